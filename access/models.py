@@ -1,0 +1,145 @@
+"""The append-only access log, audit events for state changes, and access-log reviews."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Municipality, Unit
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    DOWNLOAD = "download", _("Downloaded")
+    PRINT = "print", _("Printed")
+    EXPORT = "export", _("Exported")
+    API = "api", _("Read through the API")
+    SEARCH = "search", _("Searched")
+
+
+class AccessLog(models.Model):
+    """One read of data about an identified child. Append-only: database triggers refuse
+    UPDATE and DELETE (see migration 0002), so the log can serve a log review (loggkontroll).
+
+    ``child_ref`` is the system's own pseudonymous reference to the child, never a name or
+    personnummer, so the log itself holds no more personal data than needed.
+    """
+
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150)
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    child_ref = models.CharField(_("child reference"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    rule = models.CharField(_("allowed by rule"), max_length=100)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["municipality", "occurred_at", "id"]),
+            models.Index(fields=["user", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.object_type}"
+
+
+class AuditEventType(models.TextChoices):
+    """The fixed set of state changes we record; later apps add theirs here."""
+
+    UNIT_CREATED = "unit_created", _("Unit created")
+    UNIT_UPDATED = "unit_updated", _("Unit updated")
+    USER_CREATED = "user_created", _("User created")
+    USER_UPDATED = "user_updated", _("User updated")
+    USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+    MEMBERSHIP_CREATED = "membership_created", _("Membership created")
+    MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
+    TERM_CREATED = "term_created", _("School term created")
+    TERM_UPDATED = "term_updated", _("School term updated")
+    TERM_DELETED = "term_deleted", _("School term deleted")
+    LOG_SAMPLE_CREATED = "log_sample_created", _("Log review sample drawn")
+    LOG_SAMPLE_REVIEWED = "log_sample_reviewed", _("Log review sample reviewed")
+    SESSIONS_ENDED = "sessions_ended", _("All sessions ended")
+
+
+class AuditEvent(models.Model):
+    """A state change, written by the service that made it in the same transaction."""
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    event_type = models.CharField(max_length=40, choices=AuditEventType.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    old_values = models.JSONField(default=dict, blank=True)
+    new_values = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["municipality", "occurred_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.object_type}:{self.object_id}"
+
+
+class LogReviewSample(models.Model):
+    """A random monthly sample of access-log rows for the municipality's log review."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the sampled month."))
+    entries = models.ManyToManyField(AccessLog, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    comment = models.TextField(_("outcome of the review"), blank=True)
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("log review sample")
+        verbose_name_plural = _("log review samples")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "month"], name="one_sample_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.month:%Y-%m}"

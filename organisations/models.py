@@ -1,0 +1,258 @@
+"""Municipalities, their tree of units, users, memberships (a role at a unit) and school terms."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Sector(models.TextChoices):
+    """The confidentiality and reporting sectors. Medical student health is its own domain."""
+
+    SCHOOL = "school", _("School")
+    MEDICAL_STUDENT_HEALTH = "medical_student_health", _("Medical student health")
+    SOCIAL_SERVICES = "social_services", _("Social services")
+    HEALTH_REGION = "health_region", _("Health region")
+    POLICE = "police", _("Police")
+    LEISURE = "leisure", _("Leisure")
+    MANAGEMENT = "management", _("Municipal management")
+    AUDIT = "audit", _("Audit")
+
+
+class UnitKind(models.TextChoices):
+    ADMINISTRATION = "administration", _("Administration")
+    PRESCHOOL = "preschool", _("Preschool")
+    SCHOOL = "school", _("School")
+    STUDENT_HEALTH = "student_health", _("Student health team")
+    MEDICAL_STUDENT_HEALTH = "medical_student_health", _("Medical student health")
+    INTAKE = "intake", _("Social services intake")
+    SOCIAL_SERVICES_UNIT = "social_services_unit", _("Social services unit")
+    HEALTH_REGION_CLINIC = "health_region_clinic", _("Health region clinic")
+    POLICE = "police", _("Police")
+    LEISURE = "leisure", _("Leisure")
+    MUNICIPAL_OFFICE = "municipal_office", _("Municipal office")
+    AUDITORS = "auditors", _("Auditors")
+
+
+# The sector a unit of each kind normally belongs to; an administration may be of any sector.
+DEFAULT_SECTOR_BY_KIND: dict[str, str] = {
+    UnitKind.ADMINISTRATION: Sector.MANAGEMENT,
+    UnitKind.PRESCHOOL: Sector.SCHOOL,
+    UnitKind.SCHOOL: Sector.SCHOOL,
+    UnitKind.STUDENT_HEALTH: Sector.SCHOOL,
+    UnitKind.MEDICAL_STUDENT_HEALTH: Sector.MEDICAL_STUDENT_HEALTH,
+    UnitKind.INTAKE: Sector.SOCIAL_SERVICES,
+    UnitKind.SOCIAL_SERVICES_UNIT: Sector.SOCIAL_SERVICES,
+    UnitKind.HEALTH_REGION_CLINIC: Sector.HEALTH_REGION,
+    UnitKind.POLICE: Sector.POLICE,
+    UnitKind.LEISURE: Sector.LEISURE,
+    UnitKind.MUNICIPAL_OFFICE: Sector.MANAGEMENT,
+    UnitKind.AUDITORS: Sector.AUDIT,
+}
+
+
+class SchoolForm(models.TextChoices):
+    PRESCHOOL = "preschool", _("Preschool")
+    PRESCHOOL_CLASS = "preschool_class", _("Preschool class")
+    COMPULSORY = "compulsory", _("Compulsory school")
+    UPPER_SECONDARY = "upper_secondary", _("Upper secondary school")
+    SPECIAL = "special", _("Adapted school")
+    AFTER_SCHOOL = "after_school", _("After-school centre")
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md section 2; a user holds them through memberships at units."""
+
+    REPORTER = "reporter", _("Reporter (school staff)")
+    STUDENT_HEALTH = "student_health", _("Student health")
+    MEDICAL_STUDENT_HEALTH = "medical_student_health", _("Medical student health")
+    PRINCIPAL = "principal", _("Principal")
+    INTAKE = "intake", _("Intake social worker")
+    SIP_PARTICIPANT = "sip_participant", _("SIP participant")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MANAGER = "manager", _("Manager")
+    BOARD_MEMBER = "board_member", _("Board member")
+    AUDITOR = "auditor", _("Auditor")
+    MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
+
+
+class Municipality(models.Model):
+    """A Swedish municipality; every record in the system belongs to exactly one."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(
+        _("municipality code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", _("The municipality code has four digits."))],
+        help_text=_("SCB's four-digit code, e.g. 2029 for Leksand."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A node in a municipality's tree: an administration, a school, the intake, a clinic…
+
+    ``path`` is a materialised path of ancestor ids (``"/3/17/"``) kept by the services so
+    that a membership can apply to a whole subtree with one indexed prefix lookup.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name=_("municipality"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40, choices=UnitKind.choices)
+    sector = models.CharField(_("sector"), max_length=40, choices=Sector.choices)
+    school_forms = models.JSONField(_("school forms"), default=list, blank=True)
+    pupil_count = models.PositiveIntegerField(_("number of pupils"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unit_unique_name"),
+        ]
+        indexes = [models.Index(fields=["municipality", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_school_unit(self) -> bool:
+        return self.kind in {UnitKind.SCHOOL, UnitKind.PRESCHOOL}
+
+
+class User(AbstractUser):
+    """A person who logs in. ``municipality`` is the municipality that administers the account."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("administered by"),
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+def active_on(day: datetime.date) -> Q:
+    """Memberships in force on ``day`` (valid_to is inclusive)."""
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class Membership(models.Model):
+    """A user's role at a unit for a period. With ``includes_subtree`` it covers the units below."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("unit"),
+    )
+    role = models.CharField(_("role"), max_length=40, choices=Role.choices)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    includes_subtree = models.BooleanField(_("includes units below"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__name", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [
+            models.Index(fields=["user", "valid_to"]),
+            models.Index(fields=["unit", "role"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class TermKind(models.TextChoices):
+    AUTUMN = "autumn", _("Autumn term")
+    SPRING = "spring", _("Spring term")
+
+
+class SchoolTerm(models.Model):
+    """A school term on the municipality's own dates; the annual wheel plans "N per term" on it."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="terms",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("term"), max_length=10, choices=TermKind.choices)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["municipality", "starts_on"]
+        verbose_name = _("school term")
+        verbose_name_plural = _("school terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "starts_on"], name="term_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="term_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_on.year}"

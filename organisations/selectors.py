@@ -1,0 +1,84 @@
+"""Read helpers for organisations. A user's memberships are loaded once per request."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from organisations.models import (
+    Membership,
+    Municipality,
+    Role,
+    SchoolTerm,
+    Unit,
+    User,
+    active_on,
+)
+
+_CACHE_ATTR = "_samverkan_memberships"
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The user's memberships in force today, with unit and municipality, cached on the user.
+
+    The cache lives on the user object of one request, so a change is seen on the next request.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        today = timezone.localdate()
+        cached = list(
+            Membership.objects.filter(active_on(today), user=user, unit__is_active=True)
+            .select_related("unit", "unit__municipality")
+            .order_by("unit__municipality__name", "unit__name", "role")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user: User) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user: User) -> set[str]:
+    return {membership.role for membership in memberships_of(user)}
+
+
+def has_role(user: User, *roles: str) -> bool:
+    wanted = set(roles)
+    return any(membership.role in wanted for membership in memberships_of(user))
+
+
+def memberships_with_role(user: User, roles: Iterable[str]) -> list[Membership]:
+    wanted = set(roles)
+    return [membership for membership in memberships_of(user) if membership.role in wanted]
+
+
+def administered_municipality_ids(user: User) -> set[int]:
+    """Municipalities where the user is municipal admin."""
+    return {
+        membership.unit.municipality_id
+        for membership in memberships_with_role(user, [Role.MUNICIPAL_ADMIN])
+    }
+
+
+def municipalities_of(user: User) -> list[Municipality]:
+    seen: dict[int, Municipality] = {}
+    for membership in memberships_of(user):
+        seen.setdefault(membership.unit.municipality_id, membership.unit.municipality)
+    return list(seen.values())
+
+
+def units_below(unit: Unit) -> QuerySet[Unit]:
+    """The unit itself and every unit under it in the tree."""
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def terms_around(municipality: Municipality, day: datetime.date) -> QuerySet[SchoolTerm]:
+    """Terms that have not ended a year before ``day``: the current and coming school years."""
+    return SchoolTerm.objects.filter(
+        municipality=municipality, ends_on__gte=day - datetime.timedelta(days=365)
+    ).order_by("starts_on")
