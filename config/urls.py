@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("core.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in every page's header, the login page too: it must work anonymously.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("organisation/", include("organisations.urls")),
     path("access/", include("access.urls")),
