@@ -125,9 +125,11 @@ def user_create(
     email: str = "",
     title: str = "",
     phone: str = "",
+    check_password_strength: bool = True,
 ) -> User:
     """Create an account administered by ``municipality``. Without a password the account can
-    only log in through the identity provider (or after a password reset)."""
+    only log in through the identity provider (or after a password reset). Only the demo data
+    turns the strength check off, for its one documented password."""
     with transaction.atomic():
         user = User(
             municipality=municipality,
@@ -139,7 +141,8 @@ def user_create(
             phone=phone,
         )
         if password:
-            validate_password(password, user)
+            if check_password_strength:
+                validate_password(password, user)
             user.set_password(password)
         else:
             user.set_unusable_password()
@@ -173,6 +176,42 @@ def user_update(
                 new=after,
             )
     return user
+
+
+def user_create_with_membership(
+    *,
+    actor: User | None,
+    unit: Unit,
+    role: str,
+    username: str,
+    password: str | None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    includes_subtree: bool = False,
+    **account: str,
+) -> tuple[User, Membership]:
+    """Create an account administered by ``unit``'s municipality together with its first
+    membership, both or neither. ``account`` holds first_name, last_name, email, title, phone.
+    A second call with the same username fails on the unique username, so a double submit
+    can not create two accounts."""
+    with transaction.atomic():
+        user = user_create(
+            actor=actor,
+            municipality=unit.municipality,
+            username=username,
+            password=password,
+            **account,
+        )
+        membership = membership_create(
+            actor=actor,
+            user=user,
+            unit=unit,
+            role=role,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            includes_subtree=includes_subtree,
+        )
+    return user, membership
 
 
 def user_deactivate(*, actor: User, municipality: Municipality, user: User) -> User:
@@ -249,10 +288,13 @@ def membership_end(
 ) -> Membership | None:
     """End a membership; ``on`` is its last valid day (default yesterday, so access stops at
     once). A membership that would end before it began is removed; the audit event and the
-    history table keep the record of it."""
+    history table keep the record of it. A membership already over by ``on`` is left as it is."""
     end = on or timezone.localdate() - datetime.timedelta(days=1)
+    old_end = membership.valid_to
+    if old_end is not None and old_end <= end:
+        # Already over by then: ending it again must not lengthen it.
+        return membership
     with transaction.atomic():
-        old_end = membership.valid_to
         audit_event_record(
             actor=actor,
             municipality=membership.unit.municipality,
