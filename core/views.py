@@ -38,7 +38,7 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 def _too_many_reports(request: HttpRequest) -> bool:
     # The page is public; a small per-address budget keeps the table from being flooded.
     key = "a11y-report:" + request.META.get("REMOTE_ADDR", "")
-    count = cache.get_or_set(key, 0, timeout=3600)
+    count = cache.get_or_set(key, 0, timeout=3600) or 0
     if count >= 10:
         return True
     cache.incr(key)

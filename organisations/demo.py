@@ -156,7 +156,7 @@ USERS = [
 def school_year_terms(today: datetime.date) -> list[tuple[str, datetime.date, datetime.date]]:
     """Terms of the current and the next school year (a school year starts in August)."""
     first = today.year if today.month >= 7 else today.year - 1
-    terms = []
+    terms: list[tuple[str, datetime.date, datetime.date]] = []
     for year in (first, first + 1):
         terms.append((TermKind.AUTUMN, datetime.date(year, 8, 18), datetime.date(year, 12, 18)))
         terms.append(

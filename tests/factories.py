@@ -8,7 +8,7 @@ from organisations.models import Membership, Municipality, Role, Unit, UnitKind,
 TEST_PASSWORD = "correct-horse-battery-9"
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
     class Meta:
         model = Municipality
         django_get_or_create = ("code",)
@@ -17,7 +17,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"{9000 + n:04d}")
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -31,7 +31,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
         return services.unit_create(actor=None, **kwargs)  # type: ignore[arg-type]
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -48,7 +48,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

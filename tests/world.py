@@ -47,14 +47,14 @@ class World:
 def build_world() -> World:
     places = {}
     for key, name, code in (("leksand", "Leksand", "2029"), ("eksjo", "Eksjö", "0686")):
-        municipality = MunicipalityFactory(name=name, code=code)
+        municipality = MunicipalityFactory.create(name=name, code=code)
         place = Place(municipality=municipality)
-        office = UnitFactory(
+        office = UnitFactory.create(
             municipality=municipality, name=f"{name} kommunkansli", kind=UnitKind.MUNICIPAL_OFFICE
         )
         place.units[UnitKind.MUNICIPAL_OFFICE] = office
         for kind in set(ROLE_UNIT_KIND.values()) - {UnitKind.MUNICIPAL_OFFICE}:
-            place.units[kind] = UnitFactory(
+            place.units[kind] = UnitFactory.create(
                 municipality=municipality,
                 name=f"{name} {kind}",
                 kind=kind,
@@ -62,7 +62,7 @@ def build_world() -> World:
                 pupil_count=300 if kind == UnitKind.SCHOOL else None,
             )
         for role, kind in ROLE_UNIT_KIND.items():
-            user = UserFactory(username=f"{role}.{key}", municipality=municipality)
+            user = UserFactory.create(username=f"{role}.{key}", municipality=municipality)
             services.membership_create(actor=None, user=user, unit=place.units[kind], role=role)
             place.users[role] = user
         places[key] = place
