@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 
 from access.context import current_request_id
 
-# A proxy may hand us its own id; accept it only when it is short and harmless.
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A proxy may hand us its own id; accept it only when it is short and harmless. ``fullmatch``
+# (not ``match`` with ``$``, which also matches before a trailing newline) so that no control
+# character can reach the response header or the log.
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class RequestIdMiddleware:
@@ -20,7 +22,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(self.header, "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = current_request_id.set(request_id)
         try:

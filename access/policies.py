@@ -55,7 +55,7 @@ class Policy[M: Model]:
             return self.base_queryset().none()
         combined = Q()
         for grant in grants:
-            combined |= grant.q
+            combined |= _condition(grant)
         return self.base_queryset().filter(combined)
 
     def find(self, user: User, action: str, **lookup: object) -> Found[M] | None:
@@ -63,7 +63,9 @@ class Policy[M: Model]:
         grants = self._grants(user, action)
         if not grants:
             return None
-        whens = [When(grant.q, then=Value(str(index))) for index, grant in enumerate(grants)]
+        whens = [
+            When(_condition(grant), then=Value(str(index))) for index, grant in enumerate(grants)
+        ]
         row = (
             self.visible(user, action)
             .filter(**lookup)
@@ -76,3 +78,9 @@ class Policy[M: Model]:
 
     def can(self, user: User, action: str, obj: M) -> bool:
         return self.find(user, action, pk=obj.pk) is not None
+
+
+def _condition(grant: Grant) -> Q:
+    """The grant's filter, with an empty ``Q()`` ("every row") spelled out: ``Q() | q`` is just
+    ``q`` (the empty grant would vanish from ``visible``) and ``When(Q())`` is an error."""
+    return grant.q if grant.q else Q(pk__isnull=False)

@@ -42,7 +42,9 @@ def _run(statements_by_vendor):
         if isinstance(statements, str):
             statements = [statements]
         for statement in statements:
-            schema_editor.execute(statement)
+            # No parameters: the PL/pgSQL body has a literal "%" that must not be taken for a
+            # placeholder.
+            schema_editor.execute(statement, params=None)
 
     return run
 
