@@ -140,13 +140,27 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
+# Rates are "<count>/<period>/<per>", several separated by commas. Failed logins count per
+# account ("key": the username or e-mail typed) and, more generously, per address, since a
+# whole school may share one address behind NAT. TOTP codes share the failed-login budget.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("LOGIN_RATE_LIMIT", "5/5m/ip,5/5m/key"),
+    "login_failed": env_str("LOGIN_RATE_LIMIT", "20/5m/ip,5/5m/key"),
     "login": "30/m/ip",
     "reset_password": "5/m/ip,3/m/key",
 }
+# E-mail addresses are registered by the municipal admin; users can not add more.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+# Behind a reverse proxy the client address comes from X-Forwarded-For: set this to the
+# number of proxies you run, or every user shares the proxy's address for rate limiting.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkan"
+# One 30-second step either side, for phones whose clock is a little off.
+MFA_TOTP_TOLERANCE = 1
+# allauth refuses two-factor set-up while an unverified address exists, a guard against
+# self sign-up with someone else's address. Here addresses are set by the municipal admin
+# and sign-up is closed, so the guard would only lock out users the app forces to set it up.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -154,6 +168,8 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_ONLY = False
 
 # OpenID Connect against the municipality's identity provider (SITHS/Freja/BankID behind it).
+# Off unless OIDC_PROVIDER_ID is set; then the client id, secret and server URL are required.
+# Register the callback URL /accounts/oidc/<OIDC_PROVIDER_ID>/login/callback/ at the provider.
 OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "")
 SOCIALACCOUNT_PROVIDERS: dict = {}
 if OIDC_PROVIDER_ID:
@@ -166,8 +182,12 @@ if OIDC_PROVIDER_ID:
                 "client_id": env_str("OIDC_CLIENT_ID"),
                 "secret": env_str("OIDC_CLIENT_SECRET"),
                 "settings": {
+                    # Issuer URL; /.well-known/openid-configuration is appended.
                     "server_url": env_str("OIDC_SERVER_URL"),
+                    # client_secret_post or client_secret_basic.
                     "token_auth_method": env_str("OIDC_TOKEN_AUTH_METHOD", "client_secret_post"),
+                    # Trust the provider's e-mail addresses even without email_verified=true.
+                    "verified_email": env_bool("OIDC_EMAIL_VERIFIED", False),
                 },
             }
         ],
