@@ -71,6 +71,12 @@ def oidc(idp: FakeIdP, settings, monkeypatch) -> FakeIdP:
     return idp
 
 
+def registered(email: str) -> User:
+    """An account the municipal admin made, with a password and this e-mail address."""
+    user: User = UserFactory.create(email=email)
+    return user
+
+
 def start_login(client: Client, idp: FakeIdP) -> str:
     """Press the provider's button and follow the redirect to the provider: the callback URL
     the provider sends the browser back to (with a code it issued and the state)."""
@@ -116,7 +122,7 @@ def test_without_oidc_variables_no_provider_is_configured(monkeypatch, settings,
 
 
 def test_a_registered_user_is_logged_in_and_connected(client, oidc, db):
-    user = UserFactory(email="Anna.Andersson@leksand.se")
+    user = registered("Anna.Andersson@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna.andersson@leksand.se", name="Anna Andersson")
 
     response = finish_login(client, start_login(client, oidc))
@@ -137,7 +143,7 @@ def test_a_registered_user_is_logged_in_and_connected(client, oidc, db):
 
 
 def test_a_connected_identity_logs_in_even_after_the_address_changed(client, oidc, db):
-    user = UserFactory(email="anna@leksand.se")
+    user = registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se")
     finish_login(client, start_login(client, oidc))
     client.logout()
@@ -157,7 +163,7 @@ def test_client_secret_basic_works_when_configured(idp, settings, monkeypatch, c
         OIDC_SERVER_URL=idp.url,
         OIDC_TOKEN_AUTH_METHOD="client_secret_basic",
     )
-    user = UserFactory(email="bo@eksjo.se")
+    user = registered("bo@eksjo.se")
     idp.login_as(sub="idp-bo", email="bo@eksjo.se")
 
     finish_login(client, start_login(client, idp))
@@ -167,7 +173,7 @@ def test_client_secret_basic_works_when_configured(idp, settings, monkeypatch, c
 
 
 def test_an_unknown_person_gets_no_account_and_is_not_logged_in(client, oidc, db):
-    UserFactory(email="anna@leksand.se")
+    registered("anna@leksand.se")
     users_before = User.objects.count()
     oidc.login_as(sub="idp-stranger", email="stranger@example.com")
 
@@ -183,7 +189,7 @@ def test_an_unknown_person_gets_no_account_and_is_not_logged_in(client, oidc, db
 
 
 def test_an_address_the_provider_has_not_verified_is_not_enough(client, oidc, db):
-    UserFactory(email="anna@leksand.se")
+    registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se", email_verified=False)
 
     finish_login(client, start_login(client, oidc))
@@ -201,7 +207,7 @@ def test_oidc_email_verified_trusts_the_providers_addresses(idp, settings, monke
         OIDC_SERVER_URL=idp.url,
         OIDC_EMAIL_VERIFIED="true",
     )
-    user = UserFactory(email="anna@leksand.se")
+    user = registered("anna@leksand.se")
     idp.login_as(sub="idp-anna", email="anna@leksand.se", email_verified=False)
     client = Client()
 
@@ -211,8 +217,8 @@ def test_oidc_email_verified_trusts_the_providers_addresses(idp, settings, monke
 
 
 def test_two_accounts_with_the_same_address_are_ambiguous(client, oidc, db):
-    UserFactory(email="delad@leksand.se")
-    UserFactory(email="DELAD@leksand.se")
+    registered("delad@leksand.se")
+    registered("DELAD@leksand.se")
     oidc.login_as(sub="idp-shared", email="delad@leksand.se")
 
     finish_login(client, start_login(client, oidc))
@@ -222,7 +228,7 @@ def test_two_accounts_with_the_same_address_are_ambiguous(client, oidc, db):
 
 
 def test_an_address_the_user_added_themselves_does_not_count(client, oidc, db):
-    owner = UserFactory(email="")
+    owner = registered("")
     EmailAddress.objects.create(user=owner, email="chef@leksand.se", verified=False)
     oidc.login_as(sub="idp-chef", email="chef@leksand.se")
 
@@ -232,7 +238,7 @@ def test_an_address_the_user_added_themselves_does_not_count(client, oidc, db):
 
 
 def test_a_wrong_state_is_refused(client, oidc, db):
-    UserFactory(email="anna@leksand.se")
+    registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se")
 
     response = finish_login(client, start_login(client, oidc), state="forged-state")
@@ -244,7 +250,7 @@ def test_a_wrong_state_is_refused(client, oidc, db):
 
 
 def test_a_callback_without_a_started_login_is_refused(oidc, db):
-    UserFactory(email="anna@leksand.se")
+    registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se")
     callback_url = start_login(Client(), oidc)  # started in another browser
 
@@ -264,7 +270,7 @@ def test_a_callback_without_a_started_login_is_refused(oidc, db):
     ],
 )
 def test_an_id_token_that_does_not_check_out_is_refused(client, oidc, db, overrides):
-    UserFactory(email="anna@leksand.se")
+    registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se", id_token_overrides=overrides)
 
     finish_login(client, start_login(client, oidc))
