@@ -188,19 +188,26 @@ def user_create_with_membership(
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
     includes_subtree: bool = False,
-    **account: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    title: str = "",
+    phone: str = "",
 ) -> tuple[User, Membership]:
     """Create an account administered by ``unit``'s municipality together with its first
-    membership, both or neither. ``account`` holds first_name, last_name, email, title, phone.
-    A second call with the same username fails on the unique username, so a double submit
-    can not create two accounts."""
+    membership, both or neither. A second call with the same username fails on the unique
+    username, so a double submit can not create two accounts."""
     with transaction.atomic():
         user = user_create(
             actor=actor,
             municipality=unit.municipality,
             username=username,
             password=password,
-            **account,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            title=title,
+            phone=phone,
         )
         membership = membership_create(
             actor=actor,

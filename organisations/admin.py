@@ -1,0 +1,176 @@
+"""Django's admin for the organisation, for the operators of an installation.
+
+Day-to-day management happens in the app (``organisations.views``). Where the admin changes
+something, it goes through the same services, so paths, audit events and history stay right.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from organisations import services
+from organisations.models import Membership, Municipality, SchoolTerm, Unit, User
+
+_UNIT_CHANGE_FIELDS = ("name", "parent", "kind", "sector", "school_forms", "pupil_count")
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "municipality", "parent", "kind", "sector", "pupil_count", "is_active")
+    list_filter = ("municipality", "kind", "sector", "is_active")
+    search_fields = ("name",)
+    readonly_fields = ("path",)
+    list_select_related = ("municipality", "parent")
+    autocomplete_fields = ("parent",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> Any:
+        # A unit never moves to another municipality.
+        return ("path", "municipality") if obj else ("path",)
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: ModelForm, change: bool) -> None:
+        if not change:
+            created = services.unit_create(
+                actor=_actor(request),
+                municipality=obj.municipality,
+                name=obj.name,
+                kind=obj.kind,
+                sector=obj.sector,
+                parent=obj.parent,
+                school_forms=obj.school_forms,
+                pupil_count=obj.pupil_count,
+            )
+            if not obj.is_active:
+                services.unit_update(actor=_actor(request), unit=created, is_active=False)
+            obj.pk, obj.path = created.pk, created.path
+            return
+        stored = Unit.objects.select_related("municipality").get(pk=obj.pk)
+        changes = {name: getattr(obj, name) for name in (*_UNIT_CHANGE_FIELDS, "is_active")}
+        services.unit_update(actor=_actor(request), unit=stored, **changes)
+        obj.path = stored.path
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "municipality",
+        "is_active",
+        "is_staff",
+    )
+    list_filter = ("municipality", "is_active", "is_staff", "is_superuser")
+    list_select_related = ("municipality",)
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        (_("Organisation"), {"fields": ("municipality", "title", "phone")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Organisation"), {"fields": ("municipality", "first_name", "last_name", "email")}),
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Memberships are added here or in the app and ended, never edited: the history of who
+    held which role when must stay true."""
+
+    list_display = ("user", "unit", "role", "valid_from", "valid_to", "includes_subtree")
+    list_filter = ("role", "unit__municipality", "includes_subtree")
+    search_fields = ("user__username", "user__last_name", "unit__name")
+    list_select_related = ("user", "unit")
+    autocomplete_fields = ("user", "unit")
+    date_hierarchy = "valid_from"
+    actions = ("end_now",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Membership, form: ModelForm, change: bool
+    ) -> None:
+        created = services.membership_create(
+            actor=_actor(request),
+            user=obj.user,
+            unit=obj.unit,
+            role=obj.role,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            includes_subtree=obj.includes_subtree,
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("End the selected memberships now"), permissions=["add"])
+    def end_now(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        count = 0
+        for membership in queryset.select_related("unit__municipality"):
+            services.membership_end(actor=_actor(request), membership=membership)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d membership ended.", "%(count)d memberships ended.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SchoolTerm)
+class SchoolTermAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "municipality", "kind", "starts_on", "ends_on")
+    list_filter = ("municipality", "kind")
+    list_select_related = ("municipality",)
+    date_hierarchy = "starts_on"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SchoolTerm | None = None) -> Any:
+        return ("municipality",) if obj else ()
+
+    def save_model(
+        self, request: HttpRequest, obj: SchoolTerm, form: ModelForm, change: bool
+    ) -> None:
+        if change:
+            stored = SchoolTerm.objects.select_related("municipality").get(pk=obj.pk)
+            services.term_update(
+                actor=_actor(request),
+                term=stored,
+                kind=obj.kind,
+                starts_on=obj.starts_on,
+                ends_on=obj.ends_on,
+            )
+            return
+        created = services.term_create(
+            actor=_actor(request),
+            municipality=obj.municipality,
+            kind=obj.kind,
+            starts_on=obj.starts_on,
+            ends_on=obj.ends_on,
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request: HttpRequest, obj: SchoolTerm) -> None:
+        services.term_delete(actor=_actor(request), term=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SchoolTerm]) -> None:
+        for term in queryset.select_related("municipality"):
+            services.term_delete(actor=_actor(request), term=term)
