@@ -150,6 +150,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 # E-mail addresses are registered by the municipal admin; users can not add more.
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+# A password reset for an address we do not know sends nothing (and shows the same page).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Behind a reverse proxy the client address comes from X-Forwarded-For: set this to the
 # number of proxies you run, or every user shares the proxy's address for rate limiting.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -571,3 +571,13 @@ def test_users_can_not_add_e_mail_addresses(client, world):
     client.post(reverse("account_email"), {"action_add": "", "email": "other@example.org"})
 
     assert not user.emailaddress_set.filter(email="other@example.org").exists()
+
+
+def test_a_password_reset_mails_only_registered_addresses(client, world, mailoutbox):
+    user = world.user(Role.COORDINATOR)
+    for email in ("stranger@example.com", user.email):
+        response = client.post(reverse("account_reset_password"), {"email": email})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("account_reset_password_done")
+
+    assert [message.to for message in mailoutbox] == [[user.email]]

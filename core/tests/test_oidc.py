@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from core.tests.test_auth import assert_in_layout
 from organisations.models import Role, User
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.fake_idp import CLIENT_ID, CLIENT_SECRET, FakeIdP, new_signing_key, running_fake_idp
@@ -111,6 +112,19 @@ def test_the_login_page_offers_the_configured_provider(client, oidc, db):
     page = client.get(reverse("account_login")).content.decode()
     assert "Kommunens e-legitimation" in page
     assert reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}) in page
+
+
+def test_the_provider_pages_are_in_our_layout(client, oidc, db):
+    confirm = client.get(reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}))
+    assert confirm.status_code == 200  # a GET only asks; the login starts with a POST
+    assert_in_layout(confirm.content.decode())
+    registered("anna@leksand.se")
+    oidc.login_as(sub="idp-anna", email="anna@leksand.se")
+    failed = finish_login(client, start_login(client, oidc), state="forged-state")
+    assert_in_layout(failed.content.decode())
+    oidc.login_as(sub="idp-stranger", email="stranger@example.com")
+    closed = finish_login(client, start_login(client, oidc))
+    assert_in_layout(closed.content.decode())
 
 
 def test_without_oidc_variables_no_provider_is_configured(monkeypatch, settings, db):
