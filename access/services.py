@@ -1,11 +1,17 @@
-"""Writing the access log and audit events. Callers are services and the policy loaders."""
+"""Writing the access log and audit events (callers are services and the policy loaders), and
+the log review's samples."""
 
+import datetime
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from access.context import current_request_id
-from access.models import AccessLog, AuditEvent
+from access.models import AccessLog, AuditEvent, AuditEventType, LogReviewSample
+from access.selectors import log_sample_size, month_bounds, month_label, month_start
 from organisations.models import Membership, Municipality, User
 
 
@@ -62,3 +68,94 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
         key: value if isinstance(value, (str, int, float, bool, type(None), list)) else str(value)
         for key, value in values.items()
     }
+
+
+def log_sample_create(
+    *, actor: User, municipality: Municipality, month: datetime.date
+) -> LogReviewSample:
+    """Draw the monthly random sample of ``municipality``'s access log for the log review.
+
+    ``month`` is any day of the month. Up to ``settings.ACCESS_LOG_SAMPLE_SIZE`` (default 20)
+    rows of that month are drawn at random. Only a month that has ended can be sampled, and
+    only once: a second attempt (also a double submit racing the first) raises
+    ``ValidationError`` and changes nothing.
+    """
+    first = month_start(month)
+    if first >= month_start(timezone.localdate()):
+        raise ValidationError(
+            _("%(month)s has not ended yet. A sample can only be drawn for a month that has ended.")
+            % {"month": month_label(first)},
+            code="month_not_ended",
+        )
+    already_drawn = ValidationError(
+        _("A sample for %(month)s has already been drawn. There is one sample per month.")
+        % {"month": month_label(first)},
+        code="sample_exists",
+    )
+    if LogReviewSample.objects.filter(municipality=municipality, month=first).exists():
+        raise already_drawn
+    size = log_sample_size()
+    start, end = month_bounds(first)
+    try:
+        with transaction.atomic():
+            sample = LogReviewSample.objects.create(
+                municipality=municipality, month=first, created_by=actor
+            )
+            entry_ids = list(
+                AccessLog.objects.filter(
+                    municipality=municipality, occurred_at__gte=start, occurred_at__lt=end
+                )
+                .order_by("?")
+                .values_list("pk", flat=True)[:size]
+            )
+            sample.entries.add(*entry_ids)
+            audit_event_record(
+                actor=actor,
+                municipality=municipality,
+                event_type=AuditEventType.LOG_SAMPLE_CREATED,
+                obj=sample,
+                new={"month": first.isoformat(), "entries": len(entry_ids), "sample_size": size},
+            )
+    except IntegrityError:
+        # Another request drew this month's sample between our check and our insert.
+        if LogReviewSample.objects.filter(municipality=municipality, month=first).exists():
+            raise already_drawn from None
+        raise
+    return sample
+
+
+def log_sample_review(*, actor: User, sample: LogReviewSample, comment: str) -> LogReviewSample:
+    """Record that ``sample`` was reviewed, with the reviewer's comment on what was found.
+
+    The comment is required. A sample is reviewed once: a second review raises
+    ``ValidationError`` and keeps the first one.
+    """
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError(
+            _("Write what the review found, for example “No unjustified access found”."),
+            code="comment_required",
+        )
+    with transaction.atomic():
+        locked = (
+            LogReviewSample.objects.select_for_update()
+            .select_related("municipality")
+            .get(pk=sample.pk)
+        )
+        if locked.reviewed_at is not None:
+            raise ValidationError(
+                _("This sample has already been reviewed. A review can not be changed."),
+                code="already_reviewed",
+            )
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = actor
+        locked.comment = comment
+        locked.save(update_fields=["reviewed_at", "reviewed_by", "comment"])
+        audit_event_record(
+            actor=actor,
+            municipality=locked.municipality,
+            event_type=AuditEventType.LOG_SAMPLE_REVIEWED,
+            obj=locked,
+            new={"reviewed_at": locked.reviewed_at.isoformat(), "comment": comment},
+        )
+    return locked

@@ -14,8 +14,10 @@ from organisations.selectors import memberships_of
 from tests.world import World
 
 TABLE = connection.ops.quote_name(AccessLog._meta.db_table)
-FIELDS = ("occurred_at", "user_id", "username", "role", "unit_id", "municipality_id")
-FIELDS += ("object_type", "object_id", "child_ref", "action", "rule", "request_id")
+FIELDS = [
+    *("occurred_at", "user_id", "username", "role", "unit_id", "municipality_id"),
+    *("object_type", "object_id", "child_ref", "action", "rule", "request_id"),
+]
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def assert_refused(row: AccessLog, attempt: Callable[[], object]) -> None:
     assert snapshot(row) == before
 
 
-def raw(sql: str, params: list[object] | None = None) -> Callable[[], None]:
+def raw(sql: str, params: list[str | int] | None = None) -> Callable[[], None]:
     def run() -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params or [])

@@ -1,8 +1,6 @@
 """get_or_404: one 404 for "not there" and "not yours", and one access-log row per read of an
 object about a child, stamped with the request id the middleware gave the request."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,7 +35,7 @@ class UnloggedUnitPolicy(ChildUnitPolicy):
 
 
 @pytest.fixture
-def units_hold_child_data(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def units_hold_child_data(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give Unit, for this test only, what a child record exposes to the access log."""
     monkeypatch.setattr(
         Unit, "access_log_child_ref", property(lambda unit: f"child-{unit.pk}"), raising=False
@@ -45,7 +43,6 @@ def units_hold_child_data(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(
         Unit, "access_log_municipality", property(lambda unit: unit.municipality), raising=False
     )
-    yield
 
 
 def load(

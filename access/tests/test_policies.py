@@ -1,6 +1,5 @@
 """The policy base: the list filter and the object check come from the same grants and agree."""
 
-import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
