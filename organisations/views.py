@@ -266,10 +266,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .select_related("unit")
         .order_by("unit__name", "role")
     )
-    users = (
-        _search(user_policy.visible(user, MANAGE), query)
-        .select_related("municipality")
-        .prefetch_related(Prefetch("memberships", queryset=local_roles, to_attr="local_roles"))
+    users = _search(user_policy.visible(user, MANAGE), query).prefetch_related(
+        Prefetch("memberships", queryset=local_roles, to_attr="local_roles")
     )
     page = _user_page(request, users, query)
     return render(request, "organisations/user_list.html", {"page": page, "query": query})
@@ -463,6 +461,8 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return _back_to_account(request, account)
     today = timezone.localdate()
+    # Only whether roles elsewhere exist, never which: the admin must know if the account
+    # stays active, but another municipality's roles are not theirs to see.
     open_roles = Membership.objects.filter(_still_open(today), user=account)
     local = list(
         membership_policy.visible(_user(request), MANAGE)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from access.models import AuditEvent, AuditEventType
 from organisations import services
+from organisations.forms import UserCreateForm
 from organisations.models import Membership, Role, UnitKind, User
 from organisations.tests.builders import new_user
 
@@ -126,6 +127,19 @@ def test_double_submit_creates_one_user(admin_client, world):
     )
     assert User.objects.filter(username="anna.larsson").count() == 1
     assert Membership.objects.filter(user__username="anna.larsson").count() == 1
+
+
+def test_two_submits_at_the_same_moment_create_one_user(admin_client, world, monkeypatch):
+    """When both submits pass the form's check, the unique username stops the second one,
+    and the form says why instead of failing."""
+    url = reverse("organisations:user_create")
+    admin_client.post(url, _new_user(world))
+    monkeypatch.setattr(UserCreateForm, "clean_username", lambda form: form.data["username"])
+    response = admin_client.post(url, _new_user(world, email="other@leksand.example"))
+    assert response.status_code == 200
+    assert "is already taken" in response.context["form"].errors["username"][0]
+    assert User.objects.filter(username="anna.larsson").count() == 1
+    assert not User.objects.filter(email="other@leksand.example").exists()
 
 
 def test_username_and_email_are_unique_whatever_the_case(admin_client, world):

@@ -1,0 +1,80 @@
+"""Django's admin for the organisation goes through the services, so paths and audit events
+stay right; memberships are added and ended there, never edited."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from access.models import AuditEvent, AuditEventType
+from organisations import services
+from organisations.models import Membership, Municipality, SchoolTerm, Unit, UnitKind, User
+
+
+@pytest.fixture
+def root_client(client, world):
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
+    client.force_login(root)
+    client.root = root
+    return client
+
+
+@pytest.mark.parametrize("model", [Municipality, Unit, User, Membership, SchoolTerm])
+def test_the_lists_and_add_pages_open(root_client, model):
+    name = f"admin:organisations_{model._meta.model_name}"
+    assert root_client.get(reverse(f"{name}_changelist")).status_code == 200
+    assert root_client.get(reverse(f"{name}_add")).status_code == 200
+
+
+def test_a_unit_added_in_the_admin_gets_its_path_and_audit_event(root_client, world):
+    office = world.unit(UnitKind.MUNICIPAL_OFFICE)
+    response = root_client.post(
+        reverse("admin:organisations_unit_add"),
+        {
+            "municipality": world.municipality().pk,
+            "parent": office.pk,
+            "name": "Admin-skolan",
+            "kind": UnitKind.SCHOOL,
+            "sector": "school",
+            "school_forms": "[]",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    unit = Unit.objects.get(name="Admin-skolan")
+    assert unit.path == f"{office.path}{unit.pk}/"
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.UNIT_CREATED, object_id=unit.pk, actor=root_client.root
+    ).exists()
+
+
+def test_memberships_are_ended_not_edited(root_client, world):
+    membership = Membership.objects.first()
+    assert membership is not None
+    Membership.objects.filter(pk=membership.pk).update(valid_from=datetime.date(2025, 1, 1))
+    change = root_client.get(
+        reverse("admin:organisations_membership_change", args=[membership.pk])
+    ).content.decode()
+    assert 'name="_save"' not in change
+    root_client.post(
+        reverse("admin:organisations_membership_changelist"),
+        {"action": "end_now", "_selected_action": [membership.pk]},
+    )
+    membership.refresh_from_db()
+    assert membership.valid_to is not None
+    assert AuditEvent.objects.filter(event_type=AuditEventType.MEMBERSHIP_ENDED).exists()
+
+
+def test_a_term_deleted_in_the_admin_is_audited(root_client, world):
+    term = services.term_create(
+        actor=None,
+        municipality=world.municipality(),
+        kind="autumn",
+        starts_on=datetime.date(2026, 8, 17),
+        ends_on=datetime.date(2026, 12, 22),
+    )
+    root_client.post(
+        reverse("admin:organisations_schoolterm_delete", args=[term.pk]), {"post": "yes"}
+    )
+    assert not SchoolTerm.objects.exists()
+    assert AuditEvent.objects.filter(event_type=AuditEventType.TERM_DELETED).exists()
