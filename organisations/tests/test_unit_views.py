@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.models import AuditEvent, AuditEventType
+from organisations import services
 from organisations.models import Role, SchoolForm, Unit, UnitKind
 from organisations.tests.builders import new_unit
 
@@ -205,3 +206,41 @@ def test_unit_list_query_count_is_pinned(admin_client, world, django_assert_num_
     with django_assert_num_queries(len(small)):
         response = admin_client.get(url)
     assert response.content.decode().count('/">Enhet 0') == 60
+
+
+def test_an_admin_of_two_municipalities_chooses_where_a_unit_goes(client, world):
+    admin = world.user(Role.MUNICIPAL_ADMIN)
+    services.membership_create(
+        actor=None,
+        user=admin,
+        unit=world.unit(UnitKind.MUNICIPAL_OFFICE, "eksjo"),
+        role=Role.MUNICIPAL_ADMIN,
+    )
+    client.force_login(admin)
+    trees = client.get(reverse("organisations:unit_list")).context["trees"]
+    assert [tree.municipality.name for tree in trees] == ["Eksjö", "Leksand"]
+    url = reverse("organisations:unit_create")
+    assert "municipality" in client.get(url).context["form"].fields
+    response = client.post(
+        url,
+        {
+            "municipality": world.municipality("eksjo").pk,
+            "parent": world.unit(UnitKind.MUNICIPAL_OFFICE, "leksand").pk,
+            "name": "Vilse",
+            "kind": UnitKind.LEISURE,
+        },
+    )
+    assert "The unit above must belong to the same municipality as the unit." in (
+        response.content.decode()
+    )
+    response = client.post(
+        url,
+        {
+            "municipality": world.municipality("eksjo").pk,
+            "parent": world.unit(UnitKind.MUNICIPAL_OFFICE, "eksjo").pk,
+            "name": "Hittad",
+            "kind": UnitKind.LEISURE,
+        },
+    )
+    assert response.status_code == 302
+    assert Unit.objects.get(name="Hittad").municipality == world.municipality("eksjo")
