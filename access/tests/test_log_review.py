@@ -205,6 +205,7 @@ def test_keyset_pages_cover_every_row_once_also_when_times_are_equal(
             pages += 1
             ids = listed(response)
             assert len(ids) <= PAGE_SIZE
+            assert response.context["show_newest"] is (pages > 1)  # a way back to the top
             seen += ids
             older = response.context["older_query"]
             if not older:
