@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.base.operations import BaseDatabaseOperations
 from playwright.sync_api import (
     Browser,
@@ -80,6 +80,8 @@ def browser() -> Iterator[Browser]:
         yield chromium
         chromium.close()
     finally:
+        # While the loop runs, Django keeps separate connections for it: close them too.
+        connections.close_all()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
