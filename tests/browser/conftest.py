@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -40,8 +41,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Playwright waits this long (ms) for elements and navigations before failing a step.
+# Playwright waits this long (ms) for elements, navigations and expectations before failing.
 TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that drive the browser, so ``-m "not browser"`` can leave them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 def in_ci() -> bool:
