@@ -164,6 +164,6 @@ class LogSampleReviewForm(forms.Form):
         help_text=_("What you checked and what you found, e.g. whether every access had a reason."),
         error_messages={
             "required": _("Write what the review found before marking the sample as reviewed."),
-            "max_length": _("Keep the outcome under %(limit_value)d characters."),
+            "max_length": _("Keep the outcome to at most %(limit_value)d characters."),
         },
     )

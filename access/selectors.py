@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from access.models import AccessLog, LogReviewSample
@@ -20,7 +21,8 @@ from organisations.models import Membership, Municipality, Role, User
 from organisations.selectors import memberships_with_role
 
 PAGE_SIZE = 50
-ROLE_LABELS: dict[str, str] = {str(value): str(label) for value, label in Role.choices}
+# Lazy labels: translated when rendered, in the language of that request.
+ROLE_LABELS: dict[str, str | Promise] = {str(value): label for value, label in Role.choices}
 
 
 def _municipal_admin_grants(user: User) -> list[Grant]:

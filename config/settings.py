@@ -5,6 +5,7 @@ environment (see ``config/env.py``). Production hardening lives in ``settings_pr
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "core.middleware.IdleSessionMiddleware",
     "core.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,9 +129,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:start"
 
-# Sessions end after inactivity; every request pushes the expiry forward.
+# Sessions end after inactivity. Activity pushes the expiry forward, at most once a minute
+# (core.middleware.IdleSessionMiddleware) so that requests do not all write the session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_INTERVAL = env_int("SESSION_TOUCH_INTERVAL", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-allauth: accounts are created by the municipal admin, never by self sign-up.
@@ -163,7 +166,9 @@ MFA_TOTP_TOLERANCE = 1
 # self sign-up with someone else's address. Here addresses are set by the municipal admin
 # and sign-up is closed, so the guard would only lock out users the app forces to set it up.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at login (for "log out everywhere"); tracking every request's activity
+# would cost a database write per request.
+USERSESSIONS_TRACK_ACTIVITY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
@@ -203,14 +208,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Only production collects static files (settings_production); elsewhere they come from the
+# app folders through WhiteNoise's finders.
+STATIC_ROOT: Path | None = None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve static files from the app folders in development, demo and tests (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
     }

@@ -1,5 +1,7 @@
 """Production settings: the base settings with every transport and cookie hardened."""
 
+from pathlib import Path
+
 from config.env import env_bool, env_int, env_str
 from config.settings import *  # noqa: F403
 
@@ -17,6 +19,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

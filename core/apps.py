@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Web shell")
+
+    def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_removed
+
+        from core.receivers import forget_two_factor_seen
+
+        authenticator_removed.connect(forget_two_factor_seen, dispatch_uid="forget_two_factor")

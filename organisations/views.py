@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.loaders import get_or_404
@@ -485,7 +486,11 @@ def user_sessions_end(request: HttpRequest, pk: int) -> HttpResponse:
         count = services.user_sessions_end(actor=_user(request), user=account)
         messages.success(
             request,
-            _("%(name)s was logged out everywhere (%(count)s sessions ended).")
+            ngettext(
+                "%(name)s was logged out everywhere (%(count)d session ended).",
+                "%(name)s was logged out everywhere (%(count)d sessions ended).",
+                count,
+            )
             % {"name": account.display_name, "count": count},
         )
         return redirect("organisations:user_detail", pk=account.pk)

@@ -21,10 +21,9 @@ URL = reverse("access:log_review")
 
 pytestmark = pytest.mark.usefixtures("demo_mode")  # no two-factor set-up in these tests
 
-# Every request: session, user, the user-sessions middleware (savepoint, select, user, update,
-# release), memberships, then the users to choose from, the page of rows with their units in
-# one query, and the session save (savepoint, update, release).
-PAGE_QUERIES = 13
+# Every request: session, user, memberships; then the users to choose from and the page of rows
+# with their units in one query. (The session is saved at most once a minute.)
+PAGE_QUERIES = 5
 
 
 def listed(response) -> list[int]:

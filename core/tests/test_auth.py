@@ -21,7 +21,9 @@ from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.models import AuditEvent, AuditEventType
@@ -323,7 +325,22 @@ def test_the_idle_limit_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SESSION_IDLE_SECONDS", "900")
     namespace = runpy.run_path(str(django_settings.BASE_DIR / "config" / "settings.py"))
     assert namespace["SESSION_COOKIE_AGE"] == 900
-    assert namespace["SESSION_SAVE_EVERY_REQUEST"] is True
+    assert "core.middleware.IdleSessionMiddleware" in namespace["MIDDLEWARE"]
+
+
+def test_activity_saves_the_session_at_most_once_a_minute(client, world, django_assert_num_queries):
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)) as clock:
+        client.force_login(world.user(Role.COORDINATOR))
+        client.get(reverse("core:start"))
+        # session, user, memberships, and no write
+        with django_assert_num_queries(3):
+            client.get(reverse("core:start"))
+        clock.shift(datetime.timedelta(seconds=61))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("core:start"))
+        writes = [query["sql"] for query in queries if query["sql"].startswith("UPDATE")]
+        assert len(writes) == 1
+        assert "django_session" in writes[0]
 
 
 def test_the_session_ends_after_inactivity_and_activity_extends_it(client, world):

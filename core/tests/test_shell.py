@@ -33,7 +33,7 @@ def test_start_page_needs_login_and_shows_each_role(client, world):
     client.force_login(world.user(Role.COORDINATOR))
     page = client.get(reverse("core:start")).content.decode()
     assert "Samordnare" in page
-    assert "Leksand kommunledningskontor" in page
+    assert "Leksand kommunkansli" in page
 
 
 def test_user_without_membership_is_told_to_contact_the_admin(client, world):
