@@ -1,0 +1,133 @@
+"""Statutory deadlines of a report of concern, as pure functions of times and rules.
+
+Every clock starts when the report arrives (LAW.md). Days are counted in Swedish local time
+(Europe/Stockholm), whatever time zone the input is in, and a deadline is the end of its day:
+23:59:59.999999 local time, returned as an aware datetime (so +01:00 in winter, +02:00 in
+summer). The numbers and the legal references are data (:class:`DeadlineRules`), because the
+law has just changed and a bill proposes more changes.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from organisations.calendar import swedish_holidays
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    """The rules in force for one municipality; the defaults are the law's."""
+
+    # Arrival at or after this local hour: the protection assessment is due the next day.
+    protection_late_hour: int = 16
+    decision_days: int = 14  # new SoL 20 kap. 2 §
+    feedback_days: int = 14  # configurable; bill prop. 2025/26:12
+    # Lag (1930:173) om beräkning av lagstadgad tid: a last day on a Saturday, Sunday, public
+    # holiday, midsommarafton, julafton or nyårsafton moves to the next working day.
+    move_off_non_working_days: bool = True
+    # Legal references shown beside each rule in the interface.
+    protection_reference: str = "SoL (2001:453) 11 kap. 1 a §"
+    decision_reference: str = "SoL (2025:400) 20 kap. 2 §"
+    feedback_reference: str = "SoL (2001:453) 14 kap. 1 b §"
+
+    def __post_init__(self) -> None:
+        # Why: the rules come from settings and per-municipality records; a bad value must fail
+        # loudly here rather than give quietly wrong deadlines.
+        if not 0 <= self.protection_late_hour <= 24:
+            raise ValueError("protection_late_hour must be from 0 to 24.")
+        if self.decision_days < 0 or self.feedback_days < 0:
+            raise ValueError("decision_days and feedback_days can not be negative.")
+
+
+DEFAULT_RULES = DeadlineRules()
+
+
+def _local(moment: datetime.datetime, name: str) -> datetime.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime.")
+    # Through UTC: astimezone() to the zone a datetime already has returns it unchanged, so a
+    # wall time that does not exist (02:30 on the spring-forward night) would keep its hour.
+    return moment.astimezone(datetime.UTC).astimezone(STOCKHOLM)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last microsecond of ``day`` in Stockholm. Summer time starts and ends in the small
+    hours, so this local time always exists and is never ambiguous."""
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=STOCKHOLM)
+
+
+@functools.cache
+def _holidays_of(year: int) -> frozenset[datetime.date]:
+    # Cached per year: the inbox computes many deadlines and the calendar never changes.
+    return frozenset(swedish_holidays(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Not a Saturday, Sunday, public holiday, midsommarafton, julafton or nyårsafton."""
+    return day.weekday() < 5 and day not in _holidays_of(day.year)
+
+
+def next_working_day(day: datetime.date) -> datetime.date:
+    """``day`` itself when it is a working day, otherwise the first working day after it."""
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _last_day(start: datetime.date, days: int, rules: DeadlineRules) -> datetime.date:
+    last = start + datetime.timedelta(days=days)
+    return next_working_day(last) if rules.move_off_non_working_days else last
+
+
+def protection_due(
+    arrived_at: datetime.datetime, rules: DeadlineRules = DEFAULT_RULES
+) -> datetime.datetime:
+    """The end of the local day of arrival, or of the next day when the report arrived at or
+    after ``protection_late_hour`` local time. Never moved off weekends or holidays: whether a
+    child needs protection at once can not wait for Monday."""
+    local = _local(arrived_at, "arrived_at")
+    day = local.date()
+    if local.hour >= rules.protection_late_hour:
+        day += datetime.timedelta(days=1)
+    return end_of_day(day)
+
+
+def decision_due(
+    arrived_at: datetime.datetime,
+    rules: DeadlineRules = DEFAULT_RULES,
+    extended_until: datetime.date | None = None,
+) -> datetime.datetime:
+    """The end of the local arrival date + ``decision_days``, moved to the next working day
+    when the rules say so. A recorded extension replaces the computed date as it stands (it is
+    a decided date, so it is not moved)."""
+    arrival_day = _local(arrived_at, "arrived_at").date()
+    if extended_until is not None:
+        return end_of_day(extended_until)
+    return end_of_day(_last_day(arrival_day, rules.decision_days, rules))
+
+
+def feedback_due(
+    decided_at: datetime.datetime, rules: DeadlineRules = DEFAULT_RULES
+) -> datetime.datetime:
+    """The end of the local decision date + ``feedback_days``, moved like the decision."""
+    decision_day = _local(decided_at, "decided_at").date()
+    return end_of_day(_last_day(decision_day, rules.feedback_days, rules))
+
+
+def is_overdue(
+    due: datetime.datetime, done_at: datetime.datetime | None, now: datetime.datetime
+) -> bool:
+    """True when a step is late: not done and ``now`` is past ``due``, or done after ``due``.
+
+    A step done late stays overdue, so the report's history shows that the deadline was missed;
+    to find steps that still need doing, also check that ``done_at`` is None.
+    """
+    for name, moment in (("due", due), ("now", now), ("done_at", done_at)):
+        if moment is not None:
+            _local(moment, name)
+    if done_at is None:
+        return now > due
+    return done_at > due
