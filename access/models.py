@@ -78,6 +78,17 @@ class AuditEventType(models.TextChoices):
     LOG_SAMPLE_CREATED = "log_sample_created", _("Log review sample drawn")
     LOG_SAMPLE_REVIEWED = "log_sample_reviewed", _("Log review sample reviewed")
     SESSIONS_ENDED = "sessions_ended", _("All sessions ended")
+    REPORT_DRAFT_CREATED = "report_draft_created", _("Report of concern drafted")
+    REPORT_SUBMITTED = "report_submitted", _("Report of concern submitted")
+    REPORT_SUPPLEMENTED = "report_supplemented", _("Supplement added to a report")
+    REPORT_SIBLING_LINKED = "report_sibling_linked", _("Sibling report linked")
+    REPORT_RECEIVED = "report_received", _("Report received by the intake")
+    REPORT_PROTECTION_ASSESSED = "report_protection_assessed", _("Protection assessed")
+    REPORT_PRELIMINARY_STARTED = "report_preliminary_started", _("Preliminary assessment started")
+    REPORT_DECISION_EXTENDED = "report_decision_extended", _("Decision deadline extended")
+    REPORT_DECIDED = "report_decided", _("Decision on investigation")
+    REPORT_FEEDBACK_GIVEN = "report_feedback_given", _("Feedback given to the reporter")
+    REPORT_CLOSED = "report_closed", _("Report closed")
 
 
 class AuditEvent(models.Model):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "core",
     "organisations",
     "access",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,15 @@ if OIDC_PROVIDER_ID:
         ],
     }
 
+# Reports of concern: installation defaults of the deadline rules (reports/deadlines.py has the
+# law's values; a municipality may override them). Keys: protection_late_hour, decision_days,
+# feedback_days, move_off_non_working_days.
+REPORT_DEADLINES: dict[str, int | bool] = {}
+# Attachments to reports: the largest file, and the kinds accepted.
+REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Key for the pseudonymous child reference (defaults to SECRET_KEY; keep it stable).
+CHILD_REF_KEY = env_str("CHILD_REF_KEY", "")
+
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -223,6 +233,8 @@ MAILERS: dict[str, dict[str, Any]] = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "samverkan@localhost")
+# The address people reach the app on; links in e-mails start with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Content Security Policy: only our own scripts, each with the per-request nonce.
 SECURE_CSP = {

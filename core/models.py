@@ -20,3 +20,30 @@ class AccessibilityReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {self.page}"
+
+
+class Notification(models.Model):
+    """A message in a user's in-app inbox. Never holds child data: a short text and a link.
+
+    ``dedupe_key`` makes periodic jobs idempotent: the same alert is created once.
+    """
+
+    user = models.ForeignKey(
+        "organisations.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    severity = models.CharField(max_length=10, default="info")
+    dedupe_key = models.CharField(max_length=200)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once")
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text

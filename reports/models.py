@@ -1,0 +1,341 @@
+"""Reports of concern (orosanmälningar) from school to the social services' intake.
+
+A report belongs to the municipality whose intake handles it (``municipality``): the child's
+home municipality when it is on this installation, otherwise the school's municipality, whose
+intake forwards it by other means (``forward_to_name``). The school side sees only what it
+wrote, the status and the fixed feedback; the intake's assessments stay with social services.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Municipality, Unit
+
+
+class ConcernCategory(models.TextChoices):
+    PHYSICAL_VIOLENCE = "physical_violence", _("Physical violence")
+    PSYCHOLOGICAL_VIOLENCE = "psychological_violence", _("Psychological violence")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    NEGLECT = "neglect", _("Neglect")
+    WITNESSING_VIOLENCE = "witnessing_violence", _("Witnessing violence")
+    HONOUR_RELATED = "honour_related", _("Honour-related violence and oppression")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    CRIMINALITY = "criminality", _("Criminality")
+    SELF_HARM = "self_harm", _("Self-harm")
+    SCHOOL_ABSENCE = "school_absence", _("School absence")
+    OTHER = "other", _("Other")
+
+
+# The family is never told about a report on these concerns (LAW.md: violence in the family,
+# sexual abuse, honour-related violence): the form must not prompt for it.
+NEVER_TELL_GUARDIANS = frozenset(
+    {
+        ConcernCategory.PHYSICAL_VIOLENCE,
+        ConcernCategory.PSYCHOLOGICAL_VIOLENCE,
+        ConcernCategory.SEXUAL_ABUSE,
+        ConcernCategory.WITNESSING_VIOLENCE,
+        ConcernCategory.HONOUR_RELATED,
+    }
+)
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RECEIVED = "received", _("Received")
+    PROTECTION_ASSESSED = "protection_assessed", _("Protection assessed")
+    PRELIMINARY_ASSESSMENT = "preliminary_assessment", _("Preliminary assessment")
+    DECIDED = "decided", _("Decided")
+    FEEDBACK_GIVEN = "feedback_given", _("Feedback given")
+    CLOSED = "closed", _("Closed")
+
+
+class Decision(models.TextChoices):
+    OPENED = "opened", _("Investigation opened")
+    NOT_OPENED = "not_opened", _("Investigation not opened")
+    ADDED_TO_ONGOING = "added_to_ongoing", _("Added to an ongoing investigation")
+    FORWARDED = "forwarded", _("Forwarded to another municipality")
+
+
+class Feedback(models.TextChoices):
+    """The only three things a professional reporter may be told (old SoL 14 kap. 1 b §)."""
+
+    OPENED = "opened", _("An investigation has been opened")
+    NOT_OPENED = "not_opened", _("No investigation has been opened")
+    ALREADY_ONGOING = "already_ongoing", _("An investigation was already ongoing")
+
+
+class GuardiansInformed(models.TextChoices):
+    YES = "yes", _("Yes, the guardians have been told")
+    NO = "no", _("No")
+    NOT_ASKED = "not_asked", _("Not asked (the concern must not be shared with the family)")
+
+
+class ExtensionReason(models.TextChoices):
+    """Exceptional reasons (synnerliga skäl) for a later decision; workload is not one."""
+
+    AWAITING_INFORMATION = (
+        "awaiting_information",
+        _("Waiting for information essential to the assessment"),
+    )
+    CHILD_UNAVAILABLE = "child_unavailable", _("The child or guardians can not be reached")
+    PARALLEL_POLICE_INQUIRY = "parallel_police_inquiry", _("A police inquiry must not be disturbed")
+    OTHER_EXCEPTIONAL = "other_exceptional", _("Other exceptional reason (described)")
+
+
+class ConcernReport(models.Model):
+    """One report about one child. Immutable once submitted; the school adds supplements."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=30, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    # --- the school side -------------------------------------------------------------------
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concern_reports"
+    )
+    author_role = models.CharField(max_length=40)
+    author_sector = models.CharField(max_length=40)
+    school_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="concern_reports", verbose_name=_("school")
+    )
+    reporter_phone = models.CharField(_("your phone number"), max_length=40, blank=True)
+    reporter_email = models.EmailField(_("your e-mail address"), blank=True)
+
+    # --- routing ------------------------------------------------------------------------------
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="concern_reports",
+        verbose_name=_("handled by the intake of"),
+    )
+    home_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the child's home municipality"),
+    )
+    forward_to_name = models.CharField(
+        _("home municipality outside Samverkan"), max_length=100, blank=True
+    )
+
+    # --- the child ---------------------------------------------------------------------------
+    child_identity_number = models.CharField(
+        _("personal identity number"), max_length=12, blank=True, db_index=True
+    )
+    child_name = models.CharField(_("the child's name"), max_length=200, blank=True)
+    child_approximate_age = models.PositiveSmallIntegerField(
+        _("approximate age"), null=True, blank=True
+    )
+    child_class = models.CharField(_("class or group"), max_length=50, blank=True)
+    # Pseudonymous reference used in the access log and to link reports about the same child.
+    child_ref = models.CharField(max_length=64, db_index=True, editable=False)
+    guardians = models.TextField(_("guardians and their contact details"), blank=True)
+    interpreter_language = models.CharField(
+        _("interpreter needed for (language)"), max_length=100, blank=True
+    )
+
+    # --- the concern --------------------------------------------------------------------------
+    what_happened = models.TextField(_("what happened and what you saw"), blank=True)
+    child_words = models.TextField(_("what the child said, in the child's own words"), blank=True)
+    acute_danger = models.BooleanField(_("the child is in acute danger"), default=False)
+    guardians_informed = models.CharField(
+        _("have the guardians been told about the report?"),
+        max_length=20,
+        choices=GuardiansInformed.choices,
+        blank=True,
+    )
+    guardians_not_informed_reason = models.TextField(_("why not?"), blank=True)
+    wants_feedback = models.BooleanField(_("I want feedback"), default=True)
+    siblings = models.ManyToManyField("self", blank=True, verbose_name=_("reports about siblings"))
+
+    # --- times -----------------------------------------------------------------------------------
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("arrived"), null=True, blank=True, db_index=True)
+    # Deadlines, stored so the inbox can sort and filter on an index. Set by the services.
+    protection_due_at = models.DateTimeField(null=True, blank=True)
+    decision_due_at = models.DateTimeField(null=True, blank=True)
+    feedback_due_at = models.DateTimeField(null=True, blank=True)
+    # The earliest deadline of a step not yet done (None when nothing is pending).
+    next_due_at = models.DateTimeField(null=True, blank=True)
+
+    # --- the intake's steps (social services only) ---------------------------------------------
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    protection_assessed_at = models.DateTimeField(null=True, blank=True)
+    protection_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    immediate_protection_needed = models.BooleanField(null=True, blank=True)
+    protection_justification = models.TextField(blank=True)
+    preliminary_started_at = models.DateTimeField(null=True, blank=True)
+    preliminary_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    preliminary_notes = models.TextField(blank=True)
+    extended_until = models.DateField(null=True, blank=True)
+    extension_reason = models.CharField(max_length=40, choices=ExtensionReason.choices, blank=True)
+    extension_description = models.TextField(blank=True)
+    extension_decided_by = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
+    forwarded_to = models.CharField(max_length=100, blank=True)
+    feedback_given_at = models.DateTimeField(null=True, blank=True)
+    feedback_given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    feedback = models.CharField(max_length=30, choices=Feedback.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report of concern")
+        verbose_name_plural = _("reports of concern")
+        indexes = [
+            # The intake inbox: open reports of a municipality, urgent first, nearest deadline.
+            models.Index(
+                fields=["municipality", "-acute_danger", "next_due_at", "id"],
+                name="report_inbox",
+                condition=~Q(status__in=["draft", "closed"]),
+            ),
+            models.Index(fields=["municipality", "status", "submitted_at"]),
+            models.Index(fields=["school_unit", "submitted_at"]),
+            models.Index(fields=["author", "status", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)[:8]
+
+    # Used by access.loaders to write the access log for every read.
+    @property
+    def access_log_child_ref(self) -> str:
+        return self.child_ref
+
+    @property
+    def access_log_municipality(self) -> Municipality:
+        return self.municipality
+
+    @property
+    def reference(self) -> str:
+        """A short reference the school and the intake can both quote (no personal data)."""
+        return str(self.public_id)[:8].upper()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReportStatus.DRAFT
+
+    @property
+    def needs_forwarding(self) -> bool:
+        return bool(self.forward_to_name)
+
+
+class ConcernReportCategory(models.Model):
+    """A report's concern categories, as rows so that the inbox can filter on an index."""
+
+    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField(max_length=40, choices=ConcernCategory.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "category"], name="report_category_once")
+        ]
+        indexes = [models.Index(fields=["category", "report"])]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class Supplement(models.Model):
+    """Information the reporter adds after submitting; the report itself never changes."""
+
+    report = models.ForeignKey(ConcernReport, on_delete=models.PROTECT, related_name="supplements")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("supplement"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.created_at:%Y-%m-%d}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # Random names on disk: the original file name may hold personal data.
+    return f"reports/{instance.report.public_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to a report (or to one of its supplements)."""
+
+    report = models.ForeignKey(ConcernReport, on_delete=models.PROTECT, related_name="attachments")
+    supplement = models.ForeignKey(
+        Supplement, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=_attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SubmissionKey(models.Model):
+    """One row per submit button press token: a double click creates one report."""
+
+    key = models.UUIDField(unique=True)
+    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+
+class DeadlineSettings(models.Model):
+    """A municipality's own deadline rules; installation defaults come from settings."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="deadline_settings"
+    )
+    protection_late_hour = models.PositiveSmallIntegerField(
+        _("reports arriving at or after this hour get the protection assessment the next day"),
+        null=True,
+        blank=True,
+    )
+    decision_days = models.PositiveSmallIntegerField(
+        _("days to the decision on an investigation"), null=True, blank=True
+    )
+    feedback_days = models.PositiveSmallIntegerField(
+        _("days from the decision to feedback"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("deadline settings")
+        verbose_name_plural = _("deadline settings")
+
+    def __str__(self) -> str:
+        return str(self.municipality)

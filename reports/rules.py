@@ -1,0 +1,27 @@
+"""Deadline rules in force for a municipality: installation defaults (settings) overridden by
+the municipality's own ``DeadlineSettings``. Legal references travel with the rules so the
+interface can show them beside each deadline."""
+
+import dataclasses
+
+from django.conf import settings
+
+from organisations.models import Municipality
+from reports.deadlines import DeadlineRules
+from reports.models import DeadlineSettings
+
+_OVERRIDABLE = ("protection_late_hour", "decision_days", "feedback_days")
+
+
+def installation_rules() -> DeadlineRules:
+    """The defaults of this installation: ``REPORT_DEADLINES`` in settings over the law's."""
+    return dataclasses.replace(DeadlineRules(), **getattr(settings, "REPORT_DEADLINES", {}))
+
+
+def rules_for(municipality: Municipality) -> DeadlineRules:
+    rules = installation_rules()
+    own = DeadlineSettings.objects.filter(municipality=municipality).first()
+    if own is None:
+        return rules
+    changes = {name: getattr(own, name) for name in _OVERRIDABLE if getattr(own, name) is not None}
+    return dataclasses.replace(rules, **changes)

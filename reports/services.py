@@ -1,0 +1,526 @@
+"""Services for reports of concern: the school's draft and submission, supplements and
+attachments, and the intake's statutory steps. Each runs in a transaction, checks the state
+machine, timestamps who did what, writes an audit event, and keeps the stored deadlines right.
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access.models import AuditEventType
+from access.services import audit_event_record
+from organisations.models import Membership, Unit, User
+from reports import deadlines
+from reports.identity import child_ref_for
+from reports.models import (
+    NEVER_TELL_GUARDIANS,
+    Attachment,
+    ConcernReport,
+    ConcernReportCategory,
+    Decision,
+    Feedback,
+    GuardiansInformed,
+    ReportStatus,
+    SubmissionKey,
+    Supplement,
+)
+from reports.rules import rules_for
+
+
+class TransitionError(ValueError):
+    """A step that is not allowed from the report's current status."""
+
+
+class ConcurrentEditError(ValueError):
+    """Someone else saved the draft since this form was opened."""
+
+
+# The fields of a draft the author may change.
+DRAFT_FIELDS = (
+    "school_unit",
+    "home_municipality",
+    "forward_to_name",
+    "child_identity_number",
+    "child_name",
+    "child_approximate_age",
+    "child_class",
+    "guardians",
+    "interpreter_language",
+    "what_happened",
+    "child_words",
+    "acute_danger",
+    "guardians_informed",
+    "guardians_not_informed_reason",
+    "wants_feedback",
+    "reporter_phone",
+    "reporter_email",
+)
+
+# Which step may follow which status (the statutory order; DESIGN.md §3.1).
+_ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "receive": frozenset({ReportStatus.SUBMITTED}),
+    "assess_protection": frozenset({ReportStatus.RECEIVED}),
+    "start_preliminary": frozenset({ReportStatus.PROTECTION_ASSESSED}),
+    "extend": frozenset(
+        {
+            ReportStatus.RECEIVED,
+            ReportStatus.PROTECTION_ASSESSED,
+            ReportStatus.PRELIMINARY_ASSESSMENT,
+        }
+    ),
+    "decide": frozenset({ReportStatus.PROTECTION_ASSESSED, ReportStatus.PRELIMINARY_ASSESSMENT}),
+    "give_feedback": frozenset({ReportStatus.DECIDED}),
+    "close": frozenset({ReportStatus.DECIDED, ReportStatus.FEEDBACK_GIVEN}),
+}
+
+# The feedback that follows from each decision (a forwarded report gets its feedback from the
+# municipality that decides).
+FEEDBACK_FOR_DECISION: dict[str, str] = {
+    Decision.OPENED: Feedback.OPENED,
+    Decision.NOT_OPENED: Feedback.NOT_OPENED,
+    Decision.ADDED_TO_ONGOING: Feedback.ALREADY_ONGOING,
+}
+
+
+def allowed_steps(report: ConcernReport) -> set[str]:
+    steps = {step for step, states in _ALLOWED_FROM.items() if report.status in states}
+    if report.decision == Decision.FORWARDED or report.feedback:
+        steps.discard("give_feedback")
+    if report.status == ReportStatus.DECIDED and _feedback_pending(report):
+        steps.discard("close")  # the reporter asked for feedback: give it before closing
+    return steps
+
+
+def _feedback_pending(report: ConcernReport) -> bool:
+    return (
+        report.wants_feedback
+        and report.decision in FEEDBACK_FOR_DECISION
+        and not report.feedback_given_at
+    )
+
+
+def _check_step(report: ConcernReport, step: str) -> None:
+    if step not in allowed_steps(report):
+        raise TransitionError(
+            f"The step {step!r} is not allowed when the status is {report.status!r}."
+        )
+
+
+def _lock(report: ConcernReport) -> ConcernReport:
+    return ConcernReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _audit(actor: User, report: ConcernReport, event_type: str, **new: Any) -> None:
+    audit_event_record(
+        actor=actor,
+        municipality=report.municipality,
+        event_type=event_type,
+        obj=report,
+        new={"status": report.status, **new},
+    )
+
+
+# --- the school side ---------------------------------------------------------------------------
+
+
+def report_draft_create(
+    *, author: User, membership: Membership, school_unit: Unit
+) -> ConcernReport:
+    """Start a private draft; the child's home municipality defaults to the school's."""
+    with transaction.atomic():
+        report = ConcernReport.objects.create(
+            author=author,
+            author_role=membership.role,
+            author_sector=membership.unit.sector,
+            school_unit=school_unit,
+            municipality=school_unit.municipality,
+            home_municipality=school_unit.municipality,
+            reporter_phone=author.phone,
+            reporter_email=author.email,
+        )
+        _audit(author, report, AuditEventType.REPORT_DRAFT_CREATED)
+    return report
+
+
+def report_draft_update(
+    *,
+    report: ConcernReport,
+    actor: User,
+    expected_version: int,
+    values: dict[str, Any],
+    categories: Iterable[str],
+) -> ConcernReport:
+    """Save a draft (incomplete is fine). Refuses to overwrite a newer save of the same draft."""
+    with transaction.atomic():
+        locked = _lock(report)
+        if locked.status != ReportStatus.DRAFT:
+            raise TransitionError("A submitted report can not be changed.")
+        if locked.version != expected_version:
+            raise ConcurrentEditError
+        for name in DRAFT_FIELDS:
+            if name in values:
+                setattr(locked, name, values[name])
+        locked.version += 1
+        locked.save()
+        _set_categories(locked, categories)
+    return locked
+
+
+def _set_categories(report: ConcernReport, categories: Iterable[str]) -> None:
+    wanted = set(categories)
+    existing = set(report.categories.values_list("category", flat=True))
+    report.categories.filter(category__in=existing - wanted).delete()
+    ConcernReportCategory.objects.bulk_create(
+        ConcernReportCategory(report=report, category=category) for category in wanted - existing
+    )
+
+
+def submission_problems(report: ConcernReport, categories: Iterable[str]) -> dict[str, list[str]]:
+    """What is missing before a draft can be submitted, by field (empty: ready)."""
+    categories = set(categories)
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: Any) -> None:
+        problems.setdefault(field, []).append(str(message))
+
+    if not report.child_identity_number and not (
+        report.child_name and (report.child_approximate_age is not None or report.child_class)
+    ):
+        add(
+            "child_identity_number",
+            _(
+                "Give the child's personal identity number or, when you do not know it, "
+                "the child's name and approximate age or class."
+            ),
+        )
+    if not categories:
+        add("categories", _("Choose at least one kind of concern."))
+    if not report.what_happened.strip():
+        add("what_happened", _("Describe what happened and what you saw."))
+    if not report.reporter_phone and not report.reporter_email:
+        add(
+            "reporter_phone",
+            _("Give a phone number or e-mail address where the intake can reach you."),
+        )
+    if categories & NEVER_TELL_GUARDIANS:
+        if report.guardians_informed == GuardiansInformed.YES:
+            add(
+                "guardians_informed",
+                _(
+                    "With this kind of concern the guardians should not be told about the "
+                    "report. Contact the intake before you talk to the family."
+                ),
+            )
+    elif not report.guardians_informed:
+        add("guardians_informed", _("Say whether the guardians have been told about the report."))
+    elif (
+        report.guardians_informed == GuardiansInformed.NO
+        and not report.guardians_not_informed_reason.strip()
+    ):
+        add("guardians_not_informed_reason", _("Say why the guardians have not been told."))
+    if report.home_municipality is None and not report.forward_to_name.strip():
+        add("home_municipality", _("Choose the child's home municipality."))
+    return problems
+
+
+def report_submit(
+    *,
+    report: ConcernReport,
+    actor: User,
+    submission_key: uuid.UUID,
+    now: datetime.datetime | None = None,
+) -> ConcernReport:
+    """Submit a draft: it becomes immutable, arrives at the intake, and its clocks start.
+
+    The same ``submission_key`` (one per form) returns the already submitted report, so a
+    double click creates one report and one arrival.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(report)
+        earlier = SubmissionKey.objects.filter(key=submission_key).select_related("report").first()
+        if earlier is not None:
+            return earlier.report
+        if locked.status != ReportStatus.DRAFT:
+            return locked  # already submitted through another form
+        categories = list(locked.categories.values_list("category", flat=True))
+        problems = submission_problems(locked, categories)
+        if problems:
+            raise ValidationError(problems)
+        _route(locked)
+        if set(categories) & NEVER_TELL_GUARDIANS:
+            locked.guardians_informed = GuardiansInformed.NOT_ASKED
+        locked.child_ref = child_ref_for(locked.child_identity_number)
+        locked.status = ReportStatus.SUBMITTED
+        locked.submitted_at = now
+        rules = rules_for(locked.municipality)
+        locked.protection_due_at = deadlines.protection_due(now, rules)
+        locked.decision_due_at = deadlines.decision_due(now, rules)
+        _update_next_due(locked)
+        locked.version += 1
+        locked.save()
+        try:
+            with transaction.atomic():
+                SubmissionKey.objects.create(key=submission_key, report=locked)
+        except IntegrityError:
+            pass  # the key was used by a concurrent request for this same report
+        _audit(actor, locked, AuditEventType.REPORT_SUBMITTED, urgent=locked.acute_danger)
+    return locked
+
+
+def _route(report: ConcernReport) -> None:
+    """To the intake of the child's home municipality when it is on this installation;
+    otherwise the school's municipality's intake forwards it by other means."""
+    if report.home_municipality is not None:
+        report.municipality = report.home_municipality
+        report.forward_to_name = ""
+    else:
+        report.municipality = report.school_unit.municipality
+
+
+def report_supplement_add(
+    *, report: ConcernReport, actor: User, text: str, files: Iterable[UploadedFile] = ()
+) -> Supplement:
+    """Add information after submission; the report itself stays as it arrived."""
+    with transaction.atomic():
+        locked = _lock(report)
+        if locked.status in (ReportStatus.DRAFT, ReportStatus.CLOSED):
+            raise TransitionError("Supplements are added to submitted, open reports.")
+        supplement = Supplement.objects.create(report=locked, author=actor, text=text)
+        for upload in files:
+            attachment_add(report=locked, actor=actor, upload=upload, supplement=supplement)
+        _audit(actor, locked, AuditEventType.REPORT_SUPPLEMENTED, supplement=supplement.pk)
+    return supplement
+
+
+def attachment_add(
+    *,
+    report: ConcernReport,
+    actor: User,
+    upload: UploadedFile,
+    supplement: Supplement | None = None,
+) -> Attachment:
+    """Store an already validated upload (see ``reports.uploads``) under a random name."""
+    if supplement is None and report.status != ReportStatus.DRAFT:
+        raise TransitionError("Files are added to a submitted report through a supplement.")
+    return Attachment.objects.create(
+        report=report,
+        supplement=supplement,
+        file=upload,
+        original_name=(upload.name or "file")[:255],
+        content_type=upload.content_type or "application/octet-stream",
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+
+
+def sibling_link(*, report: ConcernReport, sibling: ConcernReport, actor: User) -> None:
+    """Link two reports by the same author about siblings (one child per report)."""
+    if report.pk == sibling.pk:
+        raise ValueError("A report can not be its own sibling.")
+    with transaction.atomic():
+        report.siblings.add(sibling)
+        _audit(actor, report, AuditEventType.REPORT_SIBLING_LINKED, sibling=sibling.pk)
+
+
+# --- the intake's steps --------------------------------------------------------------------------
+
+
+def _update_next_due(report: ConcernReport) -> None:
+    """The earliest deadline of a step not yet done; the inbox sorts on it."""
+    pending: list[datetime.datetime] = []
+    if report.protection_assessed_at is None and report.protection_due_at:
+        pending.append(report.protection_due_at)
+    if report.decided_at is None and report.decision_due_at:
+        pending.append(report.decision_due_at)
+    if _feedback_pending(report) and report.feedback_due_at:
+        pending.append(report.feedback_due_at)
+    report.next_due_at = min(pending) if pending else None
+
+
+def _step(report: ConcernReport, step: str) -> ConcernReport:
+    locked = _lock(report)
+    _check_step(locked, step)
+    return locked
+
+
+def report_receive(
+    *, report: ConcernReport, actor: User, now: datetime.datetime | None = None
+) -> ConcernReport:
+    with transaction.atomic():
+        locked = _step(report, "receive")
+        locked.status = ReportStatus.RECEIVED
+        locked.received_at = now or timezone.now()
+        locked.received_by = actor
+        locked.save()
+        _audit(actor, locked, AuditEventType.REPORT_RECEIVED)
+    return locked
+
+
+def report_assess_protection(
+    *,
+    report: ConcernReport,
+    actor: User,
+    immediate_protection_needed: bool,
+    justification: str,
+    now: datetime.datetime | None = None,
+) -> ConcernReport:
+    """The documented protection assessment (old SoL 11 kap. 1 a §)."""
+    if not justification.strip():
+        raise ValidationError({"justification": [_("Give a short justification.")]})
+    with transaction.atomic():
+        locked = _step(report, "assess_protection")
+        locked.status = ReportStatus.PROTECTION_ASSESSED
+        locked.protection_assessed_at = now or timezone.now()
+        locked.protection_assessed_by = actor
+        locked.immediate_protection_needed = immediate_protection_needed
+        locked.protection_justification = justification
+        _update_next_due(locked)
+        locked.save()
+        _audit(
+            actor,
+            locked,
+            AuditEventType.REPORT_PROTECTION_ASSESSED,
+            immediate_protection_needed=immediate_protection_needed,
+            on_time=bool(
+                locked.protection_due_at
+                and locked.protection_assessed_at <= locked.protection_due_at
+            ),
+        )
+    return locked
+
+
+def report_start_preliminary(
+    *, report: ConcernReport, actor: User, notes: str = "", now: datetime.datetime | None = None
+) -> ConcernReport:
+    with transaction.atomic():
+        locked = _step(report, "start_preliminary")
+        locked.status = ReportStatus.PRELIMINARY_ASSESSMENT
+        locked.preliminary_started_at = now or timezone.now()
+        locked.preliminary_started_by = actor
+        locked.preliminary_notes = notes
+        locked.save()
+        _audit(actor, locked, AuditEventType.REPORT_PRELIMINARY_STARTED)
+    return locked
+
+
+def report_extend_decision(
+    *,
+    report: ConcernReport,
+    actor: User,
+    until: datetime.date,
+    reason: str,
+    description: str,
+    decided_by: str,
+) -> ConcernReport:
+    """Record a later decision date for exceptional reasons (new SoL 20 kap. 2 §)."""
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [str(_("Choose the exceptional reason."))]
+    if not decided_by.strip():
+        errors["decided_by"] = [str(_("Say who decided on the extension."))]
+    if report.decision_due_at and until <= timezone.localdate(report.decision_due_at):
+        errors["until"] = [str(_("The new date must be later than the current deadline."))]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _step(report, "extend")
+        old_due = locked.decision_due_at
+        rules = rules_for(locked.municipality)
+        assert locked.submitted_at is not None
+        locked.extended_until = until
+        locked.extension_reason = reason
+        locked.extension_description = description
+        locked.extension_decided_by = decided_by
+        locked.decision_due_at = deadlines.decision_due(
+            locked.submitted_at, rules, extended_until=until
+        )
+        _update_next_due(locked)
+        locked.save()
+        _audit(
+            actor,
+            locked,
+            AuditEventType.REPORT_DECISION_EXTENDED,
+            old_due=old_due.isoformat() if old_due else None,
+            new_due=locked.decision_due_at.isoformat() if locked.decision_due_at else None,
+            reason=reason,
+            decided_by=decided_by,
+        )
+    return locked
+
+
+def report_decide(
+    *,
+    report: ConcernReport,
+    actor: User,
+    decision: str,
+    forwarded_to: str = "",
+    now: datetime.datetime | None = None,
+) -> ConcernReport:
+    """Decide whether to open an investigation (or add to an ongoing one, or forward)."""
+    if decision not in Decision.values:
+        raise ValidationError({"decision": [_("Choose a decision.")]})
+    if decision == Decision.FORWARDED and not forwarded_to.strip():
+        raise ValidationError({"forwarded_to": [_("Say which municipality the report went to.")]})
+    with transaction.atomic():
+        locked = _step(report, "decide")
+        now = now or timezone.now()
+        locked.status = ReportStatus.DECIDED
+        locked.decided_at = now
+        locked.decided_by = actor
+        locked.decision = decision
+        locked.forwarded_to = forwarded_to if decision == Decision.FORWARDED else ""
+        if locked.wants_feedback and decision in FEEDBACK_FOR_DECISION:
+            locked.feedback_due_at = deadlines.feedback_due(now, rules_for(locked.municipality))
+        _update_next_due(locked)
+        locked.save()
+        _audit(
+            actor,
+            locked,
+            AuditEventType.REPORT_DECIDED,
+            decision=decision,
+            on_time=bool(locked.decision_due_at and now <= locked.decision_due_at),
+        )
+    return locked
+
+
+def report_give_feedback(
+    *, report: ConcernReport, actor: User, feedback: str, now: datetime.datetime | None = None
+) -> ConcernReport:
+    """Give the reporter one of the three fixed answers; it must match the decision."""
+    with transaction.atomic():
+        locked = _step(report, "give_feedback")
+        expected = FEEDBACK_FOR_DECISION.get(locked.decision)
+        if feedback != expected:
+            raise ValidationError(
+                {"feedback": [_("The feedback must match the decision that was made.")]}
+            )
+        locked.status = ReportStatus.FEEDBACK_GIVEN
+        locked.feedback = feedback
+        locked.feedback_given_at = now or timezone.now()
+        locked.feedback_given_by = actor
+        _update_next_due(locked)
+        locked.save()
+        _audit(actor, locked, AuditEventType.REPORT_FEEDBACK_GIVEN, feedback=feedback)
+    return locked
+
+
+def report_close(
+    *, report: ConcernReport, actor: User, now: datetime.datetime | None = None
+) -> ConcernReport:
+    with transaction.atomic():
+        locked = _step(report, "close")
+        locked.status = ReportStatus.CLOSED
+        locked.closed_at = now or timezone.now()
+        locked.closed_by = actor
+        locked.next_due_at = None
+        locked.save()
+        _audit(actor, locked, AuditEventType.REPORT_CLOSED)
+    return locked
