@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -15,10 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("organisation/", include("organisations.urls")),
     path("access/", include("access.urls")),
+    path("anmalan/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:  # pragma: no cover - development only
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served as static media: attachments are read only through views
+# that check the policy and write the access log.

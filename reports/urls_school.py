@@ -1,0 +1,5 @@
+"""URLs of the school side of reports of concern (names in the "reports" namespace)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
