@@ -246,7 +246,7 @@ def _user_page(request: HttpRequest, users: QuerySet[User], query: str) -> UserP
     if not rows:
         return page
     base = reverse("organisations:user_list")
-    search = {"q": query} if query else {}
+    search: dict[str, str] = {}
     has_previous = more if before else after is not None
     has_next = more if not before else True
     if has_previous:
@@ -256,11 +256,19 @@ def _user_page(request: HttpRequest, users: QuerySet[User], query: str) -> UserP
     return page
 
 
-@require_GET
+# The search text is kept in the session, not the URL: names must not end up in URLs (and so
+# in proxy logs and browser history).
+USER_SEARCH_KEY = "organisations_user_search"
+
+
+@require_http_methods(["GET", "POST"])
 def user_list(request: HttpRequest) -> HttpResponse:
     _admin_of(request)
     user = _user(request)
-    query = request.GET.get("q", "").strip()[:100]
+    if request.method == "POST":
+        request.session[USER_SEARCH_KEY] = request.POST.get("q", "").strip()[:100]
+        return redirect("organisations:user_list")
+    query = request.session.get(USER_SEARCH_KEY, "")
     local_roles = (
         membership_policy.visible(user, MANAGE)
         .filter(_still_open(timezone.localdate()))
