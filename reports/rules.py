@@ -12,6 +12,13 @@ from reports.models import DeadlineSettings
 
 _OVERRIDABLE = ("protection_late_hour", "decision_days", "feedback_days")
 
+# The values a municipality may choose for its own rules (inclusive); blank keeps the default.
+OVERRIDE_LIMITS: dict[str, tuple[int, int]] = {
+    "protection_late_hour": (0, 23),
+    "decision_days": (1, 60),
+    "feedback_days": (1, 60),
+}
+
 
 def installation_rules() -> DeadlineRules:
     """The defaults of this installation: ``REPORT_DEADLINES`` in settings over the law's."""

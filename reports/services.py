@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import AuditEventType
 from access.services import audit_event_record
-from organisations.models import Membership, Unit, User
+from organisations.models import Membership, Municipality, Unit, User
 from reports import deadlines
 from reports.identity import child_ref_for
 from reports.models import (
@@ -24,14 +24,16 @@ from reports.models import (
     Attachment,
     ConcernReport,
     ConcernReportCategory,
+    DeadlineSettings,
     Decision,
+    ExtensionReason,
     Feedback,
     GuardiansInformed,
     ReportStatus,
     SubmissionKey,
     Supplement,
 )
-from reports.rules import rules_for
+from reports.rules import OVERRIDE_LIMITS, rules_for
 
 
 class TransitionError(ValueError):
@@ -422,8 +424,10 @@ def report_extend_decision(
 ) -> ConcernReport:
     """Record a later decision date for exceptional reasons (new SoL 20 kap. 2 §)."""
     errors: dict[str, list[str]] = {}
-    if not reason:
+    if reason not in ExtensionReason.values:
         errors["reason"] = [str(_("Choose the exceptional reason."))]
+    elif reason == ExtensionReason.OTHER_EXCEPTIONAL and not description.strip():
+        errors["description"] = [str(_("Describe the exceptional reason."))]
     if not decided_by.strip():
         errors["decided_by"] = [str(_("Say who decided on the extension."))]
     if report.decision_due_at and until <= timezone.localdate(report.decision_due_at):
@@ -524,3 +528,55 @@ def report_close(
         locked.save()
         _audit(actor, locked, AuditEventType.REPORT_CLOSED)
     return locked
+
+
+# --- the municipality's deadline rules ----------------------------------------------------------
+
+
+def deadline_settings_update(
+    *,
+    actor: User,
+    municipality: Municipality,
+    protection_late_hour: int | None,
+    decision_days: int | None,
+    feedback_days: int | None,
+) -> DeadlineSettings:
+    """Set the municipality's own deadline rules; ``None`` keeps the installation default.
+
+    The new rules apply to reports that arrive (or are decided) afterwards: deadlines already
+    stored on reports are kept. A change writes an audit event with the old and new values.
+    """
+    values = {
+        "protection_late_hour": protection_late_hour,
+        "decision_days": decision_days,
+        "feedback_days": feedback_days,
+    }
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        low, high = OVERRIDE_LIMITS[name]
+        if value is not None and not low <= value <= high:
+            errors[name] = [
+                str(_("Choose a whole number from %(low)d to %(high)d, or leave it blank."))
+                % {"low": low, "high": high}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        own, _created = DeadlineSettings.objects.select_for_update().get_or_create(
+            municipality=municipality
+        )
+        old = {name: getattr(own, name) for name in values}
+        if old == values:
+            return own
+        for name, value in values.items():
+            setattr(own, name, value)
+        own.save()
+        audit_event_record(
+            actor=actor,
+            municipality=municipality,
+            event_type=AuditEventType.DEADLINE_SETTINGS_CHANGED,
+            obj=own,
+            old=old,
+            new=values,
+        )
+    return own
