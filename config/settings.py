@@ -209,6 +209,12 @@ REPORT_DEADLINES: dict[str, int | bool] = {}
 REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Key for the pseudonymous child reference (defaults to SECRET_KEY; keep it stable).
 CHILD_REF_KEY = env_str("CHILD_REF_KEY", "")
+# The report watchdog (manage.py report_watchdog): alert the intake when a submitted report has
+# waited this many hours without being received, and alert the intake and the municipality when
+# its intake has received nothing for this many days while at least this many reports wait.
+REPORT_UNRECEIVED_ALERT_HOURS = env_int("REPORT_UNRECEIVED_ALERT_HOURS", 4)
+REPORT_SILENT_INTAKE_DAYS = env_int("REPORT_SILENT_INTAKE_DAYS", 7)
+REPORT_SILENT_INTAKE_MIN_WAITING = env_int("REPORT_SILENT_INTAKE_MIN_WAITING", 3)
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]

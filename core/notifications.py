@@ -1,13 +1,18 @@
 """In-app notifications and the e-mails that announce them (a link only, never child data)."""
 
+import datetime
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.models import Notification
 from organisations.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -24,8 +29,22 @@ def notify(
     Running the same job twice creates nothing new (the unique key), so periodic jobs can be
     retried freely.
     """
+    users = list(users)
+    # One query skips the people who already have it (a periodic job's rerun); the unique key
+    # still catches a concurrent run.
+    already = (
+        set(
+            Notification.objects.filter(user__in=users, dedupe_key=dedupe_key).values_list(
+                "user_id", flat=True
+            )
+        )
+        if users
+        else set()
+    )
     created = []
     for user in users:
+        if user.pk in already:
+            continue
         try:
             with transaction.atomic():
                 created.append(
@@ -50,6 +69,35 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+# The notifications page shows this many, newest first; older ones are rarely looked for.
+SHOWN = 100
+
+
+def notifications_of(user: User) -> list[Notification]:
+    """The user's latest notifications, newest first (only ever the user's own)."""
+    return list(Notification.objects.filter(user=user).order_by("-created_at", "-id")[:SHOWN])
+
+
+def notification_mark_read(
+    *, user: User, notification_id: int | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Mark one of the user's notifications (or, without an id, all of them) as read.
+
+    Returns how many changed; raises ``Notification.DoesNotExist`` for an id that is not one
+    of the user's own, so that "not yours" and "not there" look the same.
+    """
+    now = now or timezone.now()
+    mine = Notification.objects.filter(user=user)
+    if notification_id is not None:
+        mine = mine.filter(pk=notification_id)
+        if not mine.exists():
+            raise Notification.DoesNotExist
+    return mine.filter(read_at__isnull=True).update(read_at=now)
+
+
 def _send_each(subject: str, body: str, recipients: list[str]) -> None:
     for recipient in recipients:
-        send_mail(subject, body, None, [recipient], fail_silently=True)
+        try:
+            send_mail(subject, body, None, [recipient])
+        except OSError:  # smtplib's errors included: the in-app notification is the record
+            logger.warning("Could not e-mail a notification.", exc_info=True)

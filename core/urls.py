@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from core import views, views_notifications
 
 app_name = "core"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
+    path("meddelanden/", views_notifications.notifications, name="notifications"),
 ]

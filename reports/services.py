@@ -133,9 +133,16 @@ def _audit(actor: User, report: ConcernReport, event_type: str, **new: Any) -> N
 
 
 def report_draft_create(
-    *, author: User, membership: Membership, school_unit: Unit
+    *,
+    author: User,
+    membership: Membership,
+    school_unit: Unit,
+    now: datetime.datetime | None = None,
 ) -> ConcernReport:
-    """Start a private draft; the child's home municipality defaults to the school's."""
+    """Start a private draft; the child's home municipality defaults to the school's.
+
+    ``now`` backdates the draft (demo data); by default it is created now.
+    """
     with transaction.atomic():
         report = ConcernReport.objects.create(
             author=author,
@@ -147,8 +154,17 @@ def report_draft_create(
             reporter_phone=author.phone,
             reporter_email=author.email,
         )
+        if now is not None:
+            _backdate(report, now, "created_at", "updated_at")
         _audit(author, report, AuditEventType.REPORT_DRAFT_CREATED)
     return report
+
+
+def _backdate(obj: ConcernReport | Supplement, now: datetime.datetime, *fields: str) -> None:
+    # The automatic timestamps always take the clock's time on insert; demo data sets its own.
+    type(obj)._default_manager.filter(pk=obj.pk).update(**dict.fromkeys(fields, now))
+    for name in fields:
+        setattr(obj, name, now)
 
 
 def report_draft_update(
@@ -288,7 +304,12 @@ def _route(report: ConcernReport) -> None:
 
 
 def report_supplement_add(
-    *, report: ConcernReport, actor: User, text: str, files: Iterable[UploadedFile] = ()
+    *,
+    report: ConcernReport,
+    actor: User,
+    text: str,
+    files: Iterable[UploadedFile] = (),
+    now: datetime.datetime | None = None,
 ) -> Supplement:
     """Add information after submission; the report itself stays as it arrived."""
     with transaction.atomic():
@@ -296,6 +317,8 @@ def report_supplement_add(
         if locked.status in (ReportStatus.DRAFT, ReportStatus.CLOSED):
             raise TransitionError("Supplements are added to submitted, open reports.")
         supplement = Supplement.objects.create(report=locked, author=actor, text=text)
+        if now is not None:
+            _backdate(supplement, now, "created_at")
         for upload in files:
             attachment_add(report=locked, actor=actor, upload=upload, supplement=supplement)
         _audit(actor, locked, AuditEventType.REPORT_SUPPLEMENTED, supplement=supplement.pk)

@@ -284,7 +284,8 @@ def test_user_list_query_count_is_pinned(admin_client, world, django_assert_num_
     sql = [query["sql"] for query in small.captured_queries]
     user_queries = [s for s in sql if s.startswith("SELECT") and 'FROM "organisations_user"' in s]
     assert any("LIMIT 51" in s for s in user_queries)
-    assert not any("OFFSET" in s or "COUNT(" in s for s in sql)
+    # (The header counts the user's own unread notifications; that is not the user table.)
+    assert not any("OFFSET" in s or "COUNT(" in s for s in sql if "core_notification" not in s)
     _many_users(world, 57, prefix="b")
     with django_assert_num_queries(len(small)):
         response = admin_client.get(url)
