@@ -27,8 +27,18 @@ def installation_rules() -> DeadlineRules:
 
 def rules_for(municipality: Municipality) -> DeadlineRules:
     rules = installation_rules()
-    own = DeadlineSettings.objects.filter(municipality=municipality).first()
+    own = _own_settings(municipality)
     if own is None:
         return rules
     changes = {name: getattr(own, name) for name in _OVERRIDABLE if getattr(own, name) is not None}
     return dataclasses.replace(rules, **changes)
+
+
+def _own_settings(municipality: Municipality) -> DeadlineSettings | None:
+    # A municipality loaded with select_related("deadline_settings") costs no query here.
+    if Municipality.deadline_settings.is_cached(municipality):  # type: ignore[attr-defined]
+        try:
+            return municipality.deadline_settings  # type: ignore[no-any-return]
+        except DeadlineSettings.DoesNotExist:
+            return None
+    return DeadlineSettings.objects.filter(municipality=municipality).first()

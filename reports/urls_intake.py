@@ -1,5 +1,17 @@
 """URLs of the intake side of reports of concern (names in the "reports" namespace)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from reports import views_intake
+
+urlpatterns: list[URLPattern] = [
+    path("intake/", views_intake.inbox, name="inbox"),
+    path("intake/deadlines/", views_intake.deadline_settings, name="deadline_settings"),
+    path("intake/<uuid:public_id>/", views_intake.intake_detail, name="intake_detail"),
+    path("intake/<uuid:public_id>/print/", views_intake.intake_print, name="intake_print"),
+    path(
+        "intake/<uuid:public_id>/steps/<slug:step>/",
+        views_intake.intake_step,
+        name="intake_step",
+    ),
+]

@@ -1,0 +1,269 @@
+"""Forms of the intake side: the inbox filters, one form per statutory step, and the
+municipality's deadline settings. Business rules live in ``reports.services``; these forms
+check the shape of what was typed and give clear messages."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Unit
+from reports.deadlines import DeadlineRules
+from reports.models import ConcernCategory, Decision, ExtensionReason, Feedback, ReportStatus
+from reports.rules import OVERRIDE_LIMITS
+from reports.selectors import CLOSED, InboxCursor, InboxFilters
+
+OPEN_STATUSES = [
+    (value, label)
+    for value, label in ReportStatus.choices
+    if value not in (ReportStatus.DRAFT, ReportStatus.CLOSED)
+]
+
+
+class SchoolChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+        return obj.name
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Every open report")), *OPEN_STATUSES, (CLOSED, _("Closed reports"))],
+        error_messages={"invalid_choice": _("Choose one of the listed statuses.")},
+    )
+    school = SchoolChoiceField(
+        label=_("School"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Every school"),
+        error_messages={"invalid_choice": _("Choose one of the listed schools.")},
+    )
+    category = forms.ChoiceField(
+        label=_("Kind of concern"),
+        required=False,
+        choices=[("", _("Every kind")), *ConcernCategory.choices],
+        error_messages={"invalid_choice": _("Choose one of the listed kinds of concern.")},
+    )
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+    to_forward = forms.BooleanField(label=_("Only reports to be forwarded"), required=False)
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, schools: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+    def clean_after(self) -> InboxCursor | None:
+        text = self.cleaned_data["after"]
+        if not text:
+            return None
+        cursor = InboxCursor.decode(text)
+        if cursor is None:
+            raise forms.ValidationError(
+                _("The link to the next page is not valid. Filter again to start from the top."),
+                code="invalid_cursor",
+            )
+        return cursor
+
+    def filters(self) -> InboxFilters:
+        data = self.cleaned_data
+        return InboxFilters(
+            status=data.get("status", ""),
+            school_id=data["school"].pk if data.get("school") else None,
+            category=data.get("category", ""),
+            overdue_only=bool(data.get("overdue")),
+            to_forward=bool(data.get("to_forward")),
+        )
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+class ReceiveForm(forms.Form):
+    """Receiving needs no input: the button records who received the report and when."""
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class ProtectionForm(forms.Form):
+    immediate_protection_needed = forms.TypedChoiceField(
+        label=_("Does the child need immediate protection?"),
+        choices=[
+            ("yes", _("Yes, the child needs immediate protection")),
+            ("no", _("No, no immediate protection is needed")),
+        ],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the child needs immediate protection.")},
+    )
+    justification = forms.CharField(
+        label=_("Short justification"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the assessment is based on."),
+        error_messages={
+            "required": _("Give a short justification of the protection assessment."),
+            "max_length": _("Keep the justification to at most %(limit_value)d characters."),
+        },
+    )
+
+
+class PreliminaryForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes (optional)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": _("Keep the notes to at most %(limit_value)d characters."),
+        },
+    )
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(
+        label=_("New date for the decision"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Must be later than the current deadline."),
+        error_messages={
+            "required": _("Enter the new date for the decision."),
+            "invalid": _("Enter the date as YYYY-MM-DD, e.g. 2026-04-15."),
+        },
+    )
+    reason = forms.ChoiceField(
+        label=_("Exceptional reason"),
+        choices=ExtensionReason.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Only exceptional reasons allow a later decision; workload is not one."),
+        error_messages={
+            "required": _("Choose the exceptional reason."),
+            "invalid_choice": _("Choose one of the listed reasons."),
+        },
+    )
+    description = forms.CharField(
+        label=_("Description of the reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the reason is “Other exceptional reason”."),
+        error_messages={
+            "max_length": _("Keep the description to at most %(limit_value)d characters."),
+        },
+    )
+    decided_by = forms.CharField(
+        label=_("Who decided on the extension"),
+        max_length=200,
+        help_text=_("Name and title, e.g. “Eva Berg, head of unit”."),
+        error_messages={
+            "required": _("Say who decided on the extension."),
+            "max_length": _("Keep the name to at most %(limit_value)d characters."),
+        },
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a decision."),
+            "invalid_choice": _("Choose one of the listed decisions."),
+        },
+    )
+    forwarded_to = forms.CharField(
+        label=_("Forwarded to (municipality)"),
+        required=False,
+        max_length=100,
+        help_text=_("Only when the report was forwarded to another municipality."),
+        error_messages={
+            "max_length": _("Keep the municipality's name to at most %(limit_value)d characters."),
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("decision") == Decision.FORWARDED
+            and not cleaned.get("forwarded_to", "").strip()
+        ):
+            self.add_error(
+                "forwarded_to",
+                forms.ValidationError(
+                    _("Say which municipality the report was forwarded to."),
+                    code="forwarded_to_required",
+                ),
+            )
+        return cleaned
+
+
+class FeedbackForm(forms.Form):
+    """The one answer that follows from the decision, shown for confirmation: no free text."""
+
+    feedback = forms.ChoiceField(
+        choices=Feedback.choices,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The feedback is missing. Reload the page and try again."),
+            "invalid_choice": _("The feedback must be one of the three fixed answers."),
+        },
+    )
+
+
+class CloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, close the report. A closed report can not be reopened."),
+        error_messages={"required": _("Tick the box to confirm that the report is to be closed.")},
+    )
+
+
+# --- deadline settings ---------------------------------------------------------------------------
+
+
+def _override_field(name: str, label: Any, message: Any) -> forms.IntegerField:
+    low, high = OVERRIDE_LIMITS[name]
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"min": low, "max": high, "step": 1}),
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class DeadlineSettingsForm(forms.Form):
+    protection_late_hour = _override_field(
+        "protection_late_hour",
+        _("Late hour for the protection assessment"),
+        _("Enter a whole hour from 0 to 23, or leave the field blank to use the default."),
+    )
+    decision_days = _override_field(
+        "decision_days",
+        _("Days to the decision"),
+        _("Enter a whole number of days from 1 to 60, or leave the field blank."),
+    )
+    feedback_days = _override_field(
+        "feedback_days",
+        _("Days from the decision to feedback"),
+        _("Enter a whole number of days from 1 to 60, or leave the field blank."),
+    )
+
+    def __init__(self, *args: Any, defaults: DeadlineRules, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        help_texts = {
+            "protection_late_hour": _(
+                "An hour from 0 to 23. Reports arriving at or after it get the protection "
+                "assessment the next day. Default: %(default)s."
+            ),
+            "decision_days": _(
+                "From 1 to 60 days after arrival. The law says 14 days: change this only when "
+                "the law changes. Default: %(default)s."
+            ),
+            "feedback_days": _("From 1 to 60 days after the decision. Default: %(default)s."),
+        }
+        for name, text in help_texts.items():
+            self.fields[name].help_text = text % {"default": getattr(defaults, name)}

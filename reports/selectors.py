@@ -1,0 +1,477 @@
+"""Reads of reports of concern. Every list starts from ``report_policy.visible``; every single
+report is loaded by the views through ``access.loaders.get_or_404``."""
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from access.policies import Grant
+from core.personnummer import IdentityNumberError, parse_identity_number
+from organisations.models import Unit, User
+from reports import deadlines
+from reports.deadlines import DeadlineRules
+from reports.models import (
+    Attachment,
+    ConcernCategory,
+    ConcernReport,
+    ConcernReportCategory,
+    ReportStatus,
+    Supplement,
+)
+from reports.policies import HANDLE, REPORTING_UNIT_KINDS, report_policy
+
+# --- identity numbers for display ----------------------------------------------------------------
+
+
+def identity_number_masked(digits: str) -> str:
+    """``YYYYMMDD-****`` for lists; "" when the number is not known."""
+    if not digits:
+        return ""
+    try:
+        return parse_identity_number(digits).masked()
+    except IdentityNumberError:
+        return f"{digits[:8]}-****"
+
+
+def identity_number_formatted(digits: str) -> str:
+    """``YYYYMMDD-NNNN``, only for pages whose viewer needs the whole number."""
+    if not digits:
+        return ""
+    try:
+        return parse_identity_number(digits).formatted()
+    except IdentityNumberError:
+        return f"{digits[:8]}-{digits[8:]}" if len(digits) == 12 else digits
+
+
+# =================================================================================================
+# The intake side: the inbox, the report page's panels (intake helper's section)
+# =================================================================================================
+
+INBOX_PAGE_SIZE = 25
+CLOSED = "closed"  # the status filter's value for the list of closed reports
+_OPEN = ~Q(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])  # the inbox index's condition
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_OPEN_CURSOR = re.compile(r"o([01])_(n|-?\d{1,20})_(\d{1,20})")
+_CLOSED_CURSOR = re.compile(r"c(-?\d{1,20})_(\d{1,20})")
+CATEGORY_LABELS: dict[str, str | Promise] = {
+    str(value): label for value, label in ConcernCategory.choices
+}
+STATUS_LABELS: dict[str, str | Promise] = {
+    str(value): label for value, label in ReportStatus.choices
+}
+
+
+def _micros(moment: datetime.datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _moment(micros: str) -> datetime.datetime | None:
+    try:
+        return _EPOCH + datetime.timedelta(microseconds=int(micros))
+    except OverflowError:
+        return None
+
+
+@dataclass(frozen=True)
+class InboxCursor:
+    """Where the next page starts: after this row in the inbox's order.
+
+    Open reports are ordered (urgent first, nearest deadline, reports without a pending
+    deadline last, id); closed reports newest closed first. ``due`` is the next deadline of an
+    open report or the closing time of a closed one.
+    """
+
+    closed: bool
+    acute_danger: bool
+    due: datetime.datetime | None
+    pk: int
+
+    def encode(self) -> str:
+        if self.closed:
+            assert self.due is not None
+            return f"c{_micros(self.due)}_{self.pk}"
+        due = "n" if self.due is None else str(_micros(self.due))
+        return f"o{int(self.acute_danger)}_{due}_{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str) -> "InboxCursor | None":
+        if match := _OPEN_CURSOR.fullmatch(text):
+            due = None if match[2] == "n" else _moment(match[2])
+            if due is None and match[2] != "n":
+                return None
+            return cls(closed=False, acute_danger=match[1] == "1", due=due, pk=int(match[3]))
+        if match := _CLOSED_CURSOR.fullmatch(text):
+            closed_at = _moment(match[1])
+            if closed_at is None:
+                return None
+            return cls(closed=True, acute_danger=False, due=closed_at, pk=int(match[2]))
+        return None
+
+    @classmethod
+    def after(cls, report: ConcernReport, *, closed: bool) -> "InboxCursor":
+        if closed:
+            return cls(closed=True, acute_danger=False, due=report.closed_at, pk=report.pk)
+        return cls(
+            closed=False, acute_danger=report.acute_danger, due=report.next_due_at, pk=report.pk
+        )
+
+    def condition(self) -> Q:
+        """The rows strictly after the cursor, in the order of its list."""
+        if self.closed:
+            return Q(closed_at__lt=self.due) | Q(closed_at=self.due, id__lt=self.pk)
+        if self.due is None:
+            same_urgency = Q(next_due_at__isnull=True, id__gt=self.pk)
+        else:
+            same_urgency = (
+                Q(next_due_at__gt=self.due)
+                | Q(next_due_at=self.due, id__gt=self.pk)
+                | Q(next_due_at__isnull=True)
+            )
+        later = Q(acute_danger=self.acute_danger) & same_urgency
+        if self.acute_danger:
+            later |= Q(acute_danger=False)
+        return later
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = ""  # an open status, CLOSED for the closed reports, "" for every open one
+    school_id: int | None = None
+    category: str = ""
+    overdue_only: bool = False
+    to_forward: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.status == CLOSED
+
+
+@dataclass
+class InboxRow:
+    report: ConcernReport
+    child_label: str
+    identity_masked: str
+    categories: list[str | Promise]
+    status_label: str | Promise
+    overdue: bool
+
+
+@dataclass
+class InboxPage:
+    rows: list[InboxRow] = field(default_factory=list)
+    next_cursor: InboxCursor | None = None
+
+
+def intake_grants(user: User) -> dict[int, Grant]:
+    """The user's intake grants by municipality id (from the cached memberships, no query)."""
+    grants: dict[int, Grant] = {}
+    for grant in report_policy.grants(user, HANDLE):
+        if grant.membership is not None:
+            grants.setdefault(grant.membership.unit.municipality_id, grant)
+    return grants
+
+
+def intake_schools(user: User) -> QuerySet[Unit]:
+    """The school units of the user's intake municipalities, for the inbox's school filter."""
+    return Unit.objects.filter(
+        municipality_id__in=list(intake_grants(user)), kind__in=REPORTING_UNIT_KINDS
+    ).order_by("name", "id")
+
+
+def inbox_reports(
+    user: User, filters: InboxFilters, *, now: datetime.datetime
+) -> QuerySet[ConcernReport]:
+    """The reports of the user's intakes that match the filters, in the inbox's order."""
+    reports = report_policy.visible(user, HANDLE)
+    if filters.closed:
+        reports = reports.filter(status=ReportStatus.CLOSED)
+    else:
+        reports = reports.filter(_OPEN)
+        if filters.status:
+            reports = reports.filter(status=filters.status)
+    if filters.school_id is not None:
+        reports = reports.filter(school_unit_id=filters.school_id)
+    if filters.category:
+        # A subquery, not a join: a report with several categories appears once.
+        with_category = ConcernReportCategory.objects.filter(category=filters.category)
+        reports = reports.filter(pk__in=with_category.values("report_id"))
+    if filters.overdue_only:
+        reports = reports.filter(next_due_at__lt=now)
+    if filters.to_forward:
+        reports = reports.exclude(forward_to_name="")
+    if filters.closed:
+        return reports.order_by("-closed_at", "-id")
+    return reports.order_by("-acute_danger", F("next_due_at").asc(nulls_last=True), "id")
+
+
+def inbox_page(
+    user: User,
+    filters: InboxFilters,
+    *,
+    now: datetime.datetime,
+    after: InboxCursor | None = None,
+    page_size: int = INBOX_PAGE_SIZE,
+) -> InboxPage:
+    """One keyset page of the inbox (no OFFSET, no COUNT): two queries whatever its size."""
+    reports = inbox_reports(user, filters, now=now)
+    if after is not None and after.closed == filters.closed:
+        reports = reports.filter(after.condition())
+    fetched = list(
+        reports.select_related("school_unit").prefetch_related("categories")[: page_size + 1]
+    )
+    page = InboxPage(rows=[_inbox_row(report, now) for report in fetched[:page_size]])
+    if len(fetched) > page_size:
+        page.next_cursor = InboxCursor.after(fetched[page_size - 1], closed=filters.closed)
+    return page
+
+
+def _inbox_row(report: ConcernReport, now: datetime.datetime) -> InboxRow:
+    categories = sorted(
+        (CATEGORY_LABELS.get(row.category, row.category) for row in report.categories.all()),
+        key=str,
+    )
+    return InboxRow(
+        report=report,
+        child_label=report.child_name,
+        identity_masked=identity_number_masked(report.child_identity_number),
+        categories=categories,
+        status_label=STATUS_LABELS.get(report.status, report.status),
+        overdue=report.next_due_at is not None and report.next_due_at < now,
+    )
+
+
+def inbox_overdue_count(user: User, *, now: datetime.datetime) -> int:
+    """Open reports of the user's intakes with a step past its deadline (one COUNT, bounded
+    by the intakes' open reports, on the inbox index)."""
+    return report_policy.visible(user, HANDLE).filter(_OPEN, next_due_at__lt=now).count()
+
+
+# --- the report page ------------------------------------------------------------------------------
+
+
+@dataclass
+class SiblingRow:
+    report: ConcernReport
+    visible: bool
+    child_label: str
+
+
+@dataclass
+class ReportContent:
+    """What the school wrote and sent with the report, for the intake's page and print."""
+
+    report: ConcernReport
+    identity_number: str
+    categories: list[str | Promise]
+    attachments: list[Attachment]
+    supplements: list[Supplement]
+    siblings: list[SiblingRow]
+
+
+# A report for the intake's page, with everyone who took a step and the municipality's rules.
+_INTAKE_RELATED = (
+    "author",
+    "school_unit",
+    "municipality__deadline_settings",
+    "home_municipality",
+    "received_by",
+    "protection_assessed_by",
+    "preliminary_started_by",
+    "decided_by",
+    "feedback_given_by",
+    "closed_by",
+)
+
+
+def intake_report_load(pk: int) -> ConcernReport:
+    """The report (already allowed by the policy) with its people, in one query."""
+    return ConcernReport.objects.select_related(*_INTAKE_RELATED).get(pk=pk)
+
+
+def intake_report_content(user: User, full: ConcernReport) -> ReportContent:
+    """What the school sent, for a report from :func:`intake_report_load` (four queries).
+
+    Siblings are linked only when the user may handle them too; otherwise only their
+    reference is shown.
+    """
+    categories = sorted(
+        (
+            CATEGORY_LABELS.get(category, category)
+            for category in full.categories.values_list("category", flat=True)
+        ),
+        key=str,
+    )
+    attachments = list(full.attachments.order_by("uploaded_at", "id"))
+    supplements = list(full.supplements.select_related("author").order_by("created_at", "id"))
+    for supplement in supplements:
+        supplement.attached = [  # type: ignore[attr-defined]
+            attachment for attachment in attachments if attachment.supplement_id == supplement.pk
+        ]
+    handled = report_policy.visible(user, HANDLE).filter(pk=OuterRef("pk"))
+    siblings = [
+        SiblingRow(
+            report=sibling,
+            visible=sibling.may_handle,  # type: ignore[attr-defined]
+            child_label=(
+                sibling.child_name or identity_number_masked(sibling.child_identity_number)
+                if sibling.may_handle  # type: ignore[attr-defined]
+                else ""
+            ),
+        )
+        for sibling in full.siblings.exclude(status=ReportStatus.DRAFT)
+        .annotate(may_handle=Exists(handled))
+        .order_by("submitted_at", "id")
+    ]
+    return ReportContent(
+        report=full,
+        identity_number=identity_number_formatted(full.child_identity_number),
+        categories=categories,
+        attachments=[attachment for attachment in attachments if attachment.supplement_id is None],
+        supplements=supplements,
+        siblings=siblings,
+    )
+
+
+@dataclass
+class DeadlineRow:
+    """One statutory deadline of a report, with the rule it comes from."""
+
+    key: str  # "protection", "decision" or "feedback"
+    due_at: datetime.datetime
+    reference: str
+    done_at: datetime.datetime | None
+    overdue: bool  # still to do and past the deadline
+    done_late: bool
+
+
+def report_deadline_rows(
+    report: ConcernReport, rules: DeadlineRules, *, now: datetime.datetime
+) -> list[DeadlineRow]:
+    """The report's deadlines with their legal references, in statutory order."""
+    rows = []
+    for key, due_at, done_at, reference in (
+        ("protection", report.protection_due_at, report.protection_assessed_at,
+         rules.protection_reference),
+        ("decision", report.decision_due_at, report.decided_at, rules.decision_reference),
+        ("feedback", report.feedback_due_at, report.feedback_given_at,
+         rules.feedback_reference),
+    ):  # fmt: skip
+        if due_at is None:
+            continue
+        late = deadlines.is_overdue(due_at, done_at, now)
+        rows.append(
+            DeadlineRow(
+                key=key,
+                due_at=due_at,
+                reference=reference,
+                done_at=done_at,
+                # A closed report has nothing left to do, whatever it missed.
+                overdue=late and done_at is None and report.status != ReportStatus.CLOSED,
+                done_late=late and done_at is not None,
+            )
+        )
+    return rows
+
+
+@dataclass
+class HistoryRow:
+    """One step the intake has taken: what, when, who, and what was recorded."""
+
+    key: str
+    label: str | Promise
+    at: datetime.datetime | None  # None: the report does not record when (an extension)
+    by: str
+    details: Sequence[tuple[str | Promise, str | Promise]] = field(default_factory=list)
+
+
+def report_history(report: ConcernReport) -> list[HistoryRow]:
+    """The steps taken on a report, oldest first, from its own timestamps and signatures.
+
+    ``report`` should come from :func:`intake_report_content` (its people are loaded)."""
+
+    def name(user: User | None) -> str:
+        return user.display_name if user is not None else ""
+
+    rows: list[HistoryRow] = []
+    if report.submitted_at:
+        rows.append(HistoryRow("submitted", _("Arrived"), report.submitted_at, name(report.author)))
+    if report.received_at:
+        rows.append(
+            HistoryRow("received", _("Received"), report.received_at, name(report.received_by))
+        )
+    if report.protection_assessed_at:
+        needed = (
+            _("Yes, the child needs immediate protection")
+            if report.immediate_protection_needed
+            else _("No, no immediate protection is needed")
+        )
+        rows.append(
+            HistoryRow(
+                "protection",
+                _("Protection assessed"),
+                report.protection_assessed_at,
+                name(report.protection_assessed_by),
+                [
+                    (_("Immediate protection needed"), needed),
+                    (_("Justification"), report.protection_justification),
+                ],
+            )
+        )
+    if report.preliminary_started_at:
+        details = [(_("Notes"), report.preliminary_notes)] if report.preliminary_notes else []
+        rows.append(
+            HistoryRow(
+                "preliminary",
+                _("Preliminary assessment started"),
+                report.preliminary_started_at,
+                name(report.preliminary_started_by),
+                details,
+            )
+        )
+    if report.extended_until:
+        rows.append(
+            HistoryRow(
+                "extension",
+                _("Decision deadline extended"),
+                None,
+                report.extension_decided_by,
+                [
+                    (_("New date"), date_format(report.extended_until, "DATE_FORMAT")),
+                    (_("Reason"), report.get_extension_reason_display()),
+                    *(
+                        [(_("Description"), report.extension_description)]
+                        if report.extension_description
+                        else []
+                    ),
+                ],
+            )
+        )
+    if report.decided_at:
+        details = [(_("Decision"), report.get_decision_display())]
+        if report.forwarded_to:
+            details.append((_("Forwarded to"), report.forwarded_to))
+        rows.append(
+            HistoryRow(
+                "decision", _("Decided"), report.decided_at, name(report.decided_by), details
+            )
+        )
+    if report.feedback_given_at:
+        rows.append(
+            HistoryRow(
+                "feedback",
+                _("Feedback given"),
+                report.feedback_given_at,
+                name(report.feedback_given_by),
+                [(_("The reporter was told"), report.get_feedback_display())],
+            )
+        )
+    if report.closed_at:
+        rows.append(HistoryRow("closed", _("Closed"), report.closed_at, name(report.closed_by)))
+    return rows

@@ -1,0 +1,476 @@
+"""The social services' intake: the inbox, the report page with its statutory steps, the print
+view, and the municipality's deadline settings (for its municipal admin).
+
+Every report is loaded through ``report_policy`` (action HANDLE): another municipality's
+report, a draft, or a user without an intake membership all get the same 404. Every read of a
+report writes the access log: the page and the print view one row each, the inbox one row per
+listed report in a single insert per page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access.loaders import log_read
+from access.models import AccessAction
+from access.policies import Found
+from access.services import AccessLogEntry, access_log_record_many
+from organisations.models import Municipality, Role, User
+from organisations.selectors import memberships_with_role
+from reports import services
+from reports.forms_intake import (
+    CloseForm,
+    DeadlineSettingsForm,
+    DecideForm,
+    ExtendForm,
+    FeedbackForm,
+    InboxFilterForm,
+    PreliminaryForm,
+    ProtectionForm,
+    ReceiveForm,
+)
+from reports.models import ConcernReport, DeadlineSettings, Feedback
+from reports.policies import HANDLE, report_policy
+from reports.rules import installation_rules, rules_for
+from reports.selectors import (
+    InboxFilters,
+    InboxPage,
+    inbox_overdue_count,
+    inbox_page,
+    intake_grants,
+    intake_report_content,
+    intake_report_load,
+    intake_schools,
+    report_deadline_rows,
+    report_history,
+)
+
+NOT_POSSIBLE = gettext_lazy("That step has already been taken or is not possible now.")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- the inbox ------------------------------------------------------------------------------------
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Open reports of the user's intakes: urgent first, then the nearest deadline."""
+    user = _user(request)
+    grants = intake_grants(user)
+    if not grants:
+        raise Http404
+    now = timezone.now()
+    form = InboxFilterForm(request.GET or None, schools=intake_schools(user))
+    page: InboxPage | None = None
+    filters: InboxFilters | None = None
+    after = None
+    if not form.is_bound:
+        filters = InboxFilters()
+    elif form.is_valid():
+        filters = form.filters()
+        after = form.cleaned_data["after"]
+    if filters is not None:
+        page = inbox_page(user, filters, now=now, after=after)
+        access_log_record_many(
+            user=user,
+            action=AccessAction.VIEW,
+            entries=[
+                AccessLogEntry(
+                    obj=row.report,
+                    municipality_id=row.report.municipality_id,
+                    child_ref=row.report.child_ref,
+                    rule=grants[row.report.municipality_id].rule,
+                    membership=grants[row.report.municipality_id].membership,
+                )
+                for row in page.rows
+            ],
+        )
+    next_query = first_query = ""
+    show_first = after is not None
+    if page is not None and page.next_cursor is not None:
+        query = request.GET.copy()
+        query["after"] = page.next_cursor.encode()
+        next_query = query.urlencode()
+    if after is not None:
+        query = request.GET.copy()
+        query.pop("after", None)
+        first_query = query.urlencode()
+    return render(
+        request,
+        "reports/intake/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "closed": filters is not None and filters.closed,
+            "overdue_count": inbox_overdue_count(user, now=now),
+            "next_query": next_query,
+            "first_query": first_query,
+            "show_first": show_first,
+        },
+    )
+
+
+# --- the report page and its steps ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A statutory step: its form, how it calls the service, and what the page says."""
+
+    form_class: type[forms.Form]
+    run: Callable[[ConcernReport, User, dict[str, Any]], ConcernReport]
+    title: str | Promise
+    button: str | Promise
+    done: str | Promise
+
+
+def _receive(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_receive(report=report, actor=actor)
+
+
+def _assess_protection(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_assess_protection(
+        report=report,
+        actor=actor,
+        immediate_protection_needed=data["immediate_protection_needed"],
+        justification=data["justification"],
+    )
+
+
+def _start_preliminary(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_start_preliminary(report=report, actor=actor, notes=data["notes"])
+
+
+def _extend(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_extend_decision(
+        report=report,
+        actor=actor,
+        until=data["until"],
+        reason=data["reason"],
+        description=data["description"],
+        decided_by=data["decided_by"],
+    )
+
+
+def _decide(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_decide(
+        report=report, actor=actor, decision=data["decision"], forwarded_to=data["forwarded_to"]
+    )
+
+
+def _give_feedback(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_give_feedback(report=report, actor=actor, feedback=data["feedback"])
+
+
+def _close(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services.report_close(report=report, actor=actor)
+
+
+# In the order the page shows them; the names are those of ``services.allowed_steps``.
+STEPS: dict[str, Step] = {
+    "receive": Step(
+        ReceiveForm,
+        _receive,
+        gettext_lazy("Receive the report"),
+        gettext_lazy("Mark as received"),
+        gettext_lazy("The report has been received."),
+    ),
+    "assess_protection": Step(
+        ProtectionForm,
+        _assess_protection,
+        gettext_lazy("Protection assessment"),
+        gettext_lazy("Record the protection assessment"),
+        gettext_lazy("The protection assessment has been recorded."),
+    ),
+    "start_preliminary": Step(
+        PreliminaryForm,
+        _start_preliminary,
+        gettext_lazy("Start the preliminary assessment"),
+        gettext_lazy("Start the preliminary assessment"),
+        gettext_lazy("The preliminary assessment has been started."),
+    ),
+    "decide": Step(
+        DecideForm,
+        _decide,
+        gettext_lazy("Decision on an investigation"),
+        gettext_lazy("Record the decision"),
+        gettext_lazy("The decision has been recorded."),
+    ),
+    "extend": Step(
+        ExtendForm,
+        _extend,
+        gettext_lazy("Extend the decision deadline"),
+        gettext_lazy("Record the extension"),
+        gettext_lazy("The extension of the decision deadline has been recorded."),
+    ),
+    "give_feedback": Step(
+        FeedbackForm,
+        _give_feedback,
+        gettext_lazy("Feedback to the reporter"),
+        gettext_lazy("Give this feedback"),
+        gettext_lazy("The feedback has been given to the reporter."),
+    ),
+    "close": Step(
+        CloseForm,
+        _close,
+        gettext_lazy("Close the report"),
+        gettext_lazy("Close the report"),
+        gettext_lazy("The report has been closed."),
+    ),
+}
+
+
+@dataclass
+class StepForm:
+    name: str
+    step: Step
+    form: forms.Form
+    feedback_label: str | Promise = ""
+
+
+def _unbound_form(name: str, report: ConcernReport) -> forms.Form:
+    initial: dict[str, Any] = {}
+    if name == "decide" and report.forward_to_name:
+        initial["forwarded_to"] = report.forward_to_name
+    if name == "give_feedback":
+        initial["feedback"] = services.FEEDBACK_FOR_DECISION.get(report.decision, "")
+    return STEPS[name].form_class(prefix=name, initial=initial)
+
+
+def _step_forms(report: ConcernReport, bound: StepForm | None) -> list[StepForm]:
+    allowed = services.allowed_steps(report)
+    result = []
+    for name, step in STEPS.items():
+        if name not in allowed:
+            continue
+        if bound is not None and bound.name == name:
+            step_form = bound
+        else:
+            step_form = StepForm(name, step, _unbound_form(name, report))
+        if name == "give_feedback":
+            expected = services.FEEDBACK_FOR_DECISION.get(report.decision, "")
+            step_form.feedback_label = Feedback(expected).label if expected else ""
+        result.append(step_form)
+    return result
+
+
+def _load(request: HttpRequest, public_id: UUID, log_action: str) -> ConcernReport:
+    """``get_or_404`` for the intake's pages: the policy's check, the report with its people
+    and rules, and the access-log row (written from the loaded report, so no extra query)."""
+    found = report_policy.find(_user(request), HANDLE, public_id=public_id)
+    if found is None:
+        raise Http404
+    full = intake_report_load(found.obj.pk)
+    log_read(request, Found(obj=full, grant=found.grant), log_action)
+    return full
+
+
+def _detail_context(request: HttpRequest, full: ConcernReport) -> dict[str, Any]:
+    content = intake_report_content(_user(request), full)
+    now = timezone.now()
+    return {
+        "content": content,
+        "report": full,
+        "author_role": _role_label(full.author_role),
+        "history": report_history(full),
+        "deadlines": report_deadline_rows(full, rules_for(full.municipality), now=now),
+    }
+
+
+def _role_label(role: str) -> str | Promise:
+    try:
+        return Role(role).label
+    except ValueError:
+        return role
+
+
+def _render_detail(
+    request: HttpRequest, report: ConcernReport, bound: StepForm | None = None
+) -> HttpResponse:
+    context = _detail_context(request, report)
+    context["step_forms"] = _step_forms(context["report"], bound)
+    return render(request, "reports/intake/detail.html", context)
+
+
+@require_GET
+def intake_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    return _render_detail(request, _load(request, public_id, AccessAction.VIEW))
+
+
+@require_POST
+def intake_step(request: HttpRequest, public_id: UUID, step: str) -> HttpResponse:
+    """Take one step. The service locks the report and checks its state, so a second post of
+    the same step (a double click, or a colleague who was quicker) changes nothing and gets a
+    message instead."""
+    user = _user(request)
+    spec = STEPS.get(step)
+    found = report_policy.find(user, HANDLE, public_id=public_id)
+    if spec is None or found is None:
+        raise Http404
+    report = found.obj
+    detail_url = reverse("reports:intake_detail", args=[report.public_id])
+    if step not in services.allowed_steps(report):
+        messages.error(request, NOT_POSSIBLE)
+        return redirect(detail_url)
+    form = spec.form_class(request.POST, prefix=step)
+    if form.is_valid():
+        try:
+            spec.run(report, user, form.cleaned_data)
+        except services.TransitionError:
+            messages.error(request, NOT_POSSIBLE)
+            return redirect(detail_url)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, str(spec.done))
+            return redirect(detail_url)
+    # The page is shown again with what was typed: that is a read of the report.
+    full = intake_report_load(report.pk)
+    log_read(request, Found(obj=full, grant=found.grant), AccessAction.VIEW)
+    return _render_detail(request, full, StepForm(step, spec, form))
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put the service's messages on the fields they name (hidden fields: on the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages_ in error.message_dict.items():
+        field = form.fields.get(name)
+        target = name if field is not None and not field.widget.is_hidden else None
+        form.add_error(target, messages_)
+
+
+@require_GET
+def intake_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    context = _detail_context(request, _load(request, public_id, AccessAction.PRINT))
+    context["printed_at"] = timezone.now()
+    return render(request, "reports/intake/print.html", context)
+
+
+# --- deadline settings ----------------------------------------------------------------------------
+
+
+def _administered(request: HttpRequest) -> list[Municipality]:
+    """The municipalities the user administers (no query); a 404 for everyone else."""
+    seen: dict[int, Municipality] = {}
+    for membership in memberships_with_role(_user(request), [Role.MUNICIPAL_ADMIN]):
+        seen.setdefault(membership.unit.municipality_id, membership.unit.municipality)
+    if not seen:
+        raise Http404
+    return sorted(seen.values(), key=lambda municipality: municipality.name)
+
+
+@dataclass
+class RuleRow:
+    name: str
+    label: str | Promise
+    default: str
+    own: str  # "" when the municipality follows the default
+    reference: str
+
+
+def _late_hour_text(hour: int | None) -> str:
+    if hour is None:
+        return ""
+    return _("from %(hour)02d:00 (the assessment is then due the next day)") % {"hour": hour}
+
+
+def _days_text(days: int | None, after_decision: bool) -> str:
+    if days is None:
+        return ""
+    if after_decision:
+        text = ngettext(
+            "%(count)d day after the decision", "%(count)d days after the decision", days
+        )
+    else:
+        text = ngettext("%(count)d day after arrival", "%(count)d days after arrival", days)
+    return text % {"count": days}
+
+
+@require_http_methods(["GET", "POST"])
+def deadline_settings(request: HttpRequest) -> HttpResponse:
+    """The municipality's own deadline rules over the installation's defaults."""
+    municipalities = _administered(request)
+    chosen = municipalities[0]
+    wanted = request.GET.get("municipality")
+    if wanted is not None:
+        matching = [m for m in municipalities if str(m.pk) == wanted]
+        if not matching:
+            raise Http404
+        chosen = matching[0]
+    own = DeadlineSettings.objects.filter(municipality=chosen).first()
+    names = ("protection_late_hour", "decision_days", "feedback_days")
+    current = {name: getattr(own, name) if own else None for name in names}
+    defaults = installation_rules()
+    form = DeadlineSettingsForm(request.POST or None, initial=current, defaults=defaults)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deadline_settings_update(
+                actor=_user(request),
+                municipality=chosen,
+                protection_late_hour=form.cleaned_data["protection_late_hour"],
+                decision_days=form.cleaned_data["decision_days"],
+                feedback_days=form.cleaned_data["feedback_days"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The deadline settings of %(municipality)s have been saved.")
+                % {"municipality": chosen.name},
+            )
+            url = reverse("reports:deadline_settings")
+            if len(municipalities) > 1:
+                url += f"?municipality={chosen.pk}"
+            return redirect(url)
+    rows = [
+        RuleRow(
+            "protection_late_hour",
+            gettext_lazy("Protection assessment: reports arriving late in the day"),
+            _late_hour_text(defaults.protection_late_hour),
+            _late_hour_text(current["protection_late_hour"]),
+            defaults.protection_reference,
+        ),
+        RuleRow(
+            "decision_days",
+            gettext_lazy("Decision on an investigation"),
+            _days_text(defaults.decision_days, after_decision=False),
+            _days_text(current["decision_days"], after_decision=False),
+            defaults.decision_reference,
+        ),
+        RuleRow(
+            "feedback_days",
+            gettext_lazy("Feedback to a reporter who asked for it"),
+            _days_text(defaults.feedback_days, after_decision=True),
+            _days_text(current["feedback_days"], after_decision=True),
+            defaults.feedback_reference,
+        ),
+    ]
+    return render(
+        request,
+        "reports/intake/deadline_settings.html",
+        {
+            "form": form,
+            "municipality": chosen,
+            "municipalities": municipalities,
+            "rows": rows,
+        },
+    )
