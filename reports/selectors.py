@@ -3,17 +3,19 @@ report is loaded by the views through ``access.loaders.get_or_404``."""
 
 import datetime
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from access.policies import Grant
 from core.personnummer import IdentityNumberError, parse_identity_number
-from organisations.models import Unit, User
+from organisations.models import Membership, Unit, UnitKind, User
+from organisations.selectors import memberships_with_role
 from reports import deadlines
 from reports.deadlines import DeadlineRules
 from reports.models import (
@@ -21,10 +23,19 @@ from reports.models import (
     ConcernCategory,
     ConcernReport,
     ConcernReportCategory,
+    Feedback,
     ReportStatus,
+    SubmissionKey,
     Supplement,
 )
-from reports.policies import HANDLE, REPORTING_UNIT_KINDS, report_policy
+from reports.policies import (
+    EDIT,
+    HANDLE,
+    REPORTER_ROLES,
+    REPORTING_UNIT_KINDS,
+    VIEW_STATUS,
+    report_policy,
+)
 
 # --- identity numbers for display ----------------------------------------------------------------
 
@@ -475,3 +486,361 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
     if report.closed_at:
         rows.append(HistoryRow("closed", _("Closed"), report.closed_at, name(report.closed_by)))
     return rows
+
+
+# =================================================================================================
+# The school side: filing, the author's and the principal's lists, the status page (school
+# helper's section). The school side never gets the intake's fields: its pages are built from
+# the dataclasses below, which copy only what the school wrote, the status and the feedback.
+# =================================================================================================
+
+SCHOOL_PAGE_SIZE = 25
+SCHOOL_UNIT_KINDS = frozenset({UnitKind.SCHOOL, UnitKind.PRESCHOOL})
+AUTHOR_RULE = "author"
+PRINCIPAL_RULE = "principal_of_school"
+_SCHOOL_CURSOR = re.compile(r"(-?\d{1,20})_(\d{1,20})")
+
+# The status as the school side sees it: no step of the intake's work beyond these words.
+_SCHOOL_STATUS: dict[str, tuple[str, str | Promise]] = {
+    ReportStatus.DRAFT: ("draft", _("Draft")),
+    ReportStatus.SUBMITTED: ("submitted", _("Submitted")),
+    ReportStatus.RECEIVED: ("received", _("Received by social services")),
+    ReportStatus.PROTECTION_ASSESSED: ("assessing", _("Being assessed")),
+    ReportStatus.PRELIMINARY_ASSESSMENT: ("assessing", _("Being assessed")),
+    ReportStatus.DECIDED: ("decided", _("Decided")),
+    ReportStatus.FEEDBACK_GIVEN: ("decided", _("Decided")),
+    ReportStatus.CLOSED: ("closed", _("Closed")),
+}
+FEEDBACK_LABELS: dict[str, str | Promise] = {str(value): label for value, label in Feedback.choices}
+
+
+def school_status(report: ConcernReport) -> tuple[str, str | Promise]:
+    """The simplified status shown to the author and the principal: (key, label)."""
+    return _SCHOOL_STATUS.get(report.status, ("submitted", _("Submitted")))
+
+
+def child_label_masked(report: ConcernReport) -> str:
+    """The child as a list shows it: the name, else the masked identity number."""
+    return report.child_name or identity_number_masked(report.child_identity_number)
+
+
+def reporting_memberships(user: User) -> list[Membership]:
+    """The memberships the user may file a report in (no query: memberships are cached)."""
+    return [
+        membership
+        for membership in memberships_with_role(user, REPORTER_ROLES)
+        if membership.unit.kind in REPORTING_UNIT_KINDS
+    ]
+
+
+def reporting_schools(user: User) -> QuerySet[Unit]:
+    """The schools and preschools a report may come from: the active ones of every
+    municipality where the user may file reports."""
+    municipality_ids = {m.unit.municipality_id for m in reporting_memberships(user)}
+    return (
+        Unit.objects.filter(
+            municipality_id__in=municipality_ids, kind__in=SCHOOL_UNIT_KINDS, is_active=True
+        )
+        .select_related("municipality")
+        .order_by("municipality__name", "name", "id")
+    )
+
+
+def own_reports(user: User) -> QuerySet[ConcernReport]:
+    """Everything the user wrote: their drafts and their submitted reports."""
+    return report_policy.visible(user, EDIT) | report_policy.visible(user, VIEW_STATUS).filter(
+        author=user
+    )
+
+
+def has_own_reports(user: User) -> bool:
+    return own_reports(user).exists()
+
+
+def submitted_with_key(user: User, public_id: uuid.UUID, key: uuid.UUID | None) -> bool:
+    """Whether the user's report ``public_id`` was submitted with this form's key: a second
+    press of the submit button then shows the receipt of the first."""
+    if key is None:
+        return False
+    return SubmissionKey.objects.filter(
+        key=key, report__public_id=public_id, report__author=user
+    ).exists()
+
+
+def sibling_candidates(
+    user: User, report: ConcernReport, *, limit: int = 50
+) -> list[ConcernReport]:
+    """The author's other reports a report may be linked to: those already linked, and the
+    most recently changed others (a bounded list)."""
+    linked = set(report.siblings.values_list("pk", flat=True))
+    others = own_reports(user).exclude(pk=report.pk).select_related("school_unit")
+    recent = list(others.exclude(pk__in=linked).order_by("-updated_at", "-id")[:limit])
+    return [*others.filter(pk__in=linked).order_by("-updated_at", "-id"), *recent]
+
+
+@dataclass(frozen=True)
+class SchoolCursor:
+    """Where the next (older) page of a school-side list starts: before (moment, id)."""
+
+    moment: datetime.datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{_micros(self.moment)}_{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str) -> "SchoolCursor | None":
+        match = _SCHOOL_CURSOR.fullmatch(text)
+        if match is None:
+            return None
+        moment = _moment(match[1])
+        return None if moment is None else cls(moment=moment, pk=int(match[2]))
+
+
+@dataclass
+class SchoolRow:
+    """One report in the author's or the principal's list: no text of the report."""
+
+    report: ConcernReport
+    child_label: str
+    status_key: str
+    status_label: str | Promise
+    feedback_label: str | Promise
+    grant: Grant | None = None
+
+
+@dataclass
+class SchoolPage:
+    rows: list[SchoolRow] = field(default_factory=list)
+    next_cursor: SchoolCursor | None = None
+
+
+def _school_row(report: ConcernReport, grant: Grant | None = None) -> SchoolRow:
+    key, label = school_status(report)
+    return SchoolRow(
+        report=report,
+        child_label=child_label_masked(report),
+        status_key=key,
+        status_label=label,
+        feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
+        grant=grant,
+    )
+
+
+def _keyset_page(
+    reports: QuerySet[ConcernReport],
+    moment_field: str,
+    before: SchoolCursor | None,
+    page_size: int,
+) -> tuple[list[ConcernReport], SchoolCursor | None]:
+    """Newest first on (moment_field, id); strictly before the cursor; one query."""
+    if before is not None:
+        reports = reports.filter(
+            Q(**{f"{moment_field}__lt": before.moment})
+            | Q(**{moment_field: before.moment, "id__lt": before.pk})
+        )
+    fetched = list(
+        reports.select_related("school_unit").order_by(f"-{moment_field}", "-id")[: page_size + 1]
+    )
+    rows = fetched[:page_size]
+    cursor = None
+    if len(fetched) > page_size:
+        last = rows[-1]
+        cursor = SchoolCursor(moment=getattr(last, moment_field), pk=last.pk)
+    return rows, cursor
+
+
+def my_drafts_page(
+    user: User, *, before: SchoolCursor | None = None, page_size: int = SCHOOL_PAGE_SIZE
+) -> SchoolPage:
+    """The author's drafts, most recently changed first."""
+    grant = Grant("author_of_draft", Q())
+    drafts, cursor = _keyset_page(
+        report_policy.visible(user, EDIT), "updated_at", before, page_size
+    )
+    return SchoolPage(rows=[_school_row(d, grant) for d in drafts], next_cursor=cursor)
+
+
+def my_reports_page(
+    user: User, *, before: SchoolCursor | None = None, page_size: int = SCHOOL_PAGE_SIZE
+) -> SchoolPage:
+    """The author's submitted reports, newest first."""
+    grant = Grant(AUTHOR_RULE, Q())
+    reports = report_policy.visible(user, VIEW_STATUS).filter(author=user)
+    rows, cursor = _keyset_page(reports, "submitted_at", before, page_size)
+    return SchoolPage(rows=[_school_row(r, grant) for r in rows], next_cursor=cursor)
+
+
+def principal_grants(user: User) -> list[Grant]:
+    """The user's grants as principal (from the cached memberships, no query)."""
+    return [g for g in report_policy.grants(user, VIEW_STATUS) if g.rule == PRINCIPAL_RULE]
+
+
+def school_reports_page(
+    user: User, *, before: SchoolCursor | None = None, page_size: int = SCHOOL_PAGE_SIZE
+) -> SchoolPage:
+    """The reports filed from the principal's schools, newest first, each with the grant
+    that shows it (for the access log). Medical student health's reports are not among them
+    (the policy's rule)."""
+    grants = principal_grants(user)
+    if not grants:
+        return SchoolPage()
+    of_schools = Q()
+    for grant in grants:
+        of_schools |= grant.q
+    reports = (
+        report_policy.visible(user, VIEW_STATUS)
+        .filter(of_schools)
+        .annotate(
+            _principal_grant=Case(
+                *[When(grant.q, then=Value(index)) for index, grant in enumerate(grants)],
+                output_field=IntegerField(),
+            )
+        )
+    )
+    rows, cursor = _keyset_page(reports, "submitted_at", before, page_size)
+    return SchoolPage(
+        rows=[_school_row(r, grants[r._principal_grant]) for r in rows],  # type: ignore[attr-defined]
+        next_cursor=cursor,
+    )
+
+
+@dataclass
+class SchoolSibling:
+    public_id: str
+    reference: str
+    child_label: str
+    is_draft: bool
+
+
+@dataclass
+class AuthorView:
+    """What the author sees of a report: everything they wrote, the status and the feedback.
+    Built field by field so that nothing the intake records can reach the school's page."""
+
+    public_id: str
+    reference: str
+    is_draft: bool
+    submitted_at: datetime.datetime | None
+    school_name: str
+    status_key: str
+    status_label: str | Promise
+    feedback_label: str | Promise
+    wants_feedback: bool
+    identity_number: str
+    child_name: str
+    child_approximate_age: int | None
+    child_class: str
+    guardians: str
+    interpreter_language: str
+    categories: list[str | Promise]
+    what_happened: str
+    child_words: str
+    acute_danger: bool
+    guardians_informed_label: str | Promise
+    guardians_not_informed_reason: str
+    reporter_phone: str
+    reporter_email: str
+    home_municipality: str
+    forward_to_name: str
+    attachments: list[Attachment]
+    supplements: list[Supplement]
+    siblings: list[SchoolSibling]
+
+
+@dataclass
+class PrincipalView:
+    """What a principal sees of a report from their school: who, when, status, feedback."""
+
+    public_id: str
+    reference: str
+    submitted_at: datetime.datetime | None
+    school_name: str
+    child_label: str
+    child_class: str
+    status_key: str
+    status_label: str | Promise
+    feedback_label: str | Promise
+
+
+def principal_view(report: ConcernReport) -> PrincipalView:
+    key, label = school_status(report)
+    return PrincipalView(
+        public_id=str(report.public_id),
+        reference=report.reference,
+        submitted_at=report.submitted_at,
+        school_name=report.school_unit.name,
+        child_label=child_label_masked(report),
+        child_class=report.child_class,
+        status_key=key,
+        status_label=label,
+        feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
+    )
+
+
+def author_attachments(report: ConcernReport) -> QuerySet[Attachment]:
+    """The files the author may download: those they attached themselves."""
+    return report.attachments.filter(uploaded_by_id=report.author_id)
+
+
+def author_view(report: ConcernReport) -> AuthorView:
+    """The author's view of their report (five queries: school, categories, files,
+    supplements, siblings)."""
+    key, label = school_status(report)
+    categories = sorted(
+        (
+            CATEGORY_LABELS.get(category, category)
+            for category in report.categories.values_list("category", flat=True)
+        ),
+        key=str,
+    )
+    attachments = list(author_attachments(report).order_by("uploaded_at", "id"))
+    supplements = list(report.supplements.filter(author_id=report.author_id))
+    for supplement in supplements:
+        supplement.attached = [  # type: ignore[attr-defined]
+            a for a in attachments if a.supplement_id == supplement.pk
+        ]
+    siblings = [
+        SchoolSibling(
+            public_id=str(sibling.public_id),
+            reference=sibling.reference,
+            child_label=child_label_masked(sibling),
+            is_draft=sibling.is_draft,
+        )
+        for sibling in report.siblings.filter(author_id=report.author_id).order_by(
+            "created_at", "id"
+        )
+    ]
+    guardians_label: str | Promise = ""
+    if report.guardians_informed:
+        guardians_label = report.get_guardians_informed_display()
+    return AuthorView(
+        public_id=str(report.public_id),
+        reference=report.reference,
+        is_draft=report.is_draft,
+        submitted_at=report.submitted_at,
+        school_name=report.school_unit.name,
+        status_key=key,
+        status_label=label,
+        feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
+        wants_feedback=report.wants_feedback,
+        identity_number=identity_number_formatted(report.child_identity_number),
+        child_name=report.child_name,
+        child_approximate_age=report.child_approximate_age,
+        child_class=report.child_class,
+        guardians=report.guardians,
+        interpreter_language=report.interpreter_language,
+        categories=categories,
+        what_happened=report.what_happened,
+        child_words=report.child_words,
+        acute_danger=report.acute_danger,
+        guardians_informed_label=guardians_label,
+        guardians_not_informed_reason=report.guardians_not_informed_reason,
+        reporter_phone=report.reporter_phone,
+        reporter_email=report.reporter_email,
+        home_municipality=report.home_municipality.name if report.home_municipality else "",
+        forward_to_name=report.forward_to_name,
+        attachments=[a for a in attachments if a.supplement_id is None],
+        supplements=supplements,
+        siblings=siblings,
+    )

@@ -6,6 +6,7 @@ machine, timestamps who did what, writes an audit event, and keeps the stored de
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -603,3 +604,123 @@ def deadline_settings_update(
             new=values,
         )
     return own
+
+
+# =================================================================================================
+# The school side's forms (school helper's section): saving a draft with its files and sibling
+# links in one go (and submitting it in the same transaction), deleting a draft, and adding a
+# supplement once per form.
+# =================================================================================================
+
+
+@dataclass
+class DraftSaved:
+    """The outcome of :func:`report_draft_save`."""
+
+    report: ConcernReport
+    submitted: bool = False
+    # Why the report could not be submitted (only when a submission was asked for).
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+
+def report_draft_save(
+    *,
+    report: ConcernReport,
+    actor: User,
+    expected_version: int,
+    values: dict[str, Any],
+    categories: Iterable[str] | None,
+    sibling_ids: Iterable[int] | None = None,
+    uploads: Iterable[UploadedFile] = (),
+    remove_attachment_ids: Iterable[int] = (),
+    submission_key: uuid.UUID | None = None,
+) -> DraftSaved:
+    """Save what the author typed: fields, categories (``None`` keeps them), new files
+    (already checked by ``reports.uploads``), removed files and sibling links, all or nothing.
+
+    With a ``submission_key`` the draft is then submitted in the same transaction when nothing
+    is missing; otherwise the save stands and ``problems`` says what is missing. Because the
+    save locks the draft first, a second press of the same submit button waits for the first
+    and then gets ``TransitionError`` (the report is no longer a draft).
+
+    Raises ``ConcurrentEditError`` (nothing saved) when the draft was saved elsewhere since
+    ``expected_version``, and ``TransitionError`` when it is no longer a draft.
+    """
+    with transaction.atomic():
+        if categories is None:
+            categories = list(report.categories.values_list("category", flat=True))
+        categories = list(categories)
+        saved = report_draft_update(
+            report=report,
+            actor=actor,
+            expected_version=expected_version,
+            values=values,
+            categories=categories,
+        )
+        for attachment in saved.attachments.filter(
+            pk__in=list(remove_attachment_ids), supplement__isnull=True
+        ):
+            _attachment_delete(attachment)
+        for upload in uploads:
+            attachment_add(report=saved, actor=actor, upload=upload)
+        if sibling_ids is not None:
+            _siblings_set(saved, actor, set(sibling_ids))
+        if submission_key is None:
+            return DraftSaved(report=saved)
+        problems = submission_problems(saved, categories)
+        if problems:
+            return DraftSaved(report=saved, problems=problems)
+        submitted = report_submit(report=saved, actor=actor, submission_key=submission_key)
+    return DraftSaved(report=submitted, submitted=True)
+
+
+def _attachment_delete(attachment: Attachment) -> None:
+    """Remove a draft's file: the row now, the stored file once the transaction commits."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _siblings_set(report: ConcernReport, actor: User, wanted: set[int]) -> None:
+    """Link the draft to exactly ``wanted`` among the author's own other reports. Unlinking is
+    a change of the draft (not audited, like its text); every new link is audited."""
+    own = ConcernReport.objects.filter(author_id=report.author_id).exclude(pk=report.pk)
+    linked = set(report.siblings.filter(author_id=report.author_id).values_list("pk", flat=True))
+    if linked - wanted:
+        report.siblings.remove(*(linked - wanted))
+    for sibling in own.filter(pk__in=wanted - linked):
+        sibling_link(report=report, sibling=sibling, actor=actor)
+
+
+def report_draft_delete(*, report: ConcernReport, actor: User) -> None:
+    """Delete a draft for good, with its files and links. A submitted report is never deleted
+    (``TransitionError``)."""
+    with transaction.atomic():
+        locked = _lock(report)
+        if locked.status != ReportStatus.DRAFT:
+            raise TransitionError("Only a draft can be deleted.")
+        for attachment in locked.attachments.all():
+            _attachment_delete(attachment)
+        locked.siblings.clear()
+        _audit(actor, locked, AuditEventType.REPORT_DRAFT_DELETED)
+        locked.delete()
+
+
+def report_supplement_submit(
+    *,
+    report: ConcernReport,
+    actor: User,
+    text: str,
+    files: Iterable[UploadedFile] = (),
+    submission_key: uuid.UUID,
+) -> Supplement | None:
+    """Add a supplement once per form: the same ``submission_key`` again (a double click)
+    adds nothing and returns ``None``."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SubmissionKey.objects.create(key=submission_key, report=report)
+        except IntegrityError:
+            return None
+        return report_supplement_add(report=report, actor=actor, text=text, files=files)

@@ -1,0 +1,570 @@
+"""The school side of reports of concern: a new report, the draft (with autosave), the receipt,
+the author's list and status page, supplements, the principal's list, and attachment downloads.
+
+Every report is loaded through ``report_policy`` (404 alike for "missing" and "not yours"), and
+every page that shows a report writes the access log. The school side is shown the status and
+the feedback only: its templates get ``selectors.AuthorView`` / ``PrincipalView``, never the
+intake's fields.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from access.loaders import get_or_404, log_read
+from access.models import AccessAction
+from access.policies import Found
+from access.services import AccessLogEntry, access_log_record_many
+from organisations.models import Municipality, User
+from reports import selectors, services
+from reports.forms_school import (
+    GUARDIANS_ASK,
+    GUARDIANS_NEVER_TELL,
+    DraftForm,
+    NewReportForm,
+    SupplementForm,
+    guardians_mode,
+)
+from reports.models import ConcernReport, ReportStatus
+from reports.policies import EDIT, HANDLE, SUPPLEMENT, VIEW_STATUS, report_policy
+from reports.rules import rules_for
+from reports.uploads import accepted_extensions
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _cursor(request: HttpRequest, name: str) -> selectors.SchoolCursor | None:
+    return selectors.SchoolCursor.decode(request.GET.get(name, ""))
+
+
+def _log_rows(request: HttpRequest, rows: list[selectors.SchoolRow]) -> None:
+    """One access-log row per report a list shows (the child's name or masked number), in
+    one insert."""
+    access_log_record_many(
+        user=_user(request),
+        action=AccessAction.VIEW,
+        entries=[
+            AccessLogEntry(
+                obj=row.report,
+                municipality_id=row.report.municipality_id,
+                child_ref=row.report.child_ref,
+                rule=row.grant.rule if row.grant else "",
+                membership=row.grant.membership if row.grant else None,
+            )
+            for row in rows
+        ],
+    )
+
+
+# --- a new report --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    """Start a draft. Whoever may file reports gets here; everyone else a 404."""
+    user = _user(request)
+    memberships = selectors.reporting_memberships(user)
+    if not memberships:
+        raise Http404
+    schools = list(selectors.reporting_schools(user))
+    form = NewReportForm(request.POST or None, memberships=memberships, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        membership = form.cleaned_data.get("membership") or memberships[0]
+        report = services.report_draft_create(
+            author=user, membership=membership, school_unit=form.cleaned_data["school"]
+        )
+        return redirect("reports:draft_edit", public_id=report.public_id)
+    return render(
+        request,
+        "reports/school/new.html",
+        {"form": form, "choices_needed": len(schools) != 1 or len(memberships) > 1},
+    )
+
+
+# --- the draft -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SummaryError:
+    anchor: str
+    label: str
+    message: str
+
+
+def _draft_form(
+    request: HttpRequest, report: ConcernReport, *, bound: bool, with_files: bool = True
+) -> DraftForm:
+    user = _user(request)
+    kwargs: dict[str, Any] = {
+        "report": report,
+        "municipalities": list(Municipality.objects.order_by("name")),
+        "schools": list(selectors.reporting_schools(user)),
+        "sibling_candidates": selectors.sibling_candidates(user, report),
+    }
+    if not bound:
+        return DraftForm(**kwargs)
+    return DraftForm(request.POST, request.FILES if with_files else None, **kwargs)
+
+
+def _shown_categories(form: DraftForm, report: ConcernReport) -> set[str]:
+    if form.is_bound:
+        categories = form.draft_categories()
+        if categories is not None:
+            return set(categories)
+    return set(report.categories.values_list("category", flat=True))
+
+
+def _shown_acute(form: DraftForm, report: ConcernReport) -> bool:
+    if form.is_bound and form.cleaned_data.get("acute_danger") is not None:
+        return bool(form.cleaned_data["acute_danger"])
+    return report.acute_danger
+
+
+def _add_problems(form: DraftForm, problems: dict[str, list[str]]) -> None:
+    """Show what stops the submission at the fields it concerns."""
+    for name, texts in problems.items():
+        for text in texts:
+            if name == "home_municipality":
+                if form.chose_other_municipality():
+                    form.add_error(
+                        "forward_to_name", _("Write the name of the child's home municipality.")
+                    )
+                else:
+                    form.add_error("home", text)
+            elif name in form.fields:
+                form.add_error(name, text)
+            else:
+                form.add_error(None, text)
+
+
+def _summary(form: DraftForm, mode: str) -> list[SummaryError]:
+    rows = [SummaryError("draft-form", "", str(error)) for error in form.non_field_errors()]
+    for field in form:
+        if not field.errors:
+            continue
+        if field.name == "guardians_informed" and mode == GUARDIANS_NEVER_TELL:
+            anchor = "guardians-notice"
+        elif field.name in ("categories", "guardians_informed", "acute_danger", "siblings"):
+            anchor = f"{field.auto_id}_0"
+        else:
+            anchor = field.id_for_label or str(field.auto_id)
+        rows.extend(SummaryError(anchor, str(field.label), str(error)) for error in field.errors)
+    return rows
+
+
+def _render_draft(
+    request: HttpRequest,
+    report: ConcernReport,
+    form: DraftForm,
+    *,
+    version: int,
+    submission_key: uuid.UUID,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    mode = guardians_mode(_shown_categories(form, report))
+    return render(
+        request,
+        "reports/school/draft_edit.html",
+        {
+            "report": report,
+            "form": form,
+            "version": version,
+            "submission_key": submission_key,
+            "guardians_mode": mode,
+            "never_tell": mode == GUARDIANS_NEVER_TELL,
+            "acute": _shown_acute(form, report),
+            "attachments": list(report.attachments.filter(supplement__isnull=True)),
+            "summary": _summary(form, mode),
+            "notice": notice,
+            "accepted_extensions": accepted_extensions(),
+        },
+        status=status,
+    )
+
+
+def _find_draft(request: HttpRequest, public_id: uuid.UUID) -> Found[ConcernReport] | None:
+    return report_policy.find(_user(request), EDIT, public_id=public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The report form. Save keeps everything typed (fields that do not validate are shown
+    again as typed, the rest saved); submit saves and then submits, once per form."""
+    user = _user(request)
+    found = _find_draft(request, public_id)
+    if found is None:
+        if request.method == "POST" and selectors.submitted_with_key(
+            user, public_id, _uuid(request.POST.get("submission_key"))
+        ):
+            return redirect("reports:receipt", public_id=public_id)
+        own = report_policy.find(user, VIEW_STATUS, public_id=public_id)
+        if own is not None and own.grant.rule == selectors.AUTHOR_RULE:
+            messages.info(
+                request,
+                _(
+                    "This report has been submitted and can no longer be changed. To add "
+                    "something, add a supplement."
+                ),
+            )
+            return redirect("reports:status", public_id=public_id)
+        raise Http404
+    log_read(request, found, AccessAction.VIEW)
+    report = found.obj
+    if request.method == "GET":
+        return _render_draft(
+            request,
+            report,
+            _draft_form(request, report, bound=False),
+            version=report.version,
+            submission_key=uuid.uuid4(),
+        )
+
+    form = _draft_form(request, report, bound=True)
+    form.is_valid()
+    shown_mode = request.POST.get("guardians_mode", GUARDIANS_ASK)
+    if shown_mode not in (GUARDIANS_ASK, GUARDIANS_NEVER_TELL):
+        shown_mode = GUARDIANS_ASK
+    key = _uuid(request.POST.get("submission_key")) or uuid.uuid4()
+    submitting = "submit" in request.POST
+    remove_id = _int(request.POST.get("remove_attachment"))
+    try:
+        outcome = services.report_draft_save(
+            report=report,
+            actor=user,
+            expected_version=_int(request.POST.get("version")) or 0,
+            values=form.draft_values(shown_guardians_mode=shown_mode),
+            categories=form.draft_categories(),
+            sibling_ids=form.draft_sibling_ids(),
+            uploads=form.accepted_uploads,
+            remove_attachment_ids=[remove_id] if remove_id else [],
+            submission_key=key if submitting and not form.errors else None,
+        )
+    except services.ConcurrentEditError:
+        report.refresh_from_db()
+        notice = _(
+            "This draft was changed in another window since you opened it. Nothing was saved "
+            "from this page: what you typed is still below. Press “Save draft” again to "
+            "replace the other changes with what you see here, or open the draft again to "
+            "see them."
+        )
+        return _render_draft(
+            request, report, form, version=report.version, submission_key=key, notice=notice
+        )
+    except services.TransitionError:
+        if selectors.submitted_with_key(user, public_id, key):
+            return redirect("reports:receipt", public_id=public_id)
+        raise Http404 from None
+    if outcome.submitted:
+        return redirect("reports:receipt", public_id=public_id)
+    report = outcome.report
+    saved_at = time_format(timezone.localtime(), "H:i")
+    if submitting:
+        problems = outcome.problems or services.submission_problems(
+            report, report.categories.values_list("category", flat=True)
+        )
+        _add_problems(form, problems)
+    if not form.errors:
+        if remove_id:
+            messages.success(request, _("The file was removed and the draft saved."))
+        else:
+            messages.success(request, _("The draft was saved at %(time)s.") % {"time": saved_at})
+        return redirect("reports:draft_edit", public_id=public_id)
+    if submitting:
+        notice = _(
+            "The report has not been sent yet. The draft was saved at %(time)s; complete or "
+            "correct what is marked below and press “Submit the report” again."
+        ) % {"time": saved_at}
+    else:
+        notice = _(
+            "The draft was saved at %(time)s, except the fields marked below: what you typed "
+            "there is still on this page but is saved only when it is corrected."
+        ) % {"time": saved_at}
+    return _render_draft(
+        request, report, form, version=report.version, submission_key=key, notice=notice
+    )
+
+
+@require_POST
+def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Saves the draft while the author types (htmx). Never submits; answers with a small
+    status, the new version for the form, and the notices that depend on what was chosen."""
+    found = _find_draft(request, public_id)
+    if found is None:
+        raise Http404
+    report = found.obj
+    form = _draft_form(request, report, bound=True, with_files=False)
+    form.is_valid()
+    shown_mode = request.POST.get("guardians_mode", GUARDIANS_ASK)
+    context: dict[str, Any] = {"report": report}
+    try:
+        outcome = services.report_draft_save(
+            report=report,
+            actor=_user(request),
+            expected_version=_int(request.POST.get("version")) or 0,
+            values=form.draft_values(shown_guardians_mode=shown_mode),
+            categories=form.draft_categories(),
+            sibling_ids=form.draft_sibling_ids(),
+        )
+    except services.ConcurrentEditError:
+        context["conflict"] = True
+        return render(request, "reports/school/draft_edit.html#autosave", context)
+    except services.TransitionError:
+        raise Http404 from None
+    saved = outcome.report
+    categories = set(saved.categories.values_list("category", flat=True))
+    mode = guardians_mode(categories)
+    fresh = _draft_form(request, saved, bound=False)
+    context.update(
+        {
+            "saved_at": timezone.localtime(),
+            "version": saved.version,
+            "not_saved": [str(form[name].label) for name in form.errors if name in form.fields],
+            "form": fresh,
+            "guardians_mode": mode,
+            "never_tell": mode == GUARDIANS_NEVER_TELL,
+            "acute": saved.acute_danger,
+            "swap_guardians": mode != shown_mode,
+            "oob": True,
+            "swap_acute": ("1" if saved.acute_danger else "0") != request.POST.get("acute_shown"),
+        }
+    )
+    return render(request, "reports/school/draft_edit.html#autosave", context)
+
+
+@require_http_methods(["GET", "POST"])
+def draft_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    report = get_or_404(request, report_policy, EDIT, public_id=public_id)
+    if request.method == "POST":
+        services.report_draft_delete(report=report, actor=_user(request))
+        messages.success(request, _("The draft was deleted."))
+        return redirect("reports:my_reports")
+    return render(
+        request,
+        "reports/school/draft_delete.html",
+        {
+            "report": report,
+            "child_label": selectors.child_label_masked(report),
+            "attachment_count": report.attachments.count(),
+        },
+    )
+
+
+# --- after submitting ----------------------------------------------------------------------------
+
+
+def _author_report(request: HttpRequest, public_id: uuid.UUID) -> ConcernReport:
+    """A submitted report of the user's own, with the read logged; a 404 for everyone else
+    (the principal included)."""
+    found = report_policy.find(_user(request), VIEW_STATUS, public_id=public_id)
+    if found is None or found.grant.rule != selectors.AUTHOR_RULE:
+        raise Http404
+    log_read(request, found, AccessAction.VIEW)
+    return found.obj
+
+
+@require_GET
+def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    report = _author_report(request, public_id)
+    rules = rules_for(report.municipality)
+    return render(
+        request,
+        "reports/school/receipt.html",
+        {
+            "report": report,
+            "intake_municipality": report.municipality.name,
+            "decision_days": rules.decision_days,
+            "decision_reference": rules.decision_reference,
+            "protection_reference": rules.protection_reference,
+            "feedback_reference": rules.feedback_reference,
+        },
+    )
+
+
+@require_GET
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """The author's drafts and submitted reports, each list newest first, 25 a page."""
+    user = _user(request)
+    if not selectors.reporting_memberships(user) and not selectors.has_own_reports(user):
+        raise Http404
+    drafts_before = _cursor(request, "drafts_before")
+    before = _cursor(request, "before")
+    drafts = selectors.my_drafts_page(user, before=drafts_before)
+    reports = selectors.my_reports_page(user, before=before)
+    _log_rows(request, [*drafts.rows, *reports.rows])
+    base = reverse("reports:my_reports")
+    return render(
+        request,
+        "reports/school/my_reports.html",
+        {
+            "drafts": drafts,
+            "reports": reports,
+            "may_file": bool(selectors.reporting_memberships(user)),
+            "drafts_older_url": (
+                f"{base}?drafts_before={drafts.next_cursor.encode()}" if drafts.next_cursor else ""
+            ),
+            "reports_older_url": (
+                f"{base}?before={reports.next_cursor.encode()}" if reports.next_cursor else ""
+            ),
+            "newest_url": base if drafts_before or before else "",
+        },
+    )
+
+
+@require_GET
+def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The report's status and feedback. The author also sees everything they wrote and their
+    supplements; a principal sees the child, the date, the status and the feedback only."""
+    found = report_policy.find(_user(request), VIEW_STATUS, public_id=public_id)
+    if found is None:
+        raise Http404
+    log_read(request, found, AccessAction.VIEW)
+    report = found.obj
+    if found.grant.rule == selectors.AUTHOR_RULE:
+        return render(
+            request,
+            "reports/school/status_author.html",
+            {
+                "view": selectors.author_view(report),
+                "may_supplement": report.status != ReportStatus.CLOSED,
+            },
+        )
+    return render(
+        request,
+        "reports/school/status_principal.html",
+        {"view": selectors.principal_view(report)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def supplement(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Add information to a submitted report (the report itself never changes)."""
+    report = get_or_404(request, report_policy, SUPPLEMENT, public_id=public_id)
+    form = SupplementForm(request.POST or None, request.FILES or None)
+    key = _uuid(request.POST.get("submission_key")) or uuid.uuid4()
+    if request.method == "POST" and form.is_valid():
+        status_url = reverse("reports:status", kwargs={"public_id": public_id})
+        try:
+            added = services.report_supplement_submit(
+                report=report,
+                actor=_user(request),
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["attachments"],
+                submission_key=key,
+            )
+        except services.TransitionError:
+            messages.error(
+                request, _("The report has been closed: a supplement can no longer be added.")
+            )
+            return redirect(status_url)
+        if added is None:
+            messages.info(request, _("This supplement had already been added."))
+            return redirect(status_url + "#supplements")
+        files = len(form.cleaned_data["attachments"])
+        messages.success(
+            request,
+            _(
+                "Your supplement was added to report %(reference)s at %(time)s, with "
+                "%(files)s attached file(s). It is shown under “Supplements” below."
+            )
+            % {
+                "reference": report.reference,
+                "time": time_format(timezone.localtime(added.created_at), "H:i"),
+                "files": files,
+            },
+        )
+        return redirect(f"{status_url}#supplement-{added.pk}")
+    return render(
+        request,
+        "reports/school/supplement.html",
+        {
+            "report": report,
+            "form": form,
+            "submission_key": key,
+            "accepted_extensions": accepted_extensions(),
+        },
+    )
+
+
+# --- the principal -------------------------------------------------------------------------------
+
+
+@require_GET
+def school_reports(request: HttpRequest) -> HttpResponse:
+    """Reports filed from the principal's schools: who, when, status and feedback; never the
+    text, and never medical student health's reports."""
+    user = _user(request)
+    if not selectors.principal_grants(user):
+        raise Http404
+    before = _cursor(request, "before")
+    page = selectors.school_reports_page(user, before=before)
+    _log_rows(request, page.rows)
+    base = reverse("reports:school_reports")
+    return render(
+        request,
+        "reports/school/school_reports.html",
+        {
+            "page": page,
+            "older_url": f"{base}?before={page.next_cursor.encode()}" if page.next_cursor else "",
+            "newest_url": base if before else "",
+        },
+    )
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+@require_GET
+def attachment(request: HttpRequest, public_id: uuid.UUID, attachment_id: int) -> FileResponse:
+    """Download an attachment: the intake handling the report, or the author (their own
+    files). Never the principal. Every download is logged."""
+    user = _user(request)
+    found = report_policy.find(user, HANDLE, public_id=public_id)
+    if found is not None:
+        files = found.obj.attachments.all()
+    else:
+        found = report_policy.find(user, VIEW_STATUS, public_id=public_id)
+        if found is None or found.grant.rule != selectors.AUTHOR_RULE:
+            found = report_policy.find(user, EDIT, public_id=public_id)
+        if found is None:
+            raise Http404
+        files = selectors.author_attachments(found.obj)
+    file = files.filter(pk=attachment_id).first()
+    if file is None:
+        raise Http404
+    try:
+        handle = file.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    log_read(request, found, AccessAction.DOWNLOAD)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=file.original_name,
+        content_type=file.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
