@@ -190,9 +190,11 @@ def intake_grants(user: User) -> dict[int, Grant]:
 
 
 def intake_schools(user: User) -> QuerySet[Unit]:
-    """The school units of the user's intake municipalities, for the inbox's school filter."""
+    """The schools and preschools of the user's intake municipalities (closed ones too: their
+    reports stay), for the inbox's school filter."""
     return Unit.objects.filter(
-        municipality_id__in=list(intake_grants(user)), kind__in=REPORTING_UNIT_KINDS
+        municipality_id__in=list(intake_grants(user)),
+        kind__in=[UnitKind.SCHOOL, UnitKind.PRESCHOOL],
     ).order_by("name", "id")
 
 
@@ -264,7 +266,7 @@ def inbox_overdue_count(user: User, *, now: datetime.datetime) -> int:
     return report_policy.visible(user, HANDLE).filter(_OPEN, next_due_at__lt=now).count()
 
 
-# --- the report page ------------------------------------------------------------------------------
+# --- the report page -----------------------------------------------------------------------------
 
 
 @dataclass

@@ -169,7 +169,7 @@ def test_the_page_shows_everything_the_school_wrote(client: Client, world: World
         guardians="Mamma Maja, 070-123 45 67",
         acute_danger=True,
     )
-    services.attachment_add(
+    attachment = services.attachment_add(
         report=report,
         actor=teacher,
         upload=SimpleUploadedFile("franvaro.pdf", b"%PDF-1.4 test", "application/pdf"),
@@ -200,6 +200,10 @@ def test_the_page_shows_everything_the_school_wrote(client: Client, world: World
     ):
         assert expected in text, expected
     assert "forward-notice" not in text
+    # The file is a link to the download, which checks the policy and logs again.
+    download = reverse("reports:attachment", args=[report.public_id, attachment.pk])
+    assert f'href="{download}"' in text
+    assert client.get(download).status_code == 200
 
 
 def test_a_report_to_be_forwarded_says_so(client: Client, world: World) -> None:

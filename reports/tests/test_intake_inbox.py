@@ -239,6 +239,7 @@ def test_the_school_filter(intake_client: Client, world: World) -> None:
     # Only school units are offered.
     choices = response.context["form"].fields["school"].queryset
     assert world.unit(UnitKind.INTAKE) not in choices
+    assert world.unit(UnitKind.STUDENT_HEALTH) not in choices
 
 
 def test_the_category_filter_lists_each_report_once(intake_client: Client, world: World) -> None:
