@@ -18,8 +18,16 @@ class NavItem:
     roles: frozenset[str] | None = None  # None: every logged-in user
 
 
+_REPORTERS = frozenset(
+    {Role.REPORTER, Role.STUDENT_HEALTH, Role.MEDICAL_STUDENT_HEALTH, Role.PRINCIPAL}
+)
+
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Start"), "core:start"),
+    NavItem(_("New report of concern"), "reports:new", _REPORTERS),
+    NavItem(_("My reports"), "reports:my_reports", _REPORTERS),
+    NavItem(_("The school's reports"), "reports:school_reports", frozenset({Role.PRINCIPAL})),
+    NavItem(_("Intake inbox"), "reports:inbox", frozenset({Role.INTAKE})),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(
@@ -28,6 +36,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.MUNICIPAL_ADMIN, Role.COORDINATOR}),
     ),
     NavItem(_("Log review"), "access:log_review", frozenset({Role.MUNICIPAL_ADMIN})),
+    NavItem(
+        _("Deadlines for reports"), "reports:deadline_settings", frozenset({Role.MUNICIPAL_ADMIN})
+    ),
 )
 
 
@@ -40,11 +51,12 @@ class NavLink:
 
 def navigation_for(user: User, current_path: str) -> list[NavLink]:
     roles = roles_of(user)
-    links = []
-    for item in NAV_ITEMS:
-        if item.roles is not None and not (item.roles & roles):
-            continue
-        url = reverse(item.url_name)
-        is_current = current_path == url if url == "/" else current_path.startswith(url)
-        links.append(NavLink(item.label, url, is_current))
-    return links
+    items = [
+        (item.label, reverse(item.url_name))
+        for item in NAV_ITEMS
+        if item.roles is None or item.roles & roles
+    ]
+    # The current page is the entry with the longest URL that the path starts with.
+    matching = [url for _label, url in items if url != "/" and current_path.startswith(url)]
+    current = max(matching, key=len) if matching else ("/" if current_path == "/" else "")
+    return [NavLink(label, url, url == current) for label, url in items]
