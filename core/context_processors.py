@@ -9,13 +9,14 @@ from core.notifications import unread_count
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """What the base layout needs: demo banner and the role-based navigation."""
+    """What the base layout needs: demo banner, the role-based navigation and the number of
+    unread notifications."""
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
-    navigation = navigation_for(user, request.path) if signed_in else []
+    if user is None or not user.is_authenticated:
+        return {"DEMO_MODE": settings.DEMO_MODE, "navigation": [], "unread_notifications": None}
     return {
         "DEMO_MODE": settings.DEMO_MODE,
-        "navigation": navigation,
+        "navigation": navigation_for(user, request.path),
         # Counted only when a page shows it (one COUNT query), and never for anonymous users.
-        "unread_notifications": functools.cache(lambda: unread_count(user)) if signed_in else None,
+        "unread_notifications": functools.cache(lambda: unread_count(user)),
     }

@@ -1,0 +1,127 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from access.models import AuditEvent
+from core.personnummer import TEST_SERIALS, parse_identity_number
+from organisations import demo as organisations_demo
+from reports import demo
+from reports.models import ConcernReport, Decision, ReportStatus, Supplement
+from reports.watchdog import AlertKind, watchdog_run
+
+MUNICIPALITIES = {"leksand": "Leksand", "eksjo": "Eksjö"}
+
+
+@pytest.fixture
+def loaded(db):
+    today = timezone.localdate()
+    organisations_demo.load(today=today)
+    demo.load(today=today)
+    return today
+
+
+def _filed_from(key):
+    return ConcernReport.objects.filter(school_unit__municipality__name=MUNICIPALITIES[key])
+
+
+def _counts():
+    return (
+        ConcernReport.objects.count(),
+        Supplement.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_loading_twice_adds_nothing(loaded):
+    first = _counts()
+    assert first[0] == 2 * len(demo.CASES)
+    assert demo.load(today=loaded) == 0
+    assert _counts() == first
+
+
+def test_every_status_and_every_decision_in_each_municipality(loaded):
+    for key in MUNICIPALITIES:
+        reports = _filed_from(key)
+        assert set(reports.values_list("status", flat=True)) == set(ReportStatus.values), key
+        decided = reports.filter(status=ReportStatus.DECIDED)
+        assert set(decided.values_list("decision", flat=True)) == set(Decision.values), key
+        assert 25 <= reports.count() <= 40
+
+
+def test_overdue_urgent_feedback_supplements_and_forwarding_in_each_municipality(loaded):
+    now = timezone.now()
+    for key in MUNICIPALITIES:
+        reports = _filed_from(key)
+        open_reports = reports.exclude(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])
+        assert open_reports.filter(next_due_at__lt=now).count() >= 3, key
+        assert open_reports.filter(next_due_at__gte=now).exists(), key
+        assert reports.filter(acute_danger=True, status=ReportStatus.SUBMITTED).exists(), key
+        assert reports.filter(acute_danger=True).count() >= 2, key
+        assert reports.exclude(feedback="").count() >= 3, key
+        assert Supplement.objects.filter(report__in=reports).count() >= 3, key
+        assert reports.exclude(forward_to_name="").count() == 2, key
+        assert reports.filter(decision=Decision.FORWARDED).exclude(forwarded_to="").exists()
+        assert reports.exclude(extended_until=None).count() == 1, key
+        siblings = reports.annotate(n=Count("siblings")).filter(n=1)
+        assert siblings.count() == 2, key
+        assert reports.filter(child_identity_number="").exclude(child_name="").exists(), key
+        # A child living in the other demo municipality goes to that intake.
+        assert reports.exclude(municipality__name=MUNICIPALITIES[key]).count() == 1, key
+
+
+def test_identity_numbers_are_valid_test_numbers_of_children(loaded):
+    numbers = ConcernReport.objects.exclude(child_identity_number="").values_list(
+        "child_identity_number", flat=True
+    )
+    assert numbers
+    for digits in numbers:
+        number = parse_identity_number(digits, today=loaded)
+        assert int(digits[8:11]) in TEST_SERIALS
+        assert 0 <= number.age_on(loaded) < 18
+
+
+def test_times_are_in_the_past_and_in_order(loaded):
+    now = timezone.now()
+    steps = (
+        "submitted_at",
+        "received_at",
+        "protection_assessed_at",
+        "preliminary_started_at",
+        "decided_at",
+        "feedback_given_at",
+        "closed_at",
+    )
+    year_ago = now - datetime.timedelta(days=366)
+    for report in ConcernReport.objects.exclude(status=ReportStatus.DRAFT):
+        moments = [getattr(report, step) for step in steps if getattr(report, step)]
+        assert moments == sorted(moments), report.reference
+        assert year_ago < moments[0], report.reference
+        assert moments[-1] < now, report.reference
+        assert report.submitted_at is not None
+        assert report.created_at < report.submitted_at
+    for supplement in Supplement.objects.select_related("report"):
+        arrived = supplement.report.submitted_at
+        assert arrived is not None
+        assert arrived < supplement.created_at < now
+
+
+def test_the_intake_steps_are_done_by_the_receiving_intake(loaded):
+    for report in ConcernReport.objects.exclude(received_by=None).select_related(
+        "received_by", "municipality"
+    ):
+        key = "leksand" if report.municipality.name == "Leksand" else "eksjo"
+        assert report.received_by is not None
+        assert report.received_by.username == f"intake.{key}"
+
+
+def test_the_demo_command_loads_the_reports_and_the_watchdog_finds_work(demo_mode, db):
+    call_command("demo_data")
+    call_command("demo_data")
+    assert ConcernReport.objects.count() == 2 * len(demo.CASES)
+    result = watchdog_run(now=timezone.now())
+    overdue = {a.municipality_name for a in result.alerts if a.kind == AlertKind.OVERDUE}
+    assert overdue == {"Leksand", "Eksjö"}
+    assert result.notifications_created >= 2
