@@ -461,6 +461,12 @@ def report_extend_decision(
     with transaction.atomic():
         locked = _step(report, "extend")
         old_due = locked.decision_due_at
+        # Checked again on the locked row: a form opened before another extension was saved
+        # must not move the deadline back.
+        if old_due and until <= timezone.localdate(old_due):
+            raise ValidationError(
+                {"until": [str(_("The new date must be later than the current deadline."))]}
+            )
         rules = rules_for(locked.municipality)
         assert locked.submitted_at is not None
         locked.extended_until = until

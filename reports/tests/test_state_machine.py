@@ -263,6 +263,17 @@ def test_an_extension_moves_the_decision_deadline_and_is_audited(world):
     )
 
 
+def test_a_stale_form_can_not_move_an_extended_deadline_back(world):
+    report = advance(submitted(world), "received", intake=world.user(Role.INTAKE))
+    stale = ConcernReport.objects.get(pk=report.pk)  # opened before the first extension
+    _extend(report, world, until=datetime.date(2026, 4, 14))
+    with pytest.raises(ValidationError) as raised:
+        _extend(stale, world, until=datetime.date(2026, 3, 31))
+    assert "until" in raised.value.message_dict
+    report.refresh_from_db()
+    assert report.extended_until == datetime.date(2026, 4, 14)
+
+
 # --- deadlines ----------------------------------------------------------------------------------
 
 
