@@ -846,3 +846,13 @@ def author_view(report: ConcernReport) -> AuthorView:
         supplements=supplements,
         siblings=siblings,
     )
+
+
+# --- two-factor ---------------------------------------------------------------------------------
+
+
+def has_filed_reports(user: User) -> bool:
+    """A reporter who has submitted a report can read it afterwards: two-factor applies."""
+    if not memberships_with_role(user, REPORTER_ROLES):
+        return False  # no query for everyone else
+    return ConcernReport.objects.filter(author=user).exclude(status=ReportStatus.DRAFT).exists()

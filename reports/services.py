@@ -154,6 +154,7 @@ def report_draft_create(
             home_municipality=school_unit.municipality,
             reporter_phone=author.phone,
             reporter_email=author.email,
+            child_ref=child_ref_for(""),
         )
         if now is not None:
             _backdate(report, now, "created_at", "updated_at")
@@ -186,10 +187,21 @@ def report_draft_update(
         for name in DRAFT_FIELDS:
             if name in values:
                 setattr(locked, name, values[name])
+        locked.child_ref = _child_ref(locked)
         locked.version += 1
         locked.save()
         _set_categories(locked, categories)
     return locked
+
+
+def _child_ref(report: ConcernReport) -> str:
+    """The access log's reference for the child: derived from the identity number when it is
+    known, otherwise a random one kept for this report (drafts are logged too)."""
+    if report.child_identity_number:
+        return child_ref_for(report.child_identity_number)
+    if report.child_ref.startswith("u-"):
+        return report.child_ref
+    return child_ref_for("")
 
 
 def _set_categories(report: ConcernReport, categories: Iterable[str]) -> None:
@@ -276,7 +288,7 @@ def report_submit(
         _route(locked)
         if set(categories) & NEVER_TELL_GUARDIANS:
             locked.guardians_informed = GuardiansInformed.NOT_ASKED
-        locked.child_ref = child_ref_for(locked.child_identity_number)
+        locked.child_ref = _child_ref(locked)
         locked.status = ReportStatus.SUBMITTED
         locked.submitted_at = now
         rules = rules_for(locked.municipality)

@@ -20,7 +20,7 @@ def filled_draft(world, **values):
         school_unit=world.unit(UnitKind.SCHOOL),
     )
     defaults = {
-        "child_identity_number": "201203159801",
+        "child_identity_number": "201203159809",
         "what_happened": "Eleven berättade om bråk hemma.",
         "guardians_informed": GuardiansInformed.YES,
     }
@@ -39,7 +39,9 @@ def test_the_whole_path_from_draft_to_closed(world):
     key = uuid.uuid4()
     report = services.report_submit(report=report, actor=teacher, submission_key=key, now=ARRIVAL)
     again = services.report_submit(report=report, actor=teacher, submission_key=key, now=ARRIVAL)
-    assert again.pk == report.pk and report.status == ReportStatus.SUBMITTED
+    assert again.pk == report.pk
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.decision_due_at is not None
     assert report.decision_due_at.date() == datetime.date(2026, 3, 16)
     assert report.child_ref.startswith("c-")
     for step in (
@@ -67,3 +69,21 @@ def test_an_incomplete_draft_can_not_be_submitted(world):
             report=report, actor=world.user(Role.REPORTER), submission_key=uuid.uuid4()
         )
     assert "what_happened" in raised.value.message_dict
+
+
+def test_a_reporter_needs_two_factor_once_they_have_filed_a_report(world):
+    from core.security import two_factor_required
+
+    teacher = world.user(Role.REPORTER)
+    report = filled_draft(world)
+    assert not two_factor_required(teacher)
+    services.report_submit(report=report, actor=teacher, submission_key=uuid.uuid4())
+    assert two_factor_required(teacher)
+    assert not two_factor_required(world.user(Role.COORDINATOR))
+
+
+def test_drafts_have_a_child_reference_for_the_access_log(world):
+    report = filled_draft(world, child_identity_number="")
+    assert report.child_ref.startswith("u-")
+    with_number = filled_draft(world)
+    assert with_number.child_ref.startswith("c-")
