@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "organisations",
     "access",
     "reports",
+    "governance",
+    "wheel",
 ]
 
 MIDDLEWARE = [
