@@ -91,6 +91,22 @@ class AuditEventType(models.TextChoices):
     REPORT_CLOSED = "report_closed", _("Report closed")
     REPORT_DRAFT_DELETED = "report_draft_deleted", _("Draft report of concern deleted")
     DEADLINE_SETTINGS_CHANGED = "deadline_settings_changed", _("Deadline settings changed")
+    DOCUMENT_CREATED = "document_created", _("Governance document created")
+    DOCUMENT_UPDATED = "document_updated", _("Governance document updated")
+    DOCUMENT_VERSION_ADDED = "document_version_added", _("Version of a governance document added")
+    DOCUMENT_GOAL_ADDED = "document_goal_added", _("Goal added to a governance document")
+    DOCUMENT_GOAL_UPDATED = "document_goal_updated", _("Goal of a governance document changed")
+    DOCUMENT_GOAL_DELETED = "document_goal_deleted", _("Goal of a governance document deleted")
+    DOCUMENT_RESPONSIBILITY_ADDED = "document_responsibility_added", _("Responsibility added")
+    DOCUMENT_RESPONSIBILITY_UPDATED = "document_responsibility_updated", _("Responsibility changed")
+    DOCUMENT_RESPONSIBILITY_DELETED = "document_responsibility_deleted", _("Responsibility deleted")
+    DOCUMENT_MEASURE_ADDED = "document_measure_added", _("Measure added to an action plan")
+    DOCUMENT_MEASURE_UPDATED = "document_measure_updated", _("Measure of an action plan changed")
+    DOCUMENT_MEASURE_STATUS_CHANGED = (
+        "document_measure_status_changed",
+        _("Status of a measure changed"),
+    )
+    DOCUMENT_READ_CONFIRMED = "document_read_confirmed", _("Reading of a document confirmed")
 
 
 class AuditEvent(models.Model):
