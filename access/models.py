@@ -107,6 +107,15 @@ class AuditEventType(models.TextChoices):
         _("Status of a measure changed"),
     )
     DOCUMENT_READ_CONFIRMED = "document_read_confirmed", _("Reading of a document confirmed")
+    SERIES_CREATED = "series_created", _("Activity series created")
+    SERIES_UPDATED = "series_updated", _("Activity series changed")
+    OCCURRENCE_RECORDED = "occurrence_recorded", _("Meeting recorded")
+    MEETING_DECISION_ADDED = "meeting_decision_added", _("Meeting decision added")
+    MEETING_DECISION_UPDATED = "meeting_decision_updated", _("Meeting decision changed")
+    FOLLOW_UP_ACTION_ADDED = "follow_up_action_added", _("Follow-up action added")
+    FOLLOW_UP_ACTION_UPDATED = "follow_up_action_updated", _("Follow-up action changed")
+    CALENDAR_FEED_CREATED = "calendar_feed_created", _("Calendar feed created")
+    CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
 
 
 class AuditEvent(models.Model):
