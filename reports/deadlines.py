@@ -32,6 +32,8 @@ class DeadlineRules:
     protection_reference: str = "SoL (2001:453) 11 kap. 1 a §"
     decision_reference: str = "SoL (2025:400) 20 kap. 2 §"
     feedback_reference: str = "SoL (2001:453) 14 kap. 1 b §"
+    # The duty to report (old SoL 14 kap. 1 §), cited on the reporter\'s receipt.
+    reporting_duty_reference: str = "SoL (2001:453) 14 kap. 1 §"
 
     def __post_init__(self) -> None:
         # Why: the rules come from settings and per-municipality records; a bad value must fail

@@ -399,6 +399,7 @@ def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "decision_reference": rules.decision_reference,
             "protection_reference": rules.protection_reference,
             "feedback_reference": rules.feedback_reference,
+            "duty_reference": rules.reporting_duty_reference,
         },
     )
 
