@@ -1,15 +1,213 @@
-"""Reads of the annual wheel. Lists start from a policy's ``visible`` queryset.
+"""Reads of the annual wheel. Lists start from a policy's ``visible`` queryset; single objects
+are loaded by the views through ``access.loaders.get_or_404``. Each page costs a fixed number
+of queries, however many series and occurrences there are.
 
 The main part (series, occurrences, decisions, actions) belongs with the series and occurrence
 views; the section at the end serves the wheel's picture, list and month views."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from organisations.models import Unit
-from wheel.models import ActivitySeries, Occurrence
+from organisations.models import Sector, Unit, User
+from wheel.models import (
+    ActionStatus,
+    ActivitySeries,
+    Attendance,
+    FollowUpAction,
+    MeetingDecision,
+    Occurrence,
+    OccurrenceStatus,
+    ScheduleKind,
+)
+from wheel.policies import READ, series_policy
+from wheel.recurrence import describe_rrule
+
+STATUS_BADGES = {
+    OccurrenceStatus.PLANNED: "",
+    OccurrenceStatus.HELD: "badge--ok",
+    OccurrenceStatus.CANCELLED: "badge--danger",
+    OccurrenceStatus.MOVED: "badge--warning",
+}
+
+
+def schedule_summary(series: ActivitySeries) -> str:
+    """The schedule in words, e.g. "4 times per term", "Every week on Tuesday"."""
+    time = series.start_time.strftime("%H:%M")
+    if series.schedule_kind == ScheduleKind.RRULE:
+        what = describe_rrule(series.rrule)
+    elif series.schedule_kind == ScheduleKind.PER_TERM:
+        what = _("%(times)s times per term") % {"times": series.times_per_term}
+    else:
+        months = [
+            date_format(datetime.date(2000, month, 1), "F") for month in series.months or []
+        ]
+        what = _("In %(months)s") % {"months": ", ".join(months)}
+    return _("%(what)s at %(time)s") % {"what": what, "time": time}
+
+
+def has_minutes(occurrence: Occurrence) -> bool:
+    return bool(occurrence.minutes or occurrence.minutes_file)
+
+
+def minutes_missing(occurrence: Occurrence) -> bool:
+    """A held meeting whose minutes (text or file) have not been recorded."""
+    return occurrence.status == OccurrenceStatus.HELD and not has_minutes(occurrence)
+
+
+# --- the list of series ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    series: ActivitySeries
+    held: int
+    planned: int
+    cancelled: int
+    moved: int
+    minutes_missing: int
+
+    @property
+    def schedule(self) -> str:
+        return schedule_summary(self.series)
+
+
+def series_rows(user: User, *, activity_type: str = "") -> list[SeriesRow]:
+    """The series of the municipalities whose wheel the user reads, with their counts of held,
+    planned, cancelled and moved occurrences: one query."""
+    queryset = series_policy.visible(user, READ)
+    if activity_type:
+        queryset = queryset.filter(activity_type=activity_type)
+    rows = queryset.annotate(
+        held=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.HELD)),
+        planned=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.PLANNED)),
+        cancelled=Count(
+            "occurrences", filter=Q(occurrences__status=OccurrenceStatus.CANCELLED)
+        ),
+        moved=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.MOVED)),
+        no_minutes=Count(
+            "occurrences",
+            filter=Q(
+                occurrences__status=OccurrenceStatus.HELD,
+                occurrences__minutes="",
+                occurrences__minutes_file="",
+            ),
+        ),
+    ).order_by("municipality__name", "title", "pk")
+    return [
+        SeriesRow(
+            series=series,
+            held=series.held,  # type: ignore[attr-defined]
+            planned=series.planned,  # type: ignore[attr-defined]
+            cancelled=series.cancelled,  # type: ignore[attr-defined]
+            moved=series.moved,  # type: ignore[attr-defined]
+            minutes_missing=series.no_minutes,  # type: ignore[attr-defined]
+        )
+        for series in rows
+    ]
+
+
+# --- one series --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OccurrenceRow:
+    occurrence: Occurrence
+    decisions: int
+    open_actions: int
+    participants: int
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES.get(self.occurrence.status, "")
+
+    @property
+    def minutes_missing(self) -> bool:
+        return minutes_missing(self.occurrence)
+
+
+def series_with_units(series_id: int) -> QuerySet[ActivitySeries]:
+    return ActivitySeries.objects.filter(pk=series_id).prefetch_related("invited_units")
+
+
+def occurrence_rows(series: ActivitySeries) -> list[OccurrenceRow]:
+    """The series' occurrences in time order, with their numbers of decisions, open actions
+    and participants: one query."""
+    occurrences = (
+        series.occurrences.select_related("school")
+        .annotate(
+            decision_count=Count("decisions", distinct=True),
+            open_action_count=Count(
+                "actions", filter=Q(actions__status=ActionStatus.OPEN), distinct=True
+            ),
+        )
+        .order_by("starts_at", "pk")
+    )
+    participants = dict(
+        Attendance.objects.filter(occurrence__series=series)
+        .values_list("occurrence_id")
+        .annotate(total=Sum("participants"))
+        .values_list("occurrence_id", "total")
+    )
+    return [
+        OccurrenceRow(
+            occurrence=occurrence,
+            decisions=occurrence.decision_count,  # type: ignore[attr-defined]
+            open_actions=occurrence.open_action_count,  # type: ignore[attr-defined]
+            participants=participants.get(occurrence.pk, 0) or 0,
+        )
+        for occurrence in occurrences
+    ]
+
+
+# --- one occurrence ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectorTotal:
+    sector: str
+    label: str
+    participants: int
+
+
+def attendance_of(occurrence: Occurrence) -> list[Attendance]:
+    return list(occurrence.attendance.select_related("unit").order_by("unit__name"))
+
+
+def sector_totals(rows: list[Attendance]) -> list[SectorTotal]:
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        totals[row.sector] += row.participants
+    return [
+        SectorTotal(sector=sector, label=str(Sector(sector).label), participants=totals[sector])
+        for sector in Sector.values
+        if sector in totals
+    ]
+
+
+def decisions_of(occurrence: Occurrence) -> list[MeetingDecision]:
+    return list(occurrence.decisions.select_related("receiving_unit").order_by("pk"))
+
+
+def actions_of(occurrence: Occurrence) -> list[FollowUpAction]:
+    return list(occurrence.actions.order_by("status", "due_on", "pk"))
+
+
+def others_recorded(occurrence: Occurrence) -> bool:
+    """Whether the occurrence holds decisions or actions (an edit of the series keeps it)."""
+    return (
+        Occurrence.objects.filter(pk=occurrence.pk)
+        .filter(
+            Exists(MeetingDecision.objects.filter(occurrence=OuterRef("pk")))
+            | Exists(FollowUpAction.objects.filter(occurrence=OuterRef("pk")))
+        )
+        .exists()
+    )
+
 
 # =================================================================================================
 # The wheel, its list and month views (calendar helper's section)
