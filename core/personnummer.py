@@ -253,3 +253,50 @@ class IdentityNumberField(forms.CharField):
         except IdentityNumberError as error:
             raise ValidationError(error.message, code=error.code) from error
         return number.digits
+
+
+# --- finding numbers in free text ----------------------------------------------------------------
+
+# A date of 6 or 8 digits, then a separator (hyphen or a dash that word processors put in its
+# place, plus, one space, or nothing) and 4 digits; no digit just before or after, so that a
+# longer run of digits (an 11-digit phone number with the country code) is not cut up.
+_IN_TEXT = re.compile(
+    r"(?<![0-9])(?P<century>[0-9]{2})?(?P<date>[0-9]{6})[-+ \u2010\u2011\u2013\u2212]?"
+    r"[0-9]{4}(?![0-9])"
+)
+
+
+def _could_be_birth_date(century: str | None, six: str) -> bool:
+    """Whether YYMMDD (day + 60 for a coordination number) is a real date with the given
+    century, or with any of 18, 19 and 20 when the century is not written."""
+    year, month, day = int(six[0:2]), int(six[2:4]), int(six[4:6])
+    if day > COORDINATION_DAY_OFFSET:
+        day -= COORDINATION_DAY_OFFSET
+    centuries = [int(century)] if century is not None else [18, 19, 20]
+    for hundreds in centuries:
+        if hundreds * 100 + year < _EARLIEST_YEAR or hundreds > 20:
+            continue
+        try:
+            datetime.date(hundreds * 100 + year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def find_identity_numbers(text: str) -> list[str]:
+    """The personnummer- or samordningsnummer-like strings in ``text``, as written, in order.
+
+    For keeping identified people out of free text (meeting minutes, decisions): a date of
+    six or eight digits (a real date, with 60 added to the day for a coordination number),
+    then "-", "+", a space or nothing, and four digits. The check digit is *not* required: a
+    mistyped number is still personal data. Dates alone ("2026-03-10", "20260310") and phone
+    numbers written the usual way ("070-123 45 67", "+46 70 123 45 67") are not numbers;
+    ten digits in a row that form a date ("0701234567", read as 2007-01-23) can not be told
+    from a child's number and are found.
+    """
+    found = []
+    for match in _IN_TEXT.finditer(text or ""):
+        if _could_be_birth_date(match["century"], match["date"]):
+            found.append(match.group(0))
+    return found
