@@ -114,6 +114,9 @@ class Selection:
 
 
 def _cleaned(form: forms.Form, name: str) -> object:
+    """A field's clean value, or None when the form is unbound or the value is bad."""
+    if not form.is_bound:
+        return None
     form.is_valid()
     if name in form.errors:
         return None
@@ -126,12 +129,12 @@ def _selection(request: HttpRequest, *, with_year: bool = False) -> Selection:
     if not municipalities:
         raise Http404
     form = WheelFilterForm(request.GET or None, municipalities=municipalities)
-    chosen = _cleaned(form, "municipality") if form.is_bound else None
+    chosen = _cleaned(form, "municipality")
     if request.GET.get("municipality") and chosen is None:
         raise Http404  # another municipality: the same answer as one that does not exist
     municipality = next((m for m in municipalities if m.pk == chosen), municipalities[0])
-    activity_type = str(_cleaned(form, "activity_type") or "") if form.is_bound else ""
-    sector = str(_cleaned(form, "sector") or "") if form.is_bound else ""
+    activity_type = str(_cleaned(form, "activity_type") or "")
+    sector = str(_cleaned(form, "sector") or "")
     params = {"activity_type": activity_type, "sector": sector}
     if len(municipalities) > 1:
         params["municipality"] = str(municipality.pk)
@@ -209,7 +212,7 @@ class Item:
 
 
 def occurrence_url(occurrence: Occurrence) -> str:
-    return reverse("wheel:occurrence", args=[occurrence.pk])
+    return reverse("wheel:occurrence_detail", args=[occurrence.pk])
 
 
 def _items(occurrences: list[Occurrence]) -> list[Item]:
@@ -484,11 +487,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     form = CoverageForm(request.GET or None, municipalities=municipalities)
-    chosen = _cleaned(form, "municipality") if form.is_bound else None
+    chosen = _cleaned(form, "municipality")
     if request.GET.get("municipality") and chosen is None:
         raise Http404
     municipality = next((m for m in municipalities if m.pk == chosen), municipalities[0])
-    year = _cleaned(form, "year") if form.is_bound else None
+    year = _cleaned(form, "year")
     school_year = year if isinstance(year, int) else coverage_tables.school_year_of(today)
     if not form.is_bound:
         form = CoverageForm(
