@@ -4,12 +4,26 @@
 //   so that the form sends the version that autosave produced (no false "changed in another
 //   window");
 // - once the form is being sent, no further autosave starts;
-// - when an autosave can not be stored (logged out, network, server), the status says so.
+// - when an autosave can not be stored (logged out, network, server), the status says so;
+// - the error summary, when there is one, takes the focus.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
   if (!form) {
     return;
+  }
+  // After a save or submit with something to correct, the error summary takes the focus:
+  // keyboard and screen reader users start from it, and its links lead to the fields. On
+  // "load", because a "#main" left in the address by the skip link moves the focus to <main>
+  // as the page is read; not when the user has already moved the focus to a field.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    window.addEventListener("load", function () {
+      var active = document.activeElement;
+      if (!active || active === document.body || active.id === "main") {
+        summary.focus();
+      }
+    });
   }
   var status = document.getElementById("autosave-status");
   var autosaveUrl = form.getAttribute("hx-post");
