@@ -15,6 +15,7 @@ urlpatterns = [
     path("organisation/", include("organisations.urls")),
     path("access/", include("access.urls")),
     path("anmalan/", include("reports.urls")),
+    path("arshjul/", include("wheel.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views

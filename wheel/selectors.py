@@ -27,7 +27,7 @@ from wheel.models import (
 from wheel.policies import READ, series_policy
 from wheel.recurrence import describe_rrule
 
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     OccurrenceStatus.PLANNED: "",
     OccurrenceStatus.HELD: "badge--ok",
     OccurrenceStatus.CANCELLED: "badge--danger",
@@ -43,9 +43,7 @@ def schedule_summary(series: ActivitySeries) -> str:
     elif series.schedule_kind == ScheduleKind.PER_TERM:
         what = _("%(times)s times per term") % {"times": series.times_per_term}
     else:
-        months = [
-            date_format(datetime.date(2000, month, 1), "F") for month in series.months or []
-        ]
+        months = [date_format(datetime.date(2000, month, 1), "F") for month in series.months or []]
         what = _("In %(months)s") % {"months": ", ".join(months)}
     return _("%(what)s at %(time)s") % {"what": what, "time": time}
 
@@ -85,9 +83,7 @@ def series_rows(user: User, *, activity_type: str = "") -> list[SeriesRow]:
     rows = queryset.annotate(
         held=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.HELD)),
         planned=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.PLANNED)),
-        cancelled=Count(
-            "occurrences", filter=Q(occurrences__status=OccurrenceStatus.CANCELLED)
-        ),
+        cancelled=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.CANCELLED)),
         moved=Count("occurrences", filter=Q(occurrences__status=OccurrenceStatus.MOVED)),
         no_minutes=Count(
             "occurrences",
@@ -187,6 +183,10 @@ def sector_totals(rows: list[Attendance]) -> list[SectorTotal]:
         for sector in Sector.values
         if sector in totals
     ]
+
+
+def sector_labels(sectors: list[str] | None) -> list[str]:
+    return [str(Sector(sector).label) for sector in sectors or [] if sector in Sector.values]
 
 
 def decisions_of(occurrence: Occurrence) -> list[MeetingDecision]:
