@@ -16,6 +16,7 @@ urlpatterns = [
     path("access/", include("access.urls")),
     path("anmalan/", include("reports.urls")),
     path("arshjul/", include("wheel.urls")),
+    path("styrdokument/", include("governance.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views

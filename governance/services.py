@@ -1,0 +1,634 @@
+"""Services that change governance documents. Each runs in a transaction, checks that every
+unit and person it is given belongs to the document's municipality, and writes its audit event.
+
+Bad input raises ``ValidationError`` naming the field it concerns (``error_dict``), so a form
+can show the message beside the field and keep what was typed.
+"""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.models import AuditEventType
+from access.services import audit_event_record
+from core.sanitize import user_text_to_html
+from governance.models import (
+    DocumentKind,
+    DocumentVersion,
+    Goal,
+    GoalDirection,
+    GovernanceDocument,
+    Measure,
+    MeasureStatus,
+    ReadConfirmation,
+    Responsibility,
+)
+from governance.rules import (
+    DEFAULT_REVISION_INTERVAL_MONTHS,
+    INDICATOR_KEY_PATTERN,
+    MAX_REVISION_INTERVAL_MONTHS,
+)
+from governance.selectors import current_version
+from organisations.models import Membership, Municipality, Unit, User, active_on
+from reports.uploads import validate_upload
+
+_DOCUMENT_FIELDS = ("kind", "title", "owner_unit_id", "owner_person_id")
+_VERSION_FIELDS = (
+    "number",
+    "approving_body",
+    "approval_reference",
+    "approved_on",
+    "valid_from",
+    "valid_to",
+    "revision_interval_months",
+    "file_name",
+)
+_GOAL_FIELDS = ("text", "indicator_key", "target_value", "direction", "target_description")
+_RESPONSIBILITY_FIELDS = ("role_name", "unit_id", "responsibility")
+_MEASURE_FIELDS = ("what", "owner", "owner_unit_id", "due_on", "status", "follow_up")
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [key for key in new if old.get(key) != new[key]]
+    return {key: old.get(key) for key in keys}, {key: new[key] for key in keys}
+
+
+def _record(
+    *,
+    actor: User | None,
+    document: GovernanceDocument,
+    event_type: str,
+    obj: Any,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    audit_event_record(
+        actor=actor,
+        municipality=document.municipality,
+        event_type=event_type,
+        obj=obj,
+        old=old,
+        new=new,
+    )
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message}, code="required")
+    return value
+
+
+def _check_unit(unit: Unit | None, municipality: Municipality, field: str) -> None:
+    if unit is not None and unit.municipality_id != municipality.pk:
+        raise ValidationError(
+            {
+                field: _("%(unit)s is not a unit of %(municipality)s.")
+                % {"unit": unit.name, "municipality": municipality.name}
+            },
+            code="other_municipality",
+        )
+
+
+def _check_person(person: User | None, municipality: Municipality) -> None:
+    if person is None:
+        return
+    member = Membership.objects.filter(
+        active_on(timezone.localdate()), user=person, unit__municipality=municipality
+    ).exists()
+    if not member or not person.is_active:
+        raise ValidationError(
+            {
+                "owner_person": _(
+                    "%(person)s has no role in %(municipality)s today and can not be responsible "
+                    "for its document."
+                )
+                % {"person": person.display_name, "municipality": municipality.name}
+            },
+            code="other_municipality",
+        )
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": _("Choose the kind of document.")}, code="invalid_kind")
+
+
+def _document_fields(
+    *,
+    municipality: Municipality,
+    kind: str,
+    title: str,
+    owner_unit: Unit,
+    owner_person: User | None,
+    parties: list[Unit],
+) -> str:
+    _check_kind(kind)
+    title = _required(title, "title", _("Write the document's title."))
+    _check_unit(owner_unit, municipality, "owner_unit")
+    for party in parties:
+        _check_unit(party, municipality, "parties")
+    _check_person(owner_person, municipality)
+    return title
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def document_create(
+    *,
+    actor: User,
+    municipality: Municipality,
+    kind: str,
+    title: str,
+    owner_unit: Unit,
+    owner_person: User | None = None,
+    parties: Iterable[Unit] = (),
+) -> GovernanceDocument:
+    """Create a document of ``municipality``; its content comes with its first version."""
+    party_list = list(parties)
+    title = _document_fields(
+        municipality=municipality,
+        kind=kind,
+        title=title,
+        owner_unit=owner_unit,
+        owner_person=owner_person,
+        parties=party_list,
+    )
+    with transaction.atomic():
+        document = GovernanceDocument.objects.create(
+            municipality=municipality,
+            kind=kind,
+            title=title,
+            owner_unit=owner_unit,
+            owner_person=owner_person,
+            created_by=actor,
+        )
+        document.parties.set(party_list)
+        new = _snapshot(document, _DOCUMENT_FIELDS)
+        new["parties"] = sorted(unit.pk for unit in party_list)
+        _record(
+            actor=actor,
+            document=document,
+            event_type=AuditEventType.DOCUMENT_CREATED,
+            obj=document,
+            new=new,
+        )
+    return document
+
+
+def document_update(
+    *,
+    actor: User,
+    document: GovernanceDocument,
+    kind: str,
+    title: str,
+    owner_unit: Unit,
+    owner_person: User | None = None,
+    parties: Iterable[Unit] = (),
+) -> GovernanceDocument:
+    """Change what the document is and who owns it (its text changes by a new version)."""
+    party_list = list(parties)
+    title = _document_fields(
+        municipality=document.municipality,
+        kind=kind,
+        title=title,
+        owner_unit=owner_unit,
+        owner_person=owner_person,
+        parties=party_list,
+    )
+    with transaction.atomic():
+        locked = GovernanceDocument.objects.select_for_update().get(pk=document.pk)
+        old = _snapshot(locked, _DOCUMENT_FIELDS)
+        old["parties"] = sorted(locked.parties.values_list("pk", flat=True))
+        locked.kind, locked.title = kind, title
+        locked.owner_unit, locked.owner_person = owner_unit, owner_person
+        locked.save(update_fields=["kind", "title", "owner_unit", "owner_person"])
+        locked.parties.set(party_list)
+        new = _snapshot(locked, _DOCUMENT_FIELDS)
+        new["parties"] = sorted(unit.pk for unit in party_list)
+        old, new = _changed(old, new)
+        if new:
+            _record(
+                actor=actor,
+                document=locked,
+                event_type=AuditEventType.DOCUMENT_UPDATED,
+                obj=locked,
+                old=old,
+                new=new,
+            )
+    return locked
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+
+def version_add(
+    *,
+    actor: User,
+    document: GovernanceDocument,
+    text: str = "",
+    upload: UploadedFile | None = None,
+    approving_body: str = "",
+    approval_reference: str = "",
+    approved_on: datetime.date | None = None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    revision_interval_months: int = DEFAULT_REVISION_INTERVAL_MONTHS,
+) -> DocumentVersion:
+    """Add the next version (number = the highest so far + 1, under a lock of the document).
+
+    The text is sanitised before it is stored (plain text becomes paragraphs); a file must be
+    a PDF, office document or image. A version needs text, a file, or both. A version with an
+    approval date is *approved*: the newest approved version is the document's current one.
+    Versions are never changed or deleted; a mistake is corrected by adding another.
+    """
+    html = user_text_to_html(text)
+    errors: dict[str, list[str]] = {}
+    if not html and upload is None:
+        errors["text"] = [_("Write the text of the version or attach the document as a file.")]
+    if upload is not None:
+        try:
+            validate_upload(upload)
+        except ValidationError as error:
+            errors["file"] = list(error.messages)
+    if valid_from and valid_to and valid_to < valid_from:
+        errors["valid_to"] = [_("The last day of validity can not be before the first day.")]
+    if not 1 <= revision_interval_months <= MAX_REVISION_INTERVAL_MONTHS:
+        errors["revision_interval_months"] = [
+            _("The revision interval is between 1 and %(max)s months.")
+            % {"max": MAX_REVISION_INTERVAL_MONTHS}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = GovernanceDocument.objects.select_for_update().get(pk=document.pk)
+        highest = locked.versions.aggregate(highest=Max("number"))["highest"] or 0
+        version = DocumentVersion(
+            document=locked,
+            number=highest + 1,
+            text=html,
+            approving_body=approving_body.strip(),
+            approval_reference=approval_reference.strip(),
+            approved_on=approved_on,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            revision_interval_months=revision_interval_months,
+            created_by=actor,
+        )
+        if upload is not None:
+            version.file = upload  # type: ignore[assignment]
+            version.file_name = (upload.name or "")[:255]
+        version.save()
+        new = _snapshot(version, _VERSION_FIELDS)
+        new["text_length"] = len(html)
+        _record(
+            actor=actor,
+            document=locked,
+            event_type=AuditEventType.DOCUMENT_VERSION_ADDED,
+            obj=version,
+            new=new,
+        )
+    return version
+
+
+# --- goals ------------------------------------------------------------------------------------
+
+
+def _goal_values(
+    text: str,
+    indicator_key: str,
+    target_value: Decimal | None,
+    direction: str,
+    target_description: str,
+) -> dict[str, Any]:
+    text = _required(text, "text", _("Write the goal."))
+    key = (indicator_key or "").strip()
+    if key and not INDICATOR_KEY_PATTERN.match(key):
+        raise ValidationError(
+            {
+                "indicator_key": _(
+                    "An indicator key has 2–100 lower-case letters a–z, digits and underscores "
+                    "and starts with a letter, e.g. reports_feedback_share."
+                )
+            },
+            code="invalid_indicator_key",
+        )
+    if direction not in GoalDirection.values:
+        raise ValidationError(
+            {"direction": _("Choose whether the target is a minimum or a maximum.")}
+        )
+    return {
+        "text": text,
+        "indicator_key": key,
+        "target_value": target_value,
+        "direction": direction,
+        "target_description": (target_description or "").strip(),
+    }
+
+
+def goal_add(
+    *,
+    actor: User,
+    document: GovernanceDocument,
+    text: str,
+    indicator_key: str = "",
+    target_value: Decimal | None = None,
+    direction: str = GoalDirection.AT_LEAST,
+    target_description: str = "",
+) -> Goal:
+    """Add a goal; ``indicator_key`` links it to an indicator of the follow-up (by key)."""
+    values = _goal_values(text, indicator_key, target_value, direction, target_description)
+    with transaction.atomic():
+        goal = Goal.objects.create(document=document, **values)
+        _record(
+            actor=actor,
+            document=document,
+            event_type=AuditEventType.DOCUMENT_GOAL_ADDED,
+            obj=goal,
+            new=_snapshot(goal, _GOAL_FIELDS),
+        )
+    return goal
+
+
+def goal_update(
+    *,
+    actor: User,
+    goal: Goal,
+    text: str,
+    indicator_key: str = "",
+    target_value: Decimal | None = None,
+    direction: str = GoalDirection.AT_LEAST,
+    target_description: str = "",
+) -> Goal:
+    values = _goal_values(text, indicator_key, target_value, direction, target_description)
+    with transaction.atomic():
+        locked = (
+            Goal.objects.select_for_update()
+            .select_related("document__municipality")
+            .get(pk=goal.pk)
+        )
+        old = _snapshot(locked, _GOAL_FIELDS)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        old, new = _changed(old, _snapshot(locked, _GOAL_FIELDS))
+        if new:
+            _record(
+                actor=actor,
+                document=locked.document,
+                event_type=AuditEventType.DOCUMENT_GOAL_UPDATED,
+                obj=locked,
+                old=old,
+                new=new,
+            )
+    return locked
+
+
+def goal_delete(*, actor: User, goal: Goal) -> None:
+    """Delete a goal for good (the audit event keeps what it said)."""
+    with transaction.atomic():
+        document = goal.document
+        _record(
+            actor=actor,
+            document=document,
+            event_type=AuditEventType.DOCUMENT_GOAL_DELETED,
+            obj=goal,
+            old=_snapshot(goal, _GOAL_FIELDS),
+        )
+        goal.delete()
+
+
+# --- responsibilities -------------------------------------------------------------------------
+
+
+def _responsibility_values(
+    document: GovernanceDocument, role_name: str, responsibility: str, unit: Unit | None
+) -> dict[str, Any]:
+    role_name = _required(role_name, "role_name", _("Write the role or function."))
+    text = _required(responsibility, "responsibility", _("Write what the role is responsible for."))
+    _check_unit(unit, document.municipality, "unit")
+    return {"role_name": role_name, "responsibility": text, "unit": unit}
+
+
+def responsibility_add(
+    *,
+    actor: User,
+    document: GovernanceDocument,
+    role_name: str,
+    responsibility: str,
+    unit: Unit | None = None,
+) -> Responsibility:
+    """Add who is responsible for what (a role's mandate, e.g. the coordinator function's)."""
+    values = _responsibility_values(document, role_name, responsibility, unit)
+    with transaction.atomic():
+        row = Responsibility.objects.create(document=document, **values)
+        _record(
+            actor=actor,
+            document=document,
+            event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_ADDED,
+            obj=row,
+            new=_snapshot(row, _RESPONSIBILITY_FIELDS),
+        )
+    return row
+
+
+def responsibility_update(
+    *,
+    actor: User,
+    responsibility_row: Responsibility,
+    role_name: str,
+    responsibility: str,
+    unit: Unit | None = None,
+) -> Responsibility:
+    document = responsibility_row.document
+    values = _responsibility_values(document, role_name, responsibility, unit)
+    with transaction.atomic():
+        locked = Responsibility.objects.select_for_update().get(pk=responsibility_row.pk)
+        old = _snapshot(locked, _RESPONSIBILITY_FIELDS)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        old, new = _changed(old, _snapshot(locked, _RESPONSIBILITY_FIELDS))
+        if new:
+            _record(
+                actor=actor,
+                document=document,
+                event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_UPDATED,
+                obj=locked,
+                old=old,
+                new=new,
+            )
+    return locked
+
+
+def responsibility_delete(*, actor: User, responsibility_row: Responsibility) -> None:
+    with transaction.atomic():
+        _record(
+            actor=actor,
+            document=responsibility_row.document,
+            event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_DELETED,
+            obj=responsibility_row,
+            old=_snapshot(responsibility_row, _RESPONSIBILITY_FIELDS),
+        )
+        responsibility_row.delete()
+
+
+# --- measures ---------------------------------------------------------------------------------
+
+
+def _measure_values(
+    document: GovernanceDocument,
+    what: str,
+    owner: str,
+    owner_unit: Unit | None,
+    due_on: datetime.date | None,
+    status: str,
+    follow_up: str,
+) -> dict[str, Any]:
+    what = _required(what, "what", _("Write what the measure is."))
+    owner = _required(owner, "owner", _("Write who owns the measure."))
+    _check_unit(owner_unit, document.municipality, "owner_unit")
+    _check_status(status)
+    return {
+        "what": what,
+        "owner": owner,
+        "owner_unit": owner_unit,
+        "due_on": due_on,
+        "status": status,
+        "follow_up": (follow_up or "").strip(),
+    }
+
+
+def _check_status(status: str) -> None:
+    if status not in MeasureStatus.values:
+        raise ValidationError({"status": _("Choose the status of the measure.")})
+
+
+def measure_add(
+    *,
+    actor: User,
+    document: GovernanceDocument,
+    what: str,
+    owner: str,
+    owner_unit: Unit | None = None,
+    due_on: datetime.date | None = None,
+    status: str = MeasureStatus.PLANNED,
+    follow_up: str = "",
+) -> Measure:
+    """Add a measure: what, who owns it, by when, and how and how often it is followed up."""
+    values = _measure_values(document, what, owner, owner_unit, due_on, status, follow_up)
+    with transaction.atomic():
+        measure = Measure.objects.create(document=document, **values)
+        _record(
+            actor=actor,
+            document=document,
+            event_type=AuditEventType.DOCUMENT_MEASURE_ADDED,
+            obj=measure,
+            new=_snapshot(measure, _MEASURE_FIELDS),
+        )
+    return measure
+
+
+def measure_update(
+    *,
+    actor: User,
+    measure: Measure,
+    what: str,
+    owner: str,
+    owner_unit: Unit | None = None,
+    due_on: datetime.date | None = None,
+    status: str = MeasureStatus.PLANNED,
+    follow_up: str = "",
+) -> Measure:
+    document = measure.document
+    values = _measure_values(document, what, owner, owner_unit, due_on, status, follow_up)
+    with transaction.atomic():
+        locked = Measure.objects.select_for_update().get(pk=measure.pk)
+        old = _snapshot(locked, _MEASURE_FIELDS)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        old, new = _changed(old, _snapshot(locked, _MEASURE_FIELDS))
+        if new:
+            _record(
+                actor=actor,
+                document=document,
+                event_type=AuditEventType.DOCUMENT_MEASURE_UPDATED,
+                obj=locked,
+                old=old,
+                new=new,
+            )
+    return locked
+
+
+def measure_status_change(*, actor: User, measure: Measure, status: str) -> Measure:
+    """Set the measure's status; the same status again changes nothing and records nothing."""
+    _check_status(status)
+    with transaction.atomic():
+        locked = Measure.objects.select_for_update().get(pk=measure.pk)
+        if locked.status == status:
+            return locked
+        old_status = locked.status
+        locked.status = status
+        locked.save(update_fields=["status"])
+        _record(
+            actor=actor,
+            document=measure.document,
+            event_type=AuditEventType.DOCUMENT_MEASURE_STATUS_CHANGED,
+            obj=locked,
+            old={"status": old_status},
+            new={"status": status},
+        )
+    return locked
+
+
+# --- read confirmations -----------------------------------------------------------------------
+
+
+def read_confirm(*, user: User, version: DocumentVersion) -> tuple[ReadConfirmation, bool]:
+    """Record that ``user`` has read ``version``, which must be the document's current version.
+
+    Idempotent: a second confirmation (a double click, two tabs) returns the first one and
+    ``created=False``, and records nothing more. A new version asks again, since the
+    confirmation belongs to the version.
+    """
+    document = version.document
+    current = current_version(document)
+    if current is None or current.pk != version.pk:
+        raise ValidationError(
+            _("Only the current version can be confirmed. Open the document again and read it."),
+            code="not_current",
+        )
+    existing = ReadConfirmation.objects.filter(version=version, user=user).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            confirmation = ReadConfirmation.objects.create(version=version, user=user)
+            _record(
+                actor=user,
+                document=document,
+                event_type=AuditEventType.DOCUMENT_READ_CONFIRMED,
+                obj=confirmation,
+                new={"document_id": document.pk, "version": version.number},
+            )
+    except IntegrityError:
+        # The same user's other request got there first.
+        return ReadConfirmation.objects.get(version=version, user=user), False
+    return confirmation, True
