@@ -247,7 +247,7 @@ def _by_month(
             item for item in items if (item.day.year, item.day.month) == (start.year, start.month)
         ]
         url = reverse("wheel:month", args=[start.year, start.month])
-        query = selection.query()
+        query = selection.query(year="", span="")
         groups.append(
             MonthGroup(
                 first_day=start,
