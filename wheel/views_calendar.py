@@ -25,7 +25,12 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from access.loaders import get_or_404
 from organisations.models import Municipality, Sector, User
@@ -598,7 +603,7 @@ def _absolute_occurrence_url(occurrence: Occurrence) -> str:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed a calendar app subscribes to; an unknown or revoked token is a 404."""
     subscription = feeds.feed_by_token(token)

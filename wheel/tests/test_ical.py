@@ -252,6 +252,8 @@ def test_feed_is_served_by_token_without_login(client: Client, world: World, whe
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Cache-Control"] == "private"
+    assert client.head(_feed_url(feed)).status_code == 200  # some calendar apps ask first
+    assert client.post(_feed_url(feed)).status_code == 405
     events = _events(response.content)
     assert [str(event["SUMMARY"]) for event in events] == [
         "Mottagning möter rektorer (Intake–principal meeting)"
