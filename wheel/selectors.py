@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -126,13 +126,9 @@ class OccurrenceRow:
         return minutes_missing(self.occurrence)
 
 
-def series_with_units(series_id: int) -> QuerySet[ActivitySeries]:
-    return ActivitySeries.objects.filter(pk=series_id).prefetch_related("invited_units")
-
-
 def occurrence_rows(series: ActivitySeries) -> list[OccurrenceRow]:
     """The series' occurrences in time order, with their numbers of decisions, open actions
-    and participants: one query."""
+    and participants: two queries."""
     occurrences = (
         series.occurrences.select_related("school")
         .annotate(
@@ -195,18 +191,6 @@ def decisions_of(occurrence: Occurrence) -> list[MeetingDecision]:
 
 def actions_of(occurrence: Occurrence) -> list[FollowUpAction]:
     return list(occurrence.actions.order_by("status", "due_on", "pk"))
-
-
-def others_recorded(occurrence: Occurrence) -> bool:
-    """Whether the occurrence holds decisions or actions (an edit of the series keeps it)."""
-    return (
-        Occurrence.objects.filter(pk=occurrence.pk)
-        .filter(
-            Exists(MeetingDecision.objects.filter(occurrence=OuterRef("pk")))
-            | Exists(FollowUpAction.objects.filter(occurrence=OuterRef("pk")))
-        )
-        .exists()
-    )
 
 
 # =================================================================================================
