@@ -10,10 +10,12 @@ services can not bring a script to a page either.
 
 ``user_text_to_html`` is for form fields: text without any tag is plain text, and becomes
 paragraphs (an empty line between them) and line breaks; text with HTML tags is taken as
-HTML.
+HTML. ``html_to_user_text`` goes back, for a form that edits stored text: text made of plain
+paragraphs comes back as plain text, anything richer as its HTML.
 Either way the result is sanitised.
 """
 
+import html
 import re
 
 import nh3
@@ -90,3 +92,18 @@ def user_text_to_html(text: str) -> str:
         for paragraph in paragraphs
     )
     return sanitize_html(html)
+
+
+_TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
+
+
+def html_to_user_text(stored: str) -> str:
+    """What to put in a form to edit ``stored`` (sanitised HTML): plain text when it holds
+    only paragraphs and line breaks, else the HTML itself."""
+    if not stored:
+        return ""
+    if {match[2] for match in _TAG.finditer(stored)} - {"p", "br"}:
+        return stored
+    text = re.sub(r"</p>\s*<p>", "\n\n", stored)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    return html.unescape(_TAG.sub("", text)).strip()

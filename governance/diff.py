@@ -26,7 +26,9 @@ _SPACE = re.compile(r"\s+")
 
 def text_lines(stored_html: str) -> list[str]:
     """The plain-text lines of a version's text, one per block, empty lines dropped."""
-    marked = _BLOCK_END.sub(lambda match: match.group(1) + "\n", sanitize_html(stored_html))
+    # Line breaks in the HTML source are only spaces; the blocks make the lines.
+    flat = _SPACE.sub(" ", sanitize_html(stored_html))
+    marked = _BLOCK_END.sub(lambda match: match.group(1) + "\n", flat)
     marked = _CELL_END.sub(" | ", marked)
     lines = []
     for raw in marked.split("\n"):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.sanitize import html_to_user_text
 from governance import services
 from governance.diff import diff_texts
 from governance.forms import (
@@ -295,7 +296,7 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {}
     if latest is not None:
         initial = {
-            "text": latest.text,
+            "text": html_to_user_text(latest.text),
             "approving_body": latest.approving_body,
             "revision_interval_months": latest.revision_interval_months,
         }

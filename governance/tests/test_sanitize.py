@@ -5,7 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from core.sanitize import sanitize_html, user_text_to_html
+from core.sanitize import html_to_user_text, sanitize_html, user_text_to_html
 from governance.models import DocumentVersion
 from governance.tests import builders
 from organisations.models import Role
@@ -104,3 +104,22 @@ def test_a_row_written_around_the_services_is_sanitised_on_display(world, client
         assert "<p>Rutin</p>" in body
         for bad in ('alert("x")', "onerror", "javascript:alert", "onclick="):
             assert bad not in body, (url, bad)
+
+
+def test_nested_headings_sanitise_and_move_headings_one_level_down():
+    rendered = Template("{% load sanitize %}{{ text|nested_headings }}").render(
+        Context({"text": "<h2>Syfte</h2><h4>Del</h4>" + EVIL})
+    )
+    assert rendered.startswith("<h3>Syfte</h3><h5>Del</h5><p>Rutin</p>")
+    assert "<script" not in rendered
+    assert "onerror" not in rendered
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Rad 1\nRad <2> & 3\n\nStycke 2", "<h2>Syfte</h2><p>Text</p>", "En rad"],
+)
+def test_stored_text_comes_back_to_the_form_as_it_was_typed(typed):
+    stored = user_text_to_html(typed)
+    assert html_to_user_text(stored) == typed
+    assert user_text_to_html(html_to_user_text(stored)) == stored

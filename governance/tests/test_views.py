@@ -136,7 +136,7 @@ def test_version_numbers_follow_each_other_and_the_form_starts_from_the_latest(c
     builders.version(world, document, text="<p>Första</p>", approving_body="KS")
     client.force_login(world.user(Role.COORDINATOR))
     page = _body(client.get(reverse("governance:version_add", args=[document.pk])))
-    assert "&lt;p&gt;Första&lt;/p&gt;" in page  # the text to edit
+    assert "\nFörsta</textarea>" in page  # the text to edit, as plain text
     assert 'value="KS"' in page
     builders.version(world, document, approved_on=None)
     builders.version(world, document)
@@ -295,3 +295,23 @@ def test_the_list_costs_the_same_number_of_queries(client, world, count, django_
 
 # session, user, memberships, notifications count, documents, versions
 QUERIES = 6
+
+
+def test_line_breaks_in_the_html_source_are_not_lines_of_the_diff():
+    from governance.diff import diff_texts, text_lines
+
+    assert text_lines("<h2>A</h2><p>ett\ntvå</p><ul><li>x</li><li>y<br>z</li></ul>") == [
+        "A",
+        "ett två",
+        "x",
+        "y",
+        "z",
+    ]
+    diff = diff_texts("<p>a</p>" * 10 + "<p>gammal</p>", "<p>a</p>" * 10 + "<p>ny</p>")
+    assert [(line.kind, line.text, line.folded) for line in diff.lines] == [
+        ("folded", "", 8),
+        ("same", "a", 0),
+        ("same", "a", 0),
+        ("removed", "gammal", 0),
+        ("added", "ny", 0),
+    ]
