@@ -403,15 +403,15 @@ def goal_update(
 def goal_delete(*, actor: User, goal: Goal) -> None:
     """Delete a goal for good (the audit event keeps what it said)."""
     with transaction.atomic():
-        document = goal.document
+        locked = Goal.objects.select_for_update().get(pk=goal.pk)
         _record(
             actor=actor,
-            document=document,
+            document=goal.document,
             event_type=AuditEventType.DOCUMENT_GOAL_DELETED,
-            obj=goal,
-            old=_snapshot(goal, _GOAL_FIELDS),
+            obj=locked,
+            old=_snapshot(locked, _GOAL_FIELDS),
         )
-        goal.delete()
+        locked.delete()
 
 
 # --- responsibilities -------------------------------------------------------------------------
@@ -479,14 +479,15 @@ def responsibility_update(
 
 def responsibility_delete(*, actor: User, responsibility_row: Responsibility) -> None:
     with transaction.atomic():
+        locked = Responsibility.objects.select_for_update().get(pk=responsibility_row.pk)
         _record(
             actor=actor,
             document=responsibility_row.document,
             event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_DELETED,
-            obj=responsibility_row,
-            old=_snapshot(responsibility_row, _RESPONSIBILITY_FIELDS),
+            obj=locked,
+            old=_snapshot(locked, _RESPONSIBILITY_FIELDS),
         )
-        responsibility_row.delete()
+        locked.delete()
 
 
 # --- measures ---------------------------------------------------------------------------------

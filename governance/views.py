@@ -143,13 +143,24 @@ def _today() -> datetime.date:
 
 
 def _document_form(
-    request: HttpRequest, municipality_ids: set[int], *, fixed: bool, **kwargs: Any
+    request: HttpRequest,
+    municipality_ids: set[int],
+    *,
+    fixed: bool,
+    current_person_id: int | None = None,
+    **kwargs: Any,
 ) -> DocumentForm:
+    people = _people(municipality_ids)
+    if current_person_id is not None:
+        # The person named so far stays on the list, so that saving does not drop them.
+        people = (people | User.objects.filter(pk=current_person_id)).order_by(
+            "first_name", "last_name", "username"
+        )
     return DocumentForm(
         request.POST or None,
         municipalities=Municipality.objects.filter(pk__in=municipality_ids).order_by("name"),
         units=_units(municipality_ids),
-        people=_people(municipality_ids),
+        people=people,
         fixed_municipality=fixed,
         **kwargs,
     )
@@ -197,7 +208,13 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "owner_person": document.owner_person_id,
         "parties": list(document.parties.values_list("pk", flat=True)),
     }
-    form = _document_form(request, {document.municipality_id}, fixed=True, initial=initial)
+    form = _document_form(
+        request,
+        {document.municipality_id},
+        fixed=True,
+        current_person_id=document.owner_person_id,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -315,3 +315,30 @@ def test_line_breaks_in_the_html_source_are_not_lines_of_the_diff():
         ("removed", "gammal", 0),
         ("added", "ny", 0),
     ]
+
+
+def test_changing_a_document_keeps_its_person_and_records_what_changed(client, world):
+    from access.models import AuditEvent, AuditEventType
+
+    coordinator = world.user(Role.COORDINATOR)
+    document = builders.document(world, owner_person=coordinator)
+    client.force_login(world.user(Role.MANAGER))
+    url = reverse("governance:document_edit", args=[document.pk])
+    page = _body(client.get(url))
+    assert f'<option value="{coordinator.pk}" selected>' in page
+    response = client.post(
+        url,
+        {
+            "kind": DocumentKind.ROUTINE,
+            "title": "Ny titel",
+            "owner_unit": document.owner_unit_id,
+            "owner_person": coordinator.pk,
+            "parties": [world.unit(UnitKind.INTAKE).pk],
+        },
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.title, document.owner_person) == ("Ny titel", coordinator)
+    event = AuditEvent.objects.get(event_type=AuditEventType.DOCUMENT_UPDATED)
+    assert event.old_values == {"title": "Samverkansrutin", "parties": []}
+    assert event.new_values == {"title": "Ny titel", "parties": [world.unit(UnitKind.INTAKE).pk]}
