@@ -22,12 +22,21 @@ _REPORTERS = frozenset(
     {Role.REPORTER, Role.STUDENT_HEALTH, Role.MEDICAL_STUDENT_HEALTH, Role.PRINCIPAL}
 )
 
+# Everyone with a role somewhere reads the governance documents and the annual wheel.
+_STAFF = frozenset(Role.values)
+
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Start"), "core:start"),
     NavItem(_("New report of concern"), "reports:new", _REPORTERS),
     NavItem(_("My reports"), "reports:my_reports", _REPORTERS),
     NavItem(_("The school's reports"), "reports:school_reports", frozenset({Role.PRINCIPAL})),
     NavItem(_("Intake inbox"), "reports:inbox", frozenset({Role.INTAKE})),
+    NavItem(_("Governance documents"), "governance:document_list", _STAFF),
+    NavItem(_("Annual wheel"), "wheel:wheel", _STAFF),
+    NavItem(_("Activity series"), "wheel:series_list", frozenset({Role.COORDINATOR})),
+    NavItem(
+        _("Coverage of schools"), "wheel:coverage", frozenset({Role.COORDINATOR, Role.MANAGER})
+    ),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(
