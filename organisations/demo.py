@@ -154,10 +154,11 @@ USERS = [
 
 
 def school_year_terms(today: datetime.date) -> list[tuple[str, datetime.date, datetime.date]]:
-    """Terms of the current and the next school year (a school year starts in August)."""
+    """Terms of the past, current and next school year (a school year starts in August); the
+    past year gives the demo's annual wheel its history."""
     first = today.year if today.month >= 7 else today.year - 1
     terms: list[tuple[str, datetime.date, datetime.date]] = []
-    for year in (first, first + 1):
+    for year in (first - 1, first, first + 1):
         terms.append((TermKind.AUTUMN, datetime.date(year, 8, 18), datetime.date(year, 12, 18)))
         terms.append(
             (TermKind.SPRING, datetime.date(year + 1, 1, 8), datetime.date(year + 1, 6, 11))

@@ -18,7 +18,7 @@ minutes, some cancelled with a reason, some held without minutes. Minutes never 
 child. The choices are seeded, so every load gives the same wheel for the same day.
 
 Loading is idempotent: a series that exists (same municipality and title) is left as it is.
-The previous school year's terms are added when missing (the wheel's past year needs them).
+The previous school year's terms come from the organisations demo (the wheel's history needs them).
 """
 
 import datetime
@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from governance.models import GovernanceDocument
-from organisations import services as organisation_services
-from organisations.demo import MUNICIPALITIES, school_year_terms
+from organisations.demo import MUNICIPALITIES
 from organisations.models import Municipality, SchoolTerm, Sector, Unit, User
 from wheel import recurrence, services
 from wheel.models import (
@@ -505,7 +504,6 @@ def load(*, today: datetime.date) -> int:
         coordinator = User.objects.filter(username=f"coordinator.{key}").first()
         if coordinator is None:
             continue
-        _load_previous_terms(municipality, today)
         units = {
             spec.key: unit
             for spec in unit_specs
@@ -518,20 +516,6 @@ def load(*, today: datetime.date) -> int:
                 _load_series(municipality, key, spec, units, coordinator, today)
             created += 1
     return created
-
-
-def _load_previous_terms(municipality: Municipality, today: datetime.date) -> None:
-    for kind, starts_on, ends_on in school_year_terms(today - datetime.timedelta(days=365)):
-        if not SchoolTerm.objects.filter(
-            municipality=municipality, kind=kind, starts_on=starts_on
-        ).exists():
-            organisation_services.term_create(
-                actor=None,
-                municipality=municipality,
-                kind=kind,
-                starts_on=starts_on,
-                ends_on=ends_on,
-            )
 
 
 def _period(

@@ -30,7 +30,7 @@ def test_demo_data_is_complete_and_idempotent(demo_mode, capsys):
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values) - {
         Role.SIP_PARTICIPANT
     }
-    assert SchoolTerm.objects.filter(municipality__code="2029").count() == 4
+    assert SchoolTerm.objects.filter(municipality__code="2029").count() == 6
     output = capsys.readouterr().out
     assert "teacher.leksand" in output
     assert DEMO_PASSWORD in output
