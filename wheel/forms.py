@@ -71,6 +71,13 @@ def watch_identity_numbers(field: forms.Field, name: str) -> None:
     field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
 
+def _unbound(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether a form is opened without data: the views pass ``request.POST or None``, so
+    a GET gives ``None`` as the first argument."""
+    data = args[0] if args else kwargs.get("data")
+    return data is None
+
+
 def _no_identity_numbers(form: forms.Form, *names: str) -> None:
     for name in names:
         value = form.cleaned_data.get(name)
@@ -451,7 +458,7 @@ class DecisionForm(forms.Form):
         decision: MeetingDecision | None = None,
         **kwargs: Any,
     ) -> None:
-        if decision is not None and not args and "data" not in kwargs:
+        if decision is not None and _unbound(args, kwargs):
             kwargs.setdefault(
                 "initial",
                 {
@@ -504,7 +511,7 @@ class ActionForm(forms.Form):
     )
 
     def __init__(self, *args: Any, action: FollowUpAction | None = None, **kwargs: Any) -> None:
-        if action is not None and not args and "data" not in kwargs:
+        if action is not None and _unbound(args, kwargs):
             kwargs.setdefault(
                 "initial",
                 {
