@@ -22,6 +22,14 @@ from wheel.recurrence import (
     spread_per_term,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The error messages are checked in English (the interface defaults to Swedish)."""
+    with translation.override("en"):
+        yield
+
+
 TEN = datetime.time(10, 0)
 D = datetime.date
 
