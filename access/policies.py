@@ -6,6 +6,7 @@ Default deny: no grant, no rows. Grants must filter on single-valued relations (
 ``pk__in`` subqueries) so that a row appears at most once.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -31,15 +32,16 @@ class Found[M: Model]:
     grant: Grant
 
 
-class Policy[M: Model]:
+class Policy[M: Model](ABC):
     """Subclass per model: set ``model`` and implement ``grants``."""
 
     model: ClassVar[type[Model]]
     # Objects of this policy hold data about an identified child: every read is logged.
     logs_reads: ClassVar[bool] = False
 
+    @abstractmethod
     def grants(self, user: User, action: str) -> list[Grant]:
-        raise NotImplementedError  # pragma: no cover - every policy implements it
+        """The grants ``user`` has for ``action``: an empty list means no access."""
 
     def base_queryset(self) -> QuerySet[M]:
         return self.model._default_manager.all()  # type: ignore[return-value]

@@ -8,7 +8,7 @@ can show the message beside the field and keep what was typed.
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -307,6 +307,49 @@ def version_add(
     return version
 
 
+def _update_part[P: Goal | Responsibility | Measure](
+    *, actor: User, part: P, fields: tuple[str, ...], values: dict[str, Any], event_type: str
+) -> P:
+    """Change a goal, responsibility or measure of a document under a row lock, and record
+    what changed (nothing changed: no event)."""
+    with transaction.atomic():
+        manager = type(part)._default_manager
+        locked = cast(
+            P, manager.select_for_update().select_related("document__municipality").get(pk=part.pk)
+        )
+        old = _snapshot(locked, fields)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        old, new = _changed(old, _snapshot(locked, fields))
+        if new:
+            _record(
+                actor=actor,
+                document=locked.document,
+                event_type=event_type,
+                obj=locked,
+                old=old,
+                new=new,
+            )
+    return locked
+
+
+def _delete_part(
+    *, actor: User, part: Goal | Responsibility, fields: tuple[str, ...], event_type: str
+) -> None:
+    """Delete a part of a document for good; the audit event keeps what it said."""
+    with transaction.atomic():
+        locked = type(part)._default_manager.select_for_update().get(pk=part.pk)
+        _record(
+            actor=actor,
+            document=part.document,
+            event_type=event_type,
+            obj=locked,
+            old=_snapshot(locked, fields),
+        )
+        locked.delete()
+
+
 # --- goals ------------------------------------------------------------------------------------
 
 
@@ -377,41 +420,23 @@ def goal_update(
     target_description: str = "",
 ) -> Goal:
     values = _goal_values(text, indicator_key, target_value, direction, target_description)
-    with transaction.atomic():
-        locked = (
-            Goal.objects.select_for_update()
-            .select_related("document__municipality")
-            .get(pk=goal.pk)
-        )
-        old = _snapshot(locked, _GOAL_FIELDS)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        old, new = _changed(old, _snapshot(locked, _GOAL_FIELDS))
-        if new:
-            _record(
-                actor=actor,
-                document=locked.document,
-                event_type=AuditEventType.DOCUMENT_GOAL_UPDATED,
-                obj=locked,
-                old=old,
-                new=new,
-            )
-    return locked
+    return _update_part(
+        actor=actor,
+        part=goal,
+        fields=_GOAL_FIELDS,
+        values=values,
+        event_type=AuditEventType.DOCUMENT_GOAL_UPDATED,
+    )
 
 
 def goal_delete(*, actor: User, goal: Goal) -> None:
     """Delete a goal for good (the audit event keeps what it said)."""
-    with transaction.atomic():
-        locked = Goal.objects.select_for_update().get(pk=goal.pk)
-        _record(
-            actor=actor,
-            document=goal.document,
-            event_type=AuditEventType.DOCUMENT_GOAL_DELETED,
-            obj=locked,
-            old=_snapshot(locked, _GOAL_FIELDS),
-        )
-        locked.delete()
+    _delete_part(
+        actor=actor,
+        part=goal,
+        fields=_GOAL_FIELDS,
+        event_type=AuditEventType.DOCUMENT_GOAL_DELETED,
+    )
 
 
 # --- responsibilities -------------------------------------------------------------------------
@@ -458,36 +483,22 @@ def responsibility_update(
 ) -> Responsibility:
     document = responsibility_row.document
     values = _responsibility_values(document, role_name, responsibility, unit)
-    with transaction.atomic():
-        locked = Responsibility.objects.select_for_update().get(pk=responsibility_row.pk)
-        old = _snapshot(locked, _RESPONSIBILITY_FIELDS)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        old, new = _changed(old, _snapshot(locked, _RESPONSIBILITY_FIELDS))
-        if new:
-            _record(
-                actor=actor,
-                document=document,
-                event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_UPDATED,
-                obj=locked,
-                old=old,
-                new=new,
-            )
-    return locked
+    return _update_part(
+        actor=actor,
+        part=responsibility_row,
+        fields=_RESPONSIBILITY_FIELDS,
+        values=values,
+        event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_UPDATED,
+    )
 
 
 def responsibility_delete(*, actor: User, responsibility_row: Responsibility) -> None:
-    with transaction.atomic():
-        locked = Responsibility.objects.select_for_update().get(pk=responsibility_row.pk)
-        _record(
-            actor=actor,
-            document=responsibility_row.document,
-            event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_DELETED,
-            obj=locked,
-            old=_snapshot(locked, _RESPONSIBILITY_FIELDS),
-        )
-        locked.delete()
+    _delete_part(
+        actor=actor,
+        part=responsibility_row,
+        fields=_RESPONSIBILITY_FIELDS,
+        event_type=AuditEventType.DOCUMENT_RESPONSIBILITY_DELETED,
+    )
 
 
 # --- measures ---------------------------------------------------------------------------------
@@ -559,23 +570,13 @@ def measure_update(
 ) -> Measure:
     document = measure.document
     values = _measure_values(document, what, owner, owner_unit, due_on, status, follow_up)
-    with transaction.atomic():
-        locked = Measure.objects.select_for_update().get(pk=measure.pk)
-        old = _snapshot(locked, _MEASURE_FIELDS)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        old, new = _changed(old, _snapshot(locked, _MEASURE_FIELDS))
-        if new:
-            _record(
-                actor=actor,
-                document=document,
-                event_type=AuditEventType.DOCUMENT_MEASURE_UPDATED,
-                obj=locked,
-                old=old,
-                new=new,
-            )
-    return locked
+    return _update_part(
+        actor=actor,
+        part=measure,
+        fields=_MEASURE_FIELDS,
+        values=values,
+        event_type=AuditEventType.DOCUMENT_MEASURE_UPDATED,
+    )
 
 
 def measure_status_change(*, actor: User, measure: Measure, status: str) -> Measure:
