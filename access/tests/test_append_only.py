@@ -238,6 +238,9 @@ def overwrites(
 
 
 def test_the_new_triggers_are_installed(sample: LogReviewSample) -> None:
+    """All of them, after all migrations. On SQLite a later migration that rebuilds one of
+    these tables (an AlterField that changes a column's type, say) drops its triggers without a
+    word; this test is what notices. Such a migration must create them again."""
     if connection.vendor == "postgresql":
         expected: dict[type[Model], set[str]] = {
             AccessLog: {"append_only", "no_truncate"},
