@@ -47,12 +47,6 @@ def english_client() -> Client:
     return Client(headers={"accept-language": "en"})
 
 
-@pytest.fixture
-def client() -> Client:
-    """A browser that asks for English, so that the texts asserted on are stable."""
-    return english_client()
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 
