@@ -14,8 +14,12 @@ are public anyway.
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.db import transaction
 
+from access.models import AuditEventType
+from access.services import audit_event_record
 from organisations.models import Role, User
 from organisations.selectors import roles_of
 
@@ -69,3 +73,27 @@ def two_factor_required(user: User) -> bool:
 
 def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def two_factor_other_sessions_end(*, user: User, current_session_key: str | None) -> int:
+    """End the user's sessions other than the current one, when they add an authenticator app.
+
+    Those sessions were logged in with the password alone (the login asks for the code only
+    once an authenticator exists). Without this, a session opened by someone who knew only the
+    password would be let through as soon as the real user set up two-factor in theirs.
+    """
+    with transaction.atomic():
+        others = UserSession.objects.filter(user=user).exclude(session_key=current_session_key)
+        count = 0
+        for session in others:
+            session.end()
+            count += 1
+        if count:
+            audit_event_record(
+                actor=user,
+                municipality=user.municipality,
+                event_type=AuditEventType.SESSIONS_ENDED,
+                obj=user,
+                new={"sessions": count, "reason": "authenticator_added"},
+            )
+    return count
