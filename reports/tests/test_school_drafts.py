@@ -31,23 +31,10 @@ from reports.tests import builders
 from tests.factories import UnitFactory, UserFactory
 from tests.world import World
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 CHILD = make_test_identity_number(datetime.date(2013, 4, 12), 983).digits
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    """The world's users have TOTP, as they must outside demo mode."""
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture
