@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "access.middleware.RequestIdMiddleware",
+    "access.middleware.ChildDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,9 +159,14 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 # A password reset for an address we do not know sends nothing (and shows the same page).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-# Behind a reverse proxy the client address comes from X-Forwarded-For: set this to the
-# number of proxies you run, or every user shares the proxy's address for rate limiting.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The number of reverse proxies of ours in front of the app (0: clients connect directly).
+# With 0 every header a proxy would set is the client's own word: an incoming X-Request-ID is
+# ignored and a fresh id made (access.middleware.RequestIdMiddleware), and rate limits use the
+# connection's address. With 1 or more the proxy's X-Request-ID is kept (if it is a short, safe
+# token) and allauth takes the client address from X-Forwarded-For; then the proxy must set or
+# replace both headers, never pass on the client's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkan"
 # One 30-second step either side, for phones whose clock is a little off.
