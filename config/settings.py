@@ -11,14 +11,25 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-change-me-0123456789abcdef")
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: fake data, two-factor not enforced, and a banner on every page says so.
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# Both keys are required (ImproperlyConfigured at start without them), except in development
+# and the demo, where a well-known key protects nothing of value. CHILD_REF_KEY is separate
+# from SECRET_KEY and never falls back to it: SECRET_KEY may be rotated, the child reference
+# must stay stable (an installation that ran without CHILD_REF_KEY used SECRET_KEY: set
+# CHILD_REF_KEY to that value to keep its references).
+_DEVELOPMENT = DEBUG or DEMO_MODE
+SECRET_KEY = env_secret(
+    "SECRET_KEY",
+    development_value=(
+        "insecure-development-key-change-me-0123456789abcdef" if _DEVELOPMENT else None
+    ),
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -215,8 +226,12 @@ if OIDC_PROVIDER_ID:
 REPORT_DEADLINES: dict[str, int | bool] = {}
 # Attachments to reports: the largest file, and the kinds accepted.
 REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-# Key for the pseudonymous child reference (defaults to SECRET_KEY; keep it stable).
-CHILD_REF_KEY = env_str("CHILD_REF_KEY", "")
+# Key for the pseudonymous child reference in the access log (required, see SECRET_KEY above;
+# keep it stable).
+CHILD_REF_KEY = env_secret(
+    "CHILD_REF_KEY",
+    development_value="insecure-development-child-ref-key-0123456789" if _DEVELOPMENT else None,
+)
 # The report watchdog (manage.py report_watchdog): alert the intake when a submitted report has
 # waited this many hours without being received, and alert the intake and the municipality when
 # its intake has received nothing for this many days while at least this many reports wait.

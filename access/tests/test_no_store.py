@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -44,7 +45,7 @@ def _report(world: World) -> ConcernReport:
     )
 
 
-def _not_stored(response: HttpResponse) -> bool:
+def _not_stored(response: HttpResponseBase) -> bool:
     directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
     return {"no-store", "private"} <= directives and response.get("Pragma") == "no-cache"
 
