@@ -224,8 +224,11 @@ if OIDC_PROVIDER_ID:
 # law's values; a municipality may override them). Keys: protection_late_hour, decision_days,
 # feedback_days, move_off_non_working_days.
 REPORT_DEADLINES: dict[str, int | bool] = {}
-# Attachments to reports: the largest file, and the kinds accepted.
+# The largest file of each kind of upload (the kinds accepted are in core/uploads.py): an
+# attachment to a report, a governance document's file, a meeting's minutes.
 REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+GOVERNANCE_FILE_MAX_BYTES = env_int("GOVERNANCE_FILE_MAX_BYTES", 20 * 1024 * 1024)
+WHEEL_MINUTES_FILE_MAX_BYTES = env_int("WHEEL_MINUTES_FILE_MAX_BYTES", 10 * 1024 * 1024)
 # Key for the pseudonymous child reference in the access log (required, see SECRET_KEY above;
 # keep it stable).
 CHILD_REF_KEY = env_secret(
