@@ -19,7 +19,11 @@ EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POWERPOINT = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
-MAIN_PART = {WORD: "word/document.xml", EXCEL: "xl/workbook.xml", POWERPOINT: "ppt/presentation.xml"}
+MAIN_PART = {
+    WORD: "word/document.xml",
+    EXCEL: "xl/workbook.xml",
+    POWERPOINT: "ppt/presentation.xml",
+}
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
