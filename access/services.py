@@ -11,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.context import current_request_id
+from access.context import current_request_id, mark_child_data_shown
 from access.models import AccessLog, AuditEvent, AuditEventType, LogReviewSample
 from access.selectors import log_sample_size, month_bounds, month_label, month_start
 from organisations.models import Membership, Municipality, User
@@ -28,6 +28,8 @@ def access_log_record(
     membership: Membership | None = None,
 ) -> AccessLog:
     """Append one row to the access log. The row can never be changed afterwards."""
+    # A read of a child's data: its response must not be cached (ChildDataNoStoreMiddleware).
+    mark_child_data_shown()
     return AccessLog.objects.create(
         user=user,
         username=user.get_username(),
@@ -60,6 +62,8 @@ def access_log_record_many(
 ) -> list[AccessLog]:
     """Append one access-log row per entry in a single insert (a list page showing identified
     children logs every child it shows, at the cost of one query per page)."""
+    # Marked even for an empty list: the page is one that shows children's data.
+    mark_child_data_shown()
     rows = [
         AccessLog(
             user=user,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from access.models import AuditEventType
 from access.services import audit_event_record
 from core.sanitize import user_text_to_html
+from core.uploads import validate_upload
 from governance.models import (
     DocumentKind,
     DocumentVersion,
@@ -38,7 +40,6 @@ from governance.rules import (
 )
 from governance.selectors import current_version
 from organisations.models import Membership, Municipality, Unit, User, active_on
-from reports.uploads import validate_upload
 
 _DOCUMENT_FIELDS = ("kind", "title", "owner_unit_id", "owner_person_id")
 _VERSION_FIELDS = (
@@ -264,7 +265,7 @@ def version_add(
         errors["text"] = [_("Write the text of the version or attach the document as a file.")]
     if upload is not None:
         try:
-            validate_upload(upload)
+            validate_upload(upload, max_bytes=settings.GOVERNANCE_FILE_MAX_BYTES)
         except ValidationError as error:
             errors["file"] = list(error.messages)
     if valid_from and valid_to and valid_to < valid_from:

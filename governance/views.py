@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import get_or_404
 from core.sanitize import html_to_user_text
+from core.uploads import content_type_for
 from governance import services
 from governance.diff import diff_texts
 from governance.forms import (
@@ -60,7 +61,6 @@ from governance.selectors import (
 )
 from governance.shares import read_shares as compute_read_shares
 from organisations.models import Membership, Municipality, Unit, User, active_on
-from reports.uploads import ALLOWED
 
 
 def _user(request: HttpRequest) -> User:
@@ -378,7 +378,7 @@ def version_file(request: HttpRequest, pk: int, number: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     extension = (version.file.name or "").rsplit(".", 1)[-1].lower()
-    content_type = ALLOWED.get(extension, ("application/octet-stream", ()))[0]
+    content_type = content_type_for(version.file.name or "")
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -345,7 +345,7 @@ def attachment_add(
     upload: UploadedFile,
     supplement: Supplement | None = None,
 ) -> Attachment:
-    """Store an already validated upload (see ``reports.uploads``) under a random name."""
+    """Store an already validated upload (see ``core.uploads``) under a random name."""
     if supplement is None and report.status != ReportStatus.DRAFT:
         raise TransitionError("Files are added to a submitted report through a supplement.")
     return Attachment.objects.create(
@@ -654,7 +654,7 @@ def report_draft_save(
     submission_key: uuid.UUID | None = None,
 ) -> DraftSaved:
     """Save what the author typed: fields, categories (``None`` keeps them), new files
-    (already checked by ``reports.uploads``), removed files and sibling links, all or nothing.
+    (already checked by ``core.uploads``), removed files and sibling links, all or nothing.
 
     With a ``submission_key`` the draft is then submitted in the same transaction when nothing
     is missing; otherwise the save stands and ``problems`` says what is missing. Because the

@@ -24,6 +24,7 @@ from access.loaders import get_or_404, log_read
 from access.models import AccessAction
 from access.policies import Found
 from access.services import AccessLogEntry, access_log_record_many
+from core.uploads import accepted_extensions
 from organisations.models import Municipality, User
 from reports import selectors, services
 from reports.forms_school import (
@@ -37,7 +38,6 @@ from reports.forms_school import (
 from reports.models import ConcernReport, ReportStatus
 from reports.policies import EDIT, HANDLE, SUPPLEMENT, VIEW_STATUS, report_policy
 from reports.rules import rules_for
-from reports.uploads import accepted_extensions
 
 
 def _user(request: HttpRequest) -> User:

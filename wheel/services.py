@@ -26,9 +26,9 @@ from access.models import AuditEventType
 from access.services import audit_event_record
 from core.personnummer import find_identity_numbers
 from core.sanitize import user_text_to_html
+from core.uploads import validate_upload
 from governance.models import GovernanceDocument
 from organisations.models import Membership, Municipality, SchoolTerm, Unit, User, active_on
-from reports.uploads import validate_upload
 from wheel import recurrence
 from wheel.models import (
     ActionStatus,
@@ -469,7 +469,7 @@ def _check_record(
         errors.update(error.message_dict)
     if record.minutes_file is not None:
         try:
-            validate_upload(record.minutes_file)
+            validate_upload(record.minutes_file, max_bytes=settings.WHEEL_MINUTES_FILE_MAX_BYTES)
         except ValidationError as error:
             errors["minutes_file"] = error.messages
     if errors:

@@ -66,7 +66,10 @@ def load(
     return loaded["unit"], response
 
 
-def test_a_read_writes_exactly_one_access_log_row(world: World, units_hold_child_data) -> None:
+def test_a_read_writes_exactly_one_access_log_row(
+    world: World, units_hold_child_data, settings
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1  # behind our proxy its request id is kept
     intake_worker = world.user(Role.INTAKE)
     intake = world.unit(UnitKind.INTAKE)
     membership = memberships_of(intake_worker)[0]
