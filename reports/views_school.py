@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -314,10 +315,18 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_POST
 def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Saves the draft while the author types (htmx). Never submits; answers with a small
-    status, the new version for the form, and the notices that depend on what was chosen."""
+    status, the new version for the form, and the notices that depend on what was chosen.
+
+    When the session has ended it answers 401 (the same for every draft, so it tells nothing
+    about them), not the login redirect: followed by htmx, that put the login page into the
+    status line. The page's script keeps what was typed and offers to log in again.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "logged_out"}, status=401)
     found = _find_draft(request, public_id)
     if found is None:
         raise Http404
