@@ -165,8 +165,8 @@
       part.hidden = part.dataset.when !== reason;
     });
     notice.hidden = !reason;
-    if (reason) {
-      say(form.dataset.errorMessage);
+    if (reason && status) {
+      status.textContent = ""; // no "Saved 14:02" beside the notice that nothing was saved
     }
   }
 
