@@ -4,6 +4,8 @@ Everything that differs between a laptop demo, the test suite and production com
 environment (see ``config/env.py``). Production hardening lives in ``settings_production``.
 """
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ SECRET_KEY = env_secret(
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets a page in our layout that says what happened and what to do.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -107,6 +111,30 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite, the embedded default, must take concurrent writes (two submits of one draft,
+    # autosave while another tab saves). WAL lets readers go on while one connection writes;
+    # the busy timeout makes a writer wait for the lock instead of failing at once with
+    # "database is locked"; and IMMEDIATE takes the write lock when a transaction begins: a
+    # transaction that starts as a reader and then writes can not wait for the lock (SQLite
+    # fails it at once, to avoid a deadlock), so select_for_update(), a no-op on SQLite,
+    # would not serialise anything. synchronous=NORMAL is safe with WAL (a power cut loses at
+    # most the last commits, never the database) and spares a disk sync per commit.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+    # Tests use a file (one per test process) rather than Django's in-memory database: threads
+    # share an in-memory database only in shared-cache mode, whose table locks ignore the busy
+    # timeout, so the tests of concurrent writes could not run on it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str(
+            "SQLITE_TEST_NAME",
+            str(Path(tempfile.gettempdir()) / f"samverkan-test-{os.getpid()}.sqlite3"),
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("REDIS_URL", "")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +210,27 @@ def _find_draft(request: HttpRequest, public_id: uuid.UUID) -> Found[ConcernRepo
     return report_policy.find(_user(request), EDIT, public_id=public_id)
 
 
+def _no_longer_a_draft(
+    request: HttpRequest, public_id: uuid.UUID, key: uuid.UUID | None
+) -> HttpResponse:
+    """The answer when the draft is not (or no longer) one the user may edit: the receipt for
+    the form that submitted it, the status page for its author, a 404 for everyone else."""
+    user = _user(request)
+    if request.method == "POST" and selectors.submitted_with_key(user, public_id, key):
+        return redirect("reports:receipt", public_id=public_id)
+    own = report_policy.find(user, VIEW_STATUS, public_id=public_id)
+    if own is not None and own.grant.rule == selectors.AUTHOR_RULE:
+        messages.info(
+            request,
+            _(
+                "This report has been submitted and can no longer be changed. To add "
+                "something, add a supplement."
+            ),
+        )
+        return redirect("reports:status", public_id=public_id)
+    raise Http404
+
+
 @require_http_methods(["GET", "POST"])
 def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The report form. Save keeps everything typed (fields that do not validate are shown
@@ -216,21 +238,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     found = _find_draft(request, public_id)
     if found is None:
-        if request.method == "POST" and selectors.submitted_with_key(
-            user, public_id, _uuid(request.POST.get("submission_key"))
-        ):
-            return redirect("reports:receipt", public_id=public_id)
-        own = report_policy.find(user, VIEW_STATUS, public_id=public_id)
-        if own is not None and own.grant.rule == selectors.AUTHOR_RULE:
-            messages.info(
-                request,
-                _(
-                    "This report has been submitted and can no longer be changed. To add "
-                    "something, add a supplement."
-                ),
-            )
-            return redirect("reports:status", public_id=public_id)
-        raise Http404
+        return _no_longer_a_draft(request, public_id, _uuid(request.POST.get("submission_key")))
     log_read(request, found, AccessAction.VIEW)
     report = found.obj
     if request.method == "GET":
@@ -274,9 +282,9 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             request, report, form, version=report.version, submission_key=key, notice=notice
         )
     except services.TransitionError:
-        if selectors.submitted_with_key(user, public_id, key):
-            return redirect("reports:receipt", public_id=public_id)
-        raise Http404 from None
+        # Submitted by a parallel request (a double click, another tab) while this one waited
+        # for the draft's lock: the same answer as when the draft was gone before it started.
+        return _no_longer_a_draft(request, public_id, key)
     if outcome.submitted:
         return redirect("reports:receipt", public_id=public_id)
     report = outcome.report
@@ -307,10 +315,18 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_POST
 def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Saves the draft while the author types (htmx). Never submits; answers with a small
-    status, the new version for the form, and the notices that depend on what was chosen."""
+    status, the new version for the form, and the notices that depend on what was chosen.
+
+    When the session has ended it answers 401 (the same for every draft, so it tells nothing
+    about them), not the login redirect: followed by htmx, that put the login page into the
+    status line. The page's script keeps what was typed and offers to log in again.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "logged_out"}, status=401)
     found = _find_draft(request, public_id)
     if found is None:
         raise Http404

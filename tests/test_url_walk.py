@@ -4,7 +4,8 @@ Statically: the views marked ``login_not_required`` (the only ones ``LoginRequir
 lets through) are exactly the allow-list, name for name. Dynamically: the test walks all URL
 patterns (through namespaced includes too), fills in each pattern's parameters, and requests
 the URL as an anonymous visitor. Acceptable answers are a redirect to a login page (ours, or the
-Django admin's own), 404, 405 and 403. Anything else, above all a 2xx page, fails the test
+Django admin's own), 401, 403, 404 and
+405. Anything else, above all a 2xx page, fails the test
 unless the pattern's name is on the allow-list. A URL that answers GET with 405 is also tried
 with POST, so a POST-only view can not slip through. Last, every URL name of our apps must be
 requested by at least one permission-matrix test (``tests.matrix``).
@@ -57,13 +58,17 @@ PUBLIC: dict[str, str] = {
     "openid_connect_callback": "where the identity provider returns the user to log in",
     "wheel:feed": "the calendar feed for calendar apps, which have no session: its token is "
     "the credential, an unknown or revoked token is a 404",
+    "reports:draft_autosave": "the draft's autosave checks the login itself and answers 401 "
+    "(not the login page) when the session has ended, so the form keeps what was typed",
 }
 
 FIXED_UUID = "2f1c8a52-6d1e-4c1b-9a57-0c1d2e3f4a5b"
 # Values tried, in order, for a parameter that is not an int or a uuid.
 CANDIDATES = ("x", "1", FIXED_UUID, "2026", "x-1")
 REDIRECTS = {301, 302, 303, 307, 308}
-HARMLESS = {403, 404, 405}
+# 401 is "log in first" without the redirect: what an htmx endpoint answers after the session
+# ended (reports:draft_autosave), so that its page can keep what was typed.
+HARMLESS = {401, 403, 404, 405}
 
 
 class CannotBuildUrlError(ValueError):

@@ -108,7 +108,8 @@ def test_the_autosave_is_the_authors_only(world, client, other_teacher, teacher_
     assert_matrix(
         client,
         reverse("reports:draft_autosave", args=[teacher_draft.public_id]),
-        [(None, LOGIN), *outsiders(world, [author], other_teacher), (author, 200)],
+        # Logged out: 401, not the login page (htmx would show it in the status line).
+        [(None, 401), *outsiders(world, [author], other_teacher), (author, 200)],
         method="post",
         data={"version": teacher_draft.version, "child_name": "Test"},
     )
