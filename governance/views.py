@@ -49,8 +49,6 @@ from governance.policies import (
     MANAGER_ROLES,
     READ,
     document_policy,
-    managed_municipality_ids,
-    readable_municipality_ids,
 )
 from governance.selectors import (
     OPEN_MEASURE_STATUSES,
@@ -113,7 +111,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     """The documents of the user's municipalities with their current version, next revision
     and alerts: a fixed number of queries whatever the number of documents."""
     user = _user(request)
-    if not readable_municipality_ids(user):
+    if not document_policy.municipality_ids(user, READ):
         raise Http404
     kind = request.GET.get("kind", "")
     documents = document_policy.visible(user, READ).select_related("municipality", "owner_unit")
@@ -129,8 +127,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
             "statuses": statuses,
             "kinds": DocumentKind.choices,
             "kind": kind,
-            "several_municipalities": len(readable_municipality_ids(user)) > 1,
-            "can_manage": bool(managed_municipality_ids(user)),
+            "several_municipalities": len(document_policy.municipality_ids(user, READ)) > 1,
+            "can_manage": bool(document_policy.municipality_ids(user, MANAGE)),
         },
     )
 
@@ -169,7 +167,7 @@ def _document_form(
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    managed = managed_municipality_ids(user)
+    managed = document_policy.municipality_ids(user, MANAGE)
     if not managed:
         raise Http404
     form = _document_form(request, managed, fixed=False)
@@ -251,7 +249,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for measure in measures
         if measure.status in OPEN_MEASURE_STATUSES and measure.due_on and measure.due_on < today
     }
-    can_manage = document.municipality_id in managed_municipality_ids(user)
+    can_manage = document.municipality_id in document_policy.municipality_ids(user, MANAGE)
     confirmation = confirmation_of(user, current)
     return render(
         request,
@@ -468,7 +466,7 @@ def read_shares(request: HttpRequest) -> HttpResponse:
     """Per unit and sector, the share of staff who have confirmed the current version of a
     document (by default the municipality's routine), for coordinators and managers."""
     user = _user(request)
-    if not managed_municipality_ids(user):
+    if not document_policy.municipality_ids(user, MANAGE):
         raise Http404
     statuses = [
         status
