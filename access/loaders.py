@@ -62,9 +62,9 @@ def log_read(
     shown = obj if obj is not None else permit.obj
     access_log_record_one(
         user=permit.user,
-        municipality_id=shown.access_log_municipality_id,  # type: ignore[attr-defined]
+        municipality_id=shown.access_log_municipality_id,  # type: ignore[union-attr]
         obj=shown,
-        child_ref=shown.access_log_child_ref,  # type: ignore[attr-defined]
+        child_ref=shown.access_log_child_ref,  # type: ignore[union-attr]
         action=log_action,
         rule=permit.grant.rule,
         membership=permit.grant.membership,

@@ -161,7 +161,9 @@ class Policy[M: Model, A: StrEnum](ABC):
         if not self.logs_reads or not grants:
             return rows
         rows = rows.annotate(**{GRANT_INDEX: _grant_case(grants)})
-        logged = LoggedQuerySet(model=rows.model, query=rows.query, using=rows.db)
+        logged: LoggedQuerySet[M] = LoggedQuerySet(
+            model=rows.model, query=rows.query, using=rows.db
+        )
         logged._access_log = _LogSpec(user=user, grants=tuple(grants), log_action=log_action)
         return logged
 
@@ -255,7 +257,7 @@ class LoggedQuerySet[M: Model](QuerySet[M]):
     _access_log: "_LogSpec | None" = None
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._access_log = self._access_log
         return clone
 
@@ -332,7 +334,7 @@ def read_page[M: Model](rows: QuerySet[M], page_size: int) -> tuple[list[M], boo
     if spec is None:
         fetched = list(rows[: page_size + 1])
         return fetched[:page_size], len(fetched) > page_size
-    unlogged = rows._clone()
+    unlogged = rows._clone()  # type: ignore[attr-defined]
     unlogged._access_log = None  # type: ignore[attr-defined]
     fetched = list(unlogged[: page_size + 1])
     shown = fetched[:page_size]

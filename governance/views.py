@@ -48,6 +48,7 @@ from governance.policies import (
     MANAGE,
     MANAGER_ROLES,
     READ,
+    DocumentAction,
     document_policy,
 )
 from governance.selectors import (
@@ -65,7 +66,7 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _document(request: HttpRequest, pk: int, action: str) -> GovernanceDocument:
+def _document(request: HttpRequest, pk: int, action: DocumentAction) -> GovernanceDocument:
     return get_or_404(request, document_policy, action, pk=pk)
 
 

@@ -12,12 +12,12 @@ from tests.matrix import LOGIN, assert_matrix
 from tests.world import World
 from wheel import feeds
 from wheel.models import CalendarFeed
-from wheel.tests.series_builders import around_today, past_occurrence, two_factor_for_everyone
+from wheel.tests.series_builders import around_today, past_occurrence
 
 
 @pytest.fixture(autouse=True)
-def _two_factor(world: World) -> None:
-    two_factor_for_everyone(world)
+def _two_factor(two_factor_set_up: None) -> None:
+    """Every user of the world has TOTP, as in production."""
 
 
 @pytest.fixture
