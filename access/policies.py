@@ -282,20 +282,21 @@ _batch: ContextVar[list[tuple[User, str, list[Any]]] | None] = ContextVar(
 @contextmanager
 def access_log_batch() -> Iterator[None]:
     """Gather the access-log rows of every read inside the block and write them when it ends,
-    in one insert per reader and action. ``access.middleware.AccessLogBatchMiddleware`` wraps
-    every request in one, so a page logs what it shows in one insert before its response
-    leaves the server. Outside a batch every read is written at once."""
+    in one insert per reader. ``access.middleware.AccessLogBatchMiddleware`` wraps
+    every request in one, so a page logs what it shows in one insert (per reader) before its
+    response leaves the server. Outside a batch every read is written at once."""
     pending: list[tuple[User, str, list[Any]]] = []
     token = _batch.set(pending)
     try:
         yield
     finally:
         _batch.reset(token)
-        by_key: dict[tuple[int, str], tuple[User, str, list[Any]]] = {}
+        by_user: dict[int, tuple[User, list[tuple[str, Any]]]] = {}
         for user, log_action, entries in pending:
-            by_key.setdefault((user.pk, log_action), (user, log_action, []))[2].extend(entries)
-        for user, log_action, entries in by_key.values():
-            _record(user, log_action, entries)
+            reads = by_user.setdefault(user.pk, (user, []))[1]
+            reads.extend((log_action, entry) for entry in entries)
+        for user, reads in by_user.values():
+            _record_reads(user, reads)
 
 
 def access_log_submit(user: User, log_action: str, entries: list[Any]) -> None:
@@ -316,10 +317,14 @@ def _write_log(spec: _LogSpec, rows: list[Any]) -> None:
 
 
 def _record(user: User, log_action: str, entries: list[Any]) -> None:
-    # Imported here: the services module imports this module's users.
-    from access.services import access_log_record_many
+    _record_reads(user, [(log_action, entry) for entry in entries])
 
-    access_log_record_many(user=user, action=log_action, entries=entries)
+
+def _record_reads(user: User, reads: list[tuple[str, Any]]) -> None:
+    # Imported here: the services module imports this module's users.
+    from access.services import access_log_record_reads
+
+    access_log_record_reads(user=user, reads=reads)
 
 
 def _entries(spec: _LogSpec, rows: list[Any]) -> list[Any]:
