@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from governance import services as governance_services
 from governance.tests import builders
@@ -68,7 +69,8 @@ def test_each_use_has_its_own_limit(world, settings, setting, errors_of, field) 
     setattr(settings, setting, 10_000)
     assert errors_of(world, SimpleUploadedFile("plan.pdf", PDF)) == {}
     setattr(settings, setting, 100)
-    errors = errors_of(world, SimpleUploadedFile("plan.pdf", PDF))
+    with translation.override("sv"):
+        errors = errors_of(world, SimpleUploadedFile("plan.pdf", PDF))
     assert errors[field][0].startswith("plan.pdf är för stor")
 
 
@@ -76,5 +78,6 @@ def test_each_use_has_its_own_limit(world, settings, setting, errors_of, field) 
     ("errors_of", "field"), [(_version_errors, "file"), (_minutes_errors, "minutes_file")]
 )
 def test_a_zip_renamed_docx_is_refused(world, errors_of, field) -> None:
-    errors = errors_of(world, SimpleUploadedFile("Protokoll.docx", _zip()))
+    with translation.override("sv"):
+        errors = errors_of(world, SimpleUploadedFile("Protokoll.docx", _zip()))
     assert errors[field][0].startswith("Protokoll.docx är inte ett DOCX-dokument")

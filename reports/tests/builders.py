@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from organisations.models import Role, Unit, UnitKind, User
-from organisations.selectors import memberships_of
 from reports import services
 from reports.models import ConcernCategory, ConcernReport, Decision, Feedback, GuardiansInformed
+from reports.policies import reporting_memberships
 from tests.world import World
 
 # A Monday morning in winter; every test that needs a fixed arrival uses it.
@@ -26,7 +26,7 @@ def draft(
 ) -> ConcernReport:
     """A complete draft by ``author`` (default the Leksand teacher) at ``school``."""
     author = author or world.user(Role.REPORTER)
-    membership = memberships_of(author)[0]
+    membership = reporting_memberships(author)[0]
     report = services.report_draft_create(
         author=author,
         membership=membership,
