@@ -9,11 +9,20 @@ municipality, so that the rule and the membership behind a decision are known.
 from django.db.models import Q, QuerySet
 
 from access.policies import Grant, Policy
-from organisations.models import Membership, Municipality, Role, SchoolTerm, Unit, User
+from organisations.models import (
+    Membership,
+    MembershipState,
+    Municipality,
+    Role,
+    SchoolTerm,
+    Unit,
+    User,
+)
 from organisations.selectors import memberships_with_role
 
 MANAGE = "manage"  # change units, memberships, terms; see users with a role in the municipality
 ADMINISTER = "administer"  # change the account itself: only its administering municipality
+APPROVE = "approve"  # approve or refuse another admin's pending role: a second admin only
 
 
 def _by_municipality(user: User, roles: list[str]) -> dict[int, Membership]:
@@ -72,7 +81,8 @@ class UserPolicy(Policy[User]):
 
 class MembershipPolicy(Policy[Membership]):
     """Memberships at units of the municipalities the user administers; a user's memberships
-    elsewhere stay invisible."""
+    elsewhere stay invisible. Pending memberships (an admin's own role that sees children) are
+    approved by another admin of the municipality: never by the person they are for."""
 
     model = Membership
 
@@ -80,6 +90,18 @@ class MembershipPolicy(Policy[Membership]):
         return Membership.objects.select_related("user", "unit", "unit__municipality")
 
     def grants(self, user: User, action: str) -> list[Grant]:
+        if action == APPROVE:
+            return [
+                Grant(
+                    "membership.approve.second_municipal_admin",
+                    Q(unit__municipality_id=municipality_id, state=MembershipState.PENDING)
+                    & ~Q(user_id=user.pk),
+                    membership,
+                )
+                for municipality_id, membership in _by_municipality(
+                    user, [Role.MUNICIPAL_ADMIN]
+                ).items()
+            ]
         if action != MANAGE:
             return []
         return [
