@@ -234,9 +234,7 @@ def test_two_callers_at_the_same_moment_get_one_term(db, monkeypatch):
             thread.start()
         for thread in threads:
             thread.join()
-        count = _in_own_thread(
-            lambda: SchoolTerm.objects.filter(municipality=municipality).count()
-        )
+        count = _in_own_thread(lambda: SchoolTerm.objects.filter(municipality=municipality).count())
     finally:
 
         def clean_up() -> None:
