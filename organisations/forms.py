@@ -55,7 +55,7 @@ def _date(value: datetime.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ``ValidationError`` on the fields it names (the rules that need the
     database and a lock live in the services); names the form does not show go on the form."""
     if not hasattr(error, "error_dict"):

@@ -84,9 +84,10 @@ def _same_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _check_unit_name(*, municipality: Municipality, name: str, unit: Unit | None) -> None:
-    """Unit names are unique per municipality, whatever the case and spacing. The caller holds
-    the municipality's lock. The names are compared in Python: a municipality has hundreds of
+def unit_name_check(*, municipality: Municipality, name: str, unit: Unit | None) -> None:
+    """Unit names are unique per municipality, whatever the case and spacing. The services
+    call it under the municipality's lock; a form may call it too, to show the message before
+    saving. The names are compared in Python: a municipality has hundreds of
     units, not millions, and Python folds every letter the same on every database."""
     others = Unit.objects.filter(municipality=municipality)
     if unit is not None:
@@ -126,7 +127,7 @@ def unit_create(
     name = name.strip()
     with transaction.atomic():
         _lock(Municipality, municipality.pk)
-        _check_unit_name(municipality=municipality, name=name, unit=None)
+        unit_name_check(municipality=municipality, name=name, unit=None)
         unit = Unit.objects.create(
             municipality=municipality,
             parent=parent,
@@ -168,7 +169,7 @@ def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
     with transaction.atomic():
         _lock(Municipality, unit.municipality_id)
         if "name" in changes:
-            _check_unit_name(municipality=unit.municipality, name=changes["name"], unit=unit)
+            unit_name_check(municipality=unit.municipality, name=changes["name"], unit=unit)
         old = _snapshot(unit, _UNIT_FIELDS)
         old_path = unit.path
         for name, value in changes.items():
@@ -370,6 +371,41 @@ def _open_from(day: datetime.date) -> Q:
     return Q(valid_to__isnull=True) | Q(valid_to__gte=day)
 
 
+def membership_period_check(
+    *,
+    user: User,
+    unit: Unit,
+    role: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+) -> None:
+    """A user never holds two overlapping memberships of one role at one unit (pending ones
+    count, refused ones do not). :func:`membership_create` calls it under the user's lock;
+    a form may call it too, to show the message before saving."""
+    overlapping = Membership.objects.filter(
+        _open_from(valid_from), user=user, unit=unit, role=role
+    ).exclude(state=MembershipState.REFUSED)
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    if overlapping.exists():
+        raise ValidationError(
+            {
+                "valid_from": ValidationError(
+                    _(
+                        "%(user)s already has the role “%(role)s” at %(unit)s for part of "
+                        "this period. End that role first or choose other dates."
+                    ),
+                    code="overlap",
+                    params={
+                        "user": user.display_name,
+                        "role": Role(role).label,
+                        "unit": unit.name,
+                    },
+                )
+            }
+        )
+
+
 def membership_create(
     *,
     actor: User | None,
@@ -393,28 +429,9 @@ def membership_create(
     self_assigned = actor is not None and actor.pk == user.pk and role in ROLES_THAT_SEE_CHILDREN
     with transaction.atomic():
         _lock(User, user.pk)
-        overlapping = Membership.objects.filter(
-            _open_from(valid_from), user=user, unit=unit, role=role
-        ).exclude(state=MembershipState.REFUSED)
-        if valid_to is not None:
-            overlapping = overlapping.filter(valid_from__lte=valid_to)
-        if overlapping.exists():
-            raise ValidationError(
-                {
-                    "valid_from": ValidationError(
-                        _(
-                            "%(user)s already has the role “%(role)s” at %(unit)s for part of "
-                            "this period. End that role first or choose other dates."
-                        ),
-                        code="overlap",
-                        params={
-                            "user": user.display_name,
-                            "role": Role(role).label,
-                            "unit": unit.name,
-                        },
-                    )
-                }
-            )
+        membership_period_check(
+            user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to
+        )
         membership = Membership.objects.create(
             user=user,
             unit=unit,
@@ -540,14 +557,15 @@ def user_sessions_end(*, actor: User | None, user: User) -> int:
     return count
 
 
-def _check_term_overlap(
+def term_dates_check(
     *,
     municipality: Municipality,
     starts_on: datetime.date,
     ends_on: datetime.date,
     term: SchoolTerm | None,
 ) -> None:
-    """Terms of a municipality never overlap; the caller holds the municipality's lock."""
+    """Terms of a municipality never overlap. The services call it under the municipality's
+    lock; a form may call it too, to show the message before saving."""
     overlapping = SchoolTerm.objects.filter(
         municipality=municipality, starts_on__lte=ends_on, ends_on__gte=starts_on
     )
@@ -585,9 +603,7 @@ def term_create(
     the municipality's lock; a ``ValidationError`` on ``starts_on`` otherwise)."""
     with transaction.atomic():
         _lock(Municipality, municipality.pk)
-        _check_term_overlap(
-            municipality=municipality, starts_on=starts_on, ends_on=ends_on, term=None
-        )
+        term_dates_check(municipality=municipality, starts_on=starts_on, ends_on=ends_on, term=None)
         term = SchoolTerm.objects.create(
             municipality=municipality, kind=kind, starts_on=starts_on, ends_on=ends_on
         )
@@ -606,7 +622,7 @@ def term_update(*, actor: User | None, term: SchoolTerm, **changes: Any) -> Scho
     municipality (checked under its lock, as in :func:`term_create`)."""
     with transaction.atomic():
         _lock(Municipality, term.municipality_id)
-        _check_term_overlap(
+        term_dates_check(
             municipality=term.municipality,
             starts_on=changes.get("starts_on", term.starts_on),
             ends_on=changes.get("ends_on", term.ends_on),

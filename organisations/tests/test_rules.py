@@ -198,13 +198,13 @@ def test_two_callers_at_the_same_moment_get_one_term(db, monkeypatch):
     from organisations.models import Municipality
 
     municipality = _in_own_thread(lambda: Municipality.objects.create(name="Rask", code="9876"))
-    original = services._check_term_overlap
+    original = services.term_dates_check
 
     def slow_check(**kwargs):
         original(**kwargs)
         time.sleep(0.5)
 
-    monkeypatch.setattr(services, "_check_term_overlap", slow_check)
+    monkeypatch.setattr(services, "term_dates_check", slow_check)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
