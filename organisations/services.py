@@ -345,7 +345,10 @@ def user_deactivate(*, actor: User, municipality: Municipality, user: User) -> U
     """End the user's memberships in ``municipality`` at once; an account that has none left
     anywhere is deactivated and all its sessions end."""
     today = timezone.localdate()
-    still_open = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    # A refused membership never gave access: it neither needs ending nor keeps the account.
+    still_open = (Q(valid_to__isnull=True) | Q(valid_to__gte=today)) & ~Q(
+        state=MembershipState.REFUSED
+    )
     with transaction.atomic():
         for membership in Membership.objects.filter(
             still_open, user=user, unit__municipality=municipality

@@ -84,7 +84,8 @@ def _terms_of(request: HttpRequest) -> list[Municipality]:
 
 
 def _still_open(day: datetime.date) -> Q:
-    return Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    """Roles in force or still to come (or waiting for approval); a refused one never is."""
+    return (Q(valid_to__isnull=True) | Q(valid_to__gte=day)) & ~Q(state=MembershipState.REFUSED)
 
 
 # --- Units -------------------------------------------------------------------------------

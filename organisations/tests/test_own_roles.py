@@ -339,3 +339,13 @@ def test_an_ended_own_role_is_not_pending_any_more(world, admin):
     membership = _own_role(admin, world)
     services.membership_end(actor=admin, membership=membership)
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_refused_role_does_not_keep_an_account_active(world, admin, second_admin):
+    membership = _own_role(admin, world)
+    services.membership_refuse(actor=second_admin, membership=membership)
+    services.user_deactivate(actor=second_admin, municipality=world.municipality(), user=admin)
+    admin.refresh_from_db()
+    assert not admin.is_active
+    membership.refresh_from_db()
+    assert membership.valid_to is None  # never in force: nothing to end
