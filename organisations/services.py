@@ -64,7 +64,8 @@ def _lock(model: type[models.Model], pk: int) -> None:
     read "no conflict" and both write. PostgreSQL locks the row with ``SELECT … FOR UPDATE``.
     SQLite ignores ``FOR UPDATE``, but a write takes its database-wide write lock, which a
     second writer waits for (the busy timeout); a no-op UPDATE as the first statement of the
-    check therefore serialises the callers there too.
+    check therefore serialises the callers there too. (Had the transaction read before, SQLite
+    answers "database is locked" instead of waiting: an error, never a broken rule.)
     """
     rows = model._default_manager.filter(pk=pk)
     if connection.features.has_select_for_update:

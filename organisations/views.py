@@ -355,8 +355,6 @@ def _status(membership: Membership, today: datetime.date) -> str:
         return "ended"
     if membership.state == MembershipState.PENDING:
         return "pending"
-    if membership.valid_to is not None and membership.valid_to < today:
-        return "ended"
     if membership.valid_from > today:
         return "coming"
     return "active"
