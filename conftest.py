@@ -1,5 +1,11 @@
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+from django.utils import translation
+
+from organisations.models import User
 from tests.world import World, build_world
 
 
@@ -24,3 +30,40 @@ def world(db) -> World:
 @pytest.fixture
 def demo_mode(settings):
     settings.DEMO_MODE = True
+
+
+@pytest.fixture
+def client() -> Client:
+    """A test client that asks for English pages, so that assertions on texts hold whatever
+    the Swedish translation says. A test about the Swedish pages asks for them itself
+    (``Client(headers={"Accept-Language": "sv"})``)."""
+    return Client(headers={"Accept-Language": "en"})
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """English for code that runs outside a request (forms, services' messages, mails)."""
+    with translation.override("en"):
+        yield
+
+
+def give_totp(*users: User) -> None:
+    """Give users an authenticator app (a stored TOTP device; the secret is never used)."""
+    Authenticator.objects.bulk_create(
+        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
+        for user in users
+    )
+
+
+@pytest.fixture
+def totp():
+    """``totp(user, ...)`` gives users an authenticator app, as they must have one outside demo
+    mode if their role sees children (or they are Django admin staff)."""
+    return give_totp
+
+
+@pytest.fixture
+def two_factor_set_up(world: World) -> None:
+    """Every user of the test world has TOTP set up, so that pages are reached the way they are
+    in production. Tests of the two-factor set-up itself leave it out."""
+    give_totp(*(user for place in world.places.values() for user in place.users.values()))

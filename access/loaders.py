@@ -1,15 +1,15 @@
 """Helpers for views and API handlers: load through a policy, 404 alike for "not there" and
 "not yours", and write the access log when the object holds an identified child's data."""
 
+from enum import StrEnum
 from typing import Protocol
 
 from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 from access.models import AccessAction
-from access.policies import Found, Policy
-from access.services import access_log_record
-from organisations.models import Municipality
+from access.policies import Permit, Policy
+from access.services import access_log_record_one
 
 
 class ChildRecord(Protocol):
@@ -19,33 +19,53 @@ class ChildRecord(Protocol):
     def access_log_child_ref(self) -> str: ...
 
     @property
-    def access_log_municipality(self) -> Municipality: ...
+    def access_log_municipality_id(self) -> int: ...
 
 
-def get_or_404[M: Model](
+def permit_or_404[M: Model, A: StrEnum](
     request: HttpRequest,
-    policy: Policy[M],
-    action: str,
+    policy: Policy[M, A],
+    action: A,
+    *,
+    log_action: str = AccessAction.VIEW,
+    **lookup: object,
+) -> Permit[M]:
+    """The permit for one object, or a 404 for "missing" and "not yours" alike. A read of a
+    child-data object is written to the access log before the permit is handed out."""
+    permit = policy.find(request.user, action, **lookup)  # type: ignore[arg-type]
+    if permit is None:
+        raise Http404
+    if policy.logs_reads:
+        log_read(request, permit, log_action)
+    return permit
+
+
+def get_or_404[M: Model, A: StrEnum](
+    request: HttpRequest,
+    policy: Policy[M, A],
+    action: A,
     *,
     log_action: str = AccessAction.VIEW,
     **lookup: object,
 ) -> M:
-    found = policy.find(request.user, action, **lookup)  # type: ignore[arg-type]
-    if found is None:
-        raise Http404
-    if policy.logs_reads:
-        log_read(request, found, log_action)
-    return found.obj
+    return permit_or_404(request, policy, action, log_action=log_action, **lookup).obj
 
 
-def log_read(request: HttpRequest, found: Found, log_action: str) -> None:
-    obj = found.obj
-    access_log_record(
-        user=request.user,  # type: ignore[arg-type]
-        municipality=obj.access_log_municipality,
-        obj=obj,
-        child_ref=obj.access_log_child_ref,
+def log_read(
+    request: HttpRequest, permit: Permit, log_action: str, obj: Model | None = None
+) -> None:
+    """Log one read allowed by ``permit`` (of ``obj`` when the page shows a fuller copy of
+    the permitted object, loaded after the check). ``request`` names the reader; it must be
+    the permit's user."""
+    if request.user != permit.user:
+        raise TypeError("A permit is logged for the user it was made for.")
+    shown = obj if obj is not None else permit.obj
+    access_log_record_one(
+        user=permit.user,
+        municipality_id=shown.access_log_municipality_id,  # type: ignore[union-attr]
+        obj=shown,
+        child_ref=shown.access_log_child_ref,  # type: ignore[union-attr]
         action=log_action,
-        rule=found.grant.rule,
-        membership=found.grant.membership,
+        rule=permit.grant.rule,
+        membership=permit.grant.membership,
     )

@@ -1,18 +1,38 @@
 """The one access layer. A policy turns a user and an action into *grants*: a named rule, the
 membership it came from, and a ``Q`` object. The same grants give the list filter
-(``visible``) and the object check (``can`` / ``find``), so the two can not drift apart.
+(``visible``), the object check (``find`` / ``can`` / ``require``) and the page flags
+(``actions_for``), so they can not drift apart.
 
-Default deny: no grant, no rows. Grants must filter on single-valued relations (or use
-``pk__in`` subqueries) so that a row appears at most once.
+- Default deny: no grant, no rows. Grants must filter on single-valued relations (or use
+  ``pk__in`` subqueries) so that a row appears at most once.
+- Actions are an enum per policy: a bare string, or another policy's action, is a ``TypeError``.
+- A tenant backstop: whatever its grants say, a policy never returns a row outside the
+  municipalities where the user holds a membership in force today.
+- Loading through a policy gives a :class:`Permit` (object, action, grant). Only a policy
+  makes permits; services that change protected data ask the policy for one (``require``), so
+  an outsider's call is refused in the same place as an outsider's page.
+- A policy whose objects hold an identified child's data (``logs_reads``) hands out lists
+  that write their access-log rows when they are read (:class:`LoggedQuerySet`): a view can
+  not show such a list without logging it.
 """
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Self
 
-from django.db.models import Case, CharField, Model, Q, QuerySet, Value, When
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models.query import ModelIterable
 
-from organisations.models import Membership, User
+from access.models import AccessAction
+from organisations.models import Membership, Municipality, User
+from organisations.selectors import memberships_of
+
+GRANT_INDEX = "_access_grant_index"
 
 
 @dataclass(frozen=True)
@@ -23,66 +43,300 @@ class Grant:
     q: Q
     membership: Membership | None = None
 
+    @property
+    def municipality_id(self) -> int | None:
+        return self.membership.unit.municipality_id if self.membership else None
+
+
+_PERMIT_TOKEN = object()
+
 
 @dataclass(frozen=True)
-class Found[M: Model]:
-    """An object loaded through a policy, with the grant that allowed it."""
+class Permit[M: Model]:
+    """An object loaded through a policy for one action, with the grant that allowed it.
+
+    Only :class:`Policy` makes permits (the private token), so holding one proves the check
+    was made; a service asks for the action it needs with :meth:`require`."""
 
     obj: M
+    action: StrEnum
     grant: Grant
+    user: User
+    _token: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._token is not _PERMIT_TOKEN:
+            raise TypeError("Permits are made by a policy only.")
+
+    def require(self, *actions: StrEnum) -> M:
+        """The object, when this permit is for one of ``actions``; otherwise refused."""
+        if self.action not in actions:
+            raise NotPermitted
+        return self.obj
 
 
-class Policy[M: Model](ABC):
-    """Subclass per model: set ``model`` and implement ``grants``."""
+# The name the loaders and views used before permits carried their action.
+Found = Permit
+
+
+class NotPermitted(PermissionDenied):
+    """A service was called by someone the policy does not allow. Views never get here for a
+    user's own mistakes (they load through the policy first and answer 404); reaching it means
+    a caller forgot the check, so it is an error, not a message for the user."""
+
+
+class Policy[M: Model, A: StrEnum](ABC):
+    """Subclass per model: set ``model`` and ``actions`` and implement ``grants``."""
 
     model: ClassVar[type[Model]]
+    actions: ClassVar[type[StrEnum]]
     # Objects of this policy hold data about an identified child: every read is logged.
     logs_reads: ClassVar[bool] = False
+    # The fields that name a row's municipality, for the tenant backstop: a row is within
+    # the user's municipalities when any of them is.
+    tenant_fields: ClassVar[tuple[str, ...]] = ("municipality_id",)
 
     @abstractmethod
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: A) -> list[Grant]:
         """The grants ``user`` has for ``action``: an empty list means no access."""
 
     def base_queryset(self) -> QuerySet[M]:
         return self.model._default_manager.all()  # type: ignore[return-value]
 
-    def _grants(self, user: User, action: str) -> list[Grant]:
+    # --- grants --------------------------------------------------------------------------------
+
+    def _grants(self, user: User, action: A) -> list[Grant]:
+        if not isinstance(action, self.actions):
+            raise TypeError(f"{type(self).__name__} has no action {action!r}")
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return []
         return self.grants(user, action)
 
-    def visible(self, user: User, action: str) -> QuerySet[M]:
-        grants = self._grants(user, action)
+    def allows_any(self, user: User, action: A) -> bool:
+        """Whether the user may take ``action`` anywhere (no query: memberships are cached)."""
+        return bool(self._grants(user, action))
+
+    def municipalities(self, user: User, action: A) -> list[Municipality]:
+        """The municipalities where a grant lets the user take ``action``, by name (no query)."""
+        found: dict[int, Municipality] = {}
+        for grant in self._grants(user, action):
+            if grant.membership is not None:
+                unit = grant.membership.unit
+                found.setdefault(unit.municipality_id, unit.municipality)
+        return sorted(found.values(), key=lambda municipality: municipality.name)
+
+    def municipality_ids(self, user: User, action: A) -> set[int]:
+        return {municipality.pk for municipality in self.municipalities(user, action)}
+
+    def grant_for_municipality(self, user: User, action: A, municipality_id: int) -> Grant | None:
+        """The first grant for ``action`` that comes from a membership in the municipality."""
+        for grant in self._grants(user, action):
+            if grant.municipality_id == municipality_id:
+                return grant
+        return None
+
+    # --- rows ------------------------------------------------------------------------------------
+
+    def _tenant(self, user: User) -> Q:
+        municipality_ids = sorted({m.unit.municipality_id for m in memberships_of(user)})
+        backstop = Q(pk__in=[])
+        for name in self.tenant_fields:
+            backstop |= Q(**{f"{name}__in": municipality_ids})
+        return backstop
+
+    def _filtered(self, user: User, grants: list[Grant]) -> QuerySet[M]:
         if not grants:
             return self.base_queryset().none()
         combined = Q()
         for grant in grants:
             combined |= _condition(grant)
-        return self.base_queryset().filter(combined)
+        return self.base_queryset().filter(combined).filter(self._tenant(user))
 
-    def find(self, user: User, action: str, **lookup: object) -> Found[M] | None:
-        """Load one object and the first grant that allows it, in one query."""
+    def visible(self, user: User, action: A, *, log_action: str = AccessAction.VIEW) -> QuerySet[M]:
+        """The rows ``user`` may take ``action`` on. For a child-data policy the rows write
+        their access-log rows (``log_action``) when they are read; counting or testing for
+        existence reads no child's data and logs nothing."""
+        grants = self._grants(user, action)
+        rows = self._filtered(user, grants)
+        if not self.logs_reads or not grants:
+            return rows
+        rows = rows.annotate(**{GRANT_INDEX: _grant_case(grants)})
+        logged: LoggedQuerySet[M] = LoggedQuerySet(
+            model=rows.model, query=rows.query, using=rows.db
+        )
+        logged._access_log = _LogSpec(user=user, grants=tuple(grants), log_action=log_action)
+        return logged
+
+    def find(self, user: User, action: A, **lookup: object) -> Permit[M] | None:
+        """Load one object and the first grant that allows it, in one query. Nothing is
+        logged: a page that shows the object loads it with ``access.loaders``."""
         grants = self._grants(user, action)
         if not grants:
             return None
-        whens = [
-            When(_condition(grant), then=Value(str(index))) for index, grant in enumerate(grants)
-        ]
         row = (
-            self.visible(user, action)
+            self._filtered(user, grants)
             .filter(**lookup)
-            .annotate(_grant_index=Case(*whens, output_field=CharField()))
+            .annotate(**{GRANT_INDEX: _grant_case(grants)})
             .first()
         )
         if row is None:
             return None
-        return Found(obj=row, grant=grants[int(row._grant_index)])  # type: ignore[attr-defined]
+        grant = grants[getattr(row, GRANT_INDEX)]
+        return Permit(obj=row, action=action, grant=grant, user=user, _token=_PERMIT_TOKEN)
 
-    def can(self, user: User, action: str, obj: M) -> bool:
+    def can(self, user: User, action: A, obj: M) -> bool:
         return self.find(user, action, pk=obj.pk) is not None
+
+    def require(self, user: User | None, action: A, obj: M) -> Permit[M]:
+        """A permit for ``obj``, or :class:`NotPermitted`: the check services make before
+        they change protected data."""
+        permit = self.find(user, action, pk=obj.pk) if user is not None else None
+        if permit is None:
+            raise NotPermitted
+        return permit
+
+    def actions_for(self, user: User, obj: M) -> frozenset[A]:
+        """Every action the user may take on ``obj``, in one query (for buttons and flags)."""
+        flags: dict[str, Case] = {}
+        wanted: dict[str, A] = {}
+        for action in self.actions:
+            grants = self._grants(user, action)  # type: ignore[arg-type]
+            if not grants:
+                continue
+            combined = Q()
+            for grant in grants:
+                combined |= _condition(grant)
+            name = f"_may_{action.value}"
+            flags[name] = Case(When(combined, then=Value(True)), default=Value(False))
+            wanted[name] = action  # type: ignore[assignment]
+        if not flags:
+            return frozenset()
+        row = (
+            self.base_queryset()
+            .filter(pk=obj.pk)
+            .filter(self._tenant(user))
+            .values(**{name: _boolean(case) for name, case in flags.items()})
+            .first()
+        )
+        if row is None:
+            return frozenset()
+        return frozenset(action for name, action in wanted.items() if row[name])
+
+
+def _boolean(case: Case) -> Case:
+    case.output_field = BooleanField()
+    return case
 
 
 def _condition(grant: Grant) -> Q:
     """The grant's filter, with an empty ``Q()`` ("every row") spelled out: ``Q() | q`` is just
     ``q`` (the empty grant would vanish from ``visible``) and ``When(Q())`` is an error."""
     return grant.q if grant.q else Q(pk__isnull=False)
+
+
+def _grant_case(grants: list[Grant]) -> Case:
+    """Which grant (its index) allows each row: the first that matches."""
+    return Case(
+        *[When(_condition(grant), then=Value(index)) for index, grant in enumerate(grants)],
+        output_field=IntegerField(),
+    )
+
+
+@dataclass(frozen=True)
+class _LogSpec:
+    user: User
+    grants: tuple[Grant, ...]
+    log_action: str
+
+
+class LoggedQuerySet[M: Model](QuerySet[M]):
+    """Rows of a child-data policy: reading them writes one access-log row per row, in one
+    insert, with the grant that allowed each. Only model rows can be read (``values()`` or
+    ``iterator()`` would show data without a log row, so they are refused)."""
+
+    _access_log: "_LogSpec | None" = None
+
+    def _clone(self) -> Self:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._access_log = self._access_log
+        return clone
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is not None or self._access_log is None:
+            super()._fetch_all()
+            return
+        if self._iterable_class is not ModelIterable:
+            raise TypeError("A logged list gives model rows only (use a list of objects).")
+        super()._fetch_all()
+        _write_log(self._access_log, self._result_cache or [])
+
+    def iterator(self, chunk_size: int | None = None) -> Any:
+        raise TypeError("A logged list is read whole, so that its access-log rows are written.")
+
+
+_batch: ContextVar[list[tuple[_LogSpec, list[Any]]] | None] = ContextVar(
+    "access_log_batch", default=None
+)
+
+
+@contextmanager
+def access_log_batch() -> Iterator[None]:
+    """Write the access-log rows of every logged list read inside the block together, when
+    the block ends: one insert per page, also for a page that shows two lists."""
+    pending: list[tuple[_LogSpec, list[Any]]] = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    by_key: dict[tuple[int, str], tuple[_LogSpec, list[Any]]] = {}
+    for spec, rows in pending:
+        key = (spec.user.pk, spec.log_action)
+        by_key.setdefault(key, (spec, []))[1].extend(_entries(spec, rows))
+    for spec, entries in by_key.values():
+        _record(spec, entries)
+
+
+def _write_log(spec: _LogSpec, rows: list[Any]) -> None:
+    pending = _batch.get()
+    if pending is not None:
+        pending.append((spec, rows))
+        return
+    _record(spec, _entries(spec, rows))
+
+
+def _record(spec: _LogSpec, entries: list[Any]) -> None:
+    # Imported here: the services module imports this module's users.
+    from access.services import access_log_record_many
+
+    access_log_record_many(user=spec.user, action=spec.log_action, entries=entries)
+
+
+def _entries(spec: _LogSpec, rows: list[Any]) -> list[Any]:
+    from access.services import AccessLogEntry
+
+    return [
+        AccessLogEntry(
+            obj=row,
+            municipality_id=row.access_log_municipality_id,
+            child_ref=row.access_log_child_ref,
+            rule=spec.grants[getattr(row, GRANT_INDEX)].rule,
+            membership=spec.grants[getattr(row, GRANT_INDEX)].membership,
+        )
+        for row in rows
+    ]
+
+
+def read_page[M: Model](rows: QuerySet[M], page_size: int) -> tuple[list[M], bool]:
+    """One page of ``rows`` and whether more follow, in one query: a keyset page reads one row
+    more than it shows. Only the rows shown are logged when ``rows`` is a logged list."""
+    spec = getattr(rows, "_access_log", None)
+    if spec is None:
+        fetched = list(rows[: page_size + 1])
+        return fetched[:page_size], len(fetched) > page_size
+    unlogged = rows._clone()  # type: ignore[attr-defined]
+    unlogged._access_log = None  # type: ignore[attr-defined]
+    fetched = list(unlogged[: page_size + 1])
+    shown = fetched[:page_size]
+    _write_log(spec, shown)
+    return shown, len(fetched) > page_size

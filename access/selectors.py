@@ -4,6 +4,7 @@ keyset-paginated access-log list, and the start-page reminder of a month not yet
 import datetime
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.apps import apps
 from django.conf import settings
@@ -25,46 +26,56 @@ PAGE_SIZE = 50
 ROLE_LABELS: dict[str, str | Promise] = {str(value): label for value, label in Role.choices}
 
 
-def _municipal_admin_grants(user: User) -> list[Grant]:
-    """One grant per municipality the user administers, so the log names the membership."""
+class LogReviewAction(StrEnum):
+    VIEW = "view"
+    REVIEW = "review"
+
+
+def _municipal_admin_grants(user: User, *, readers_too: bool = False) -> list[Grant]:
+    """One grant per municipality the user administers, so the log names the membership.
+    With ``readers_too`` a grant also covers the reads its municipality's own staff made of
+    another municipality's data (a report routed to the child's home municipality)."""
     grants: dict[int, Grant] = {}
     for membership in memberships_with_role(user, [Role.MUNICIPAL_ADMIN]):
         municipality_id = membership.unit.municipality_id
+        q = Q(municipality_id=municipality_id)
+        if readers_too:
+            q |= Q(unit__municipality_id=municipality_id)
         grants.setdefault(
-            municipality_id,
-            Grant(
-                rule="municipal_admin",
-                q=Q(municipality_id=municipality_id),
-                membership=membership,
-            ),
+            municipality_id, Grant(rule="municipal_admin", q=q, membership=membership)
         )
     return list(grants.values())
 
 
-class AccessLogPolicy(Policy[AccessLog]):
-    """The municipal admin reads the access log of the municipalities they administer."""
+class AccessLogPolicy(Policy[AccessLog, LogReviewAction]):
+    """The municipal admin reads the access log of the municipalities they administer: every
+    read of their municipality's data, and every read their own staff made elsewhere."""
 
     model = AccessLog
+    actions = LogReviewAction
+    tenant_fields = ("municipality_id", "unit__municipality_id")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
-        if action != "view":
+    def grants(self, user: User, action: LogReviewAction) -> list[Grant]:
+        if action != LogReviewAction.VIEW:
             return []
-        return _municipal_admin_grants(user)
+        return _municipal_admin_grants(user, readers_too=True)
 
 
-class LogReviewSamplePolicy(Policy[LogReviewSample]):
+class LogReviewSamplePolicy(Policy[LogReviewSample, LogReviewAction]):
     """The municipal admin views and reviews the samples of the municipalities they administer."""
 
     model = LogReviewSample
-    actions = frozenset({"view", "review"})
+    actions = LogReviewAction
 
     def base_queryset(self) -> QuerySet[LogReviewSample]:
         return LogReviewSample.objects.select_related("municipality", "created_by", "reviewed_by")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
-        if action not in self.actions:
-            return []
+    def grants(self, user: User, action: LogReviewAction) -> list[Grant]:
         return _municipal_admin_grants(user)
+
+
+access_log_policy = AccessLogPolicy()
+log_sample_policy = LogReviewSamplePolicy()
 
 
 # --- months ---------------------------------------------------------------------------------
@@ -143,9 +154,12 @@ class AccessLogPage:
 
 def access_log_filtered(user: User, filters: AccessLogFilters) -> QuerySet[AccessLog]:
     """The access-log rows the user may review, narrowed by the filters, newest first."""
-    rows = AccessLogPolicy().visible(user, "view")
+    rows = access_log_policy.visible(user, LogReviewAction.VIEW)
     if filters.municipality_id is not None:
-        rows = rows.filter(municipality_id=filters.municipality_id)
+        rows = rows.filter(
+            Q(municipality_id=filters.municipality_id)
+            | Q(unit__municipality_id=filters.municipality_id)
+        )
     if filters.user_id is not None:
         rows = rows.filter(user_id=filters.user_id)
     if filters.child_ref:
@@ -212,11 +226,8 @@ def log_review_users(municipality_ids: list[int]) -> QuerySet[User]:
 
 
 def administered_municipalities(user: User) -> list[Municipality]:
-    """The municipalities the user administers, from the cached memberships (no query)."""
-    seen: dict[int, Municipality] = {}
-    for membership in memberships_with_role(user, [Role.MUNICIPAL_ADMIN]):
-        seen.setdefault(membership.unit.municipality_id, membership.unit.municipality)
-    return sorted(seen.values(), key=lambda municipality: municipality.name)
+    """The municipalities whose access log the user reviews (no query)."""
+    return access_log_policy.municipalities(user, LogReviewAction.VIEW)
 
 
 # --- samples ----------------------------------------------------------------------------------
@@ -227,10 +238,11 @@ def log_sample_size() -> int:
     return int(getattr(settings, "ACCESS_LOG_SAMPLE_SIZE", 20))
 
 
-def log_samples_visible(user: User, action: str = "view") -> QuerySet[LogReviewSample]:
+def log_samples_visible(
+    user: User, action: LogReviewAction = LogReviewAction.VIEW
+) -> QuerySet[LogReviewSample]:
     return (
-        LogReviewSamplePolicy()
-        .visible(user, action)
+        log_sample_policy.visible(user, action)
         .annotate(entry_count=Count("entries"))
         .order_by("-month", "municipality__name", "-id")
     )

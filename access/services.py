@@ -11,9 +11,18 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.context import current_request_id
+from access.context import current_request_id, mark_child_data_shown
 from access.models import AccessLog, AuditEvent, AuditEventType, LogReviewSample
-from access.selectors import log_sample_size, month_bounds, month_label, month_start
+from access.policies import NotPermitted
+from access.selectors import (
+    LogReviewAction,
+    access_log_policy,
+    log_sample_policy,
+    log_sample_size,
+    month_bounds,
+    month_label,
+    month_start,
+)
 from organisations.models import Membership, Municipality, User
 
 
@@ -28,19 +37,36 @@ def access_log_record(
     membership: Membership | None = None,
 ) -> AccessLog:
     """Append one row to the access log. The row can never be changed afterwards."""
-    return AccessLog.objects.create(
+    return access_log_record_one(
         user=user,
-        username=user.get_username(),
-        role=membership.role if membership else "",
-        unit=membership.unit if membership else None,
-        municipality=municipality,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        municipality_id=municipality.pk,
+        obj=obj,
         child_ref=child_ref,
         action=action,
         rule=rule,
-        request_id=current_request_id.get(),
+        membership=membership,
     )
+
+
+def access_log_record_one(
+    *,
+    user: User,
+    municipality_id: int,
+    obj: models.Model,
+    child_ref: str,
+    action: str,
+    rule: str,
+    membership: Membership | None = None,
+) -> AccessLog:
+    """Append one row to the access log (the loaders' single read)."""
+    entry = AccessLogEntry(
+        obj=obj,
+        municipality_id=municipality_id,
+        child_ref=child_ref,
+        rule=rule,
+        membership=membership,
+    )
+    return access_log_record_many(user=user, action=action, entries=[entry])[0]
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,8 @@ def access_log_record_many(
 ) -> list[AccessLog]:
     """Append one access-log row per entry in a single insert (a list page showing identified
     children logs every child it shows, at the cost of one query per page)."""
+    # Marked even for an empty list: the page is one that shows children's data.
+    mark_child_data_shown()
     rows = [
         AccessLog(
             user=user,
@@ -118,8 +146,11 @@ def log_sample_create(
     ``month`` is any day of the month. Up to ``settings.ACCESS_LOG_SAMPLE_SIZE`` (default 20)
     rows of that month are drawn at random. Only a month that has ended can be sampled, and
     only once: a second attempt (also a double submit racing the first) raises
-    ``ValidationError`` and changes nothing.
+    ``ValidationError`` and changes nothing. Only the municipality's admin may
+    (``NotPermitted``).
     """
+    if municipality.pk not in access_log_policy.municipality_ids(actor, LogReviewAction.VIEW):
+        raise NotPermitted
     first = month_start(month)
     if first >= month_start(timezone.localdate()):
         raise ValidationError(
@@ -170,6 +201,7 @@ def log_sample_review(*, actor: User, sample: LogReviewSample, comment: str) -> 
     The comment is required. A sample is reviewed once: a second review raises
     ``ValidationError`` and keeps the first one.
     """
+    log_sample_policy.require(actor, LogReviewAction.REVIEW, sample)
     comment = comment.strip()
     if not comment:
         raise ValidationError(

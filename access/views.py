@@ -13,10 +13,11 @@ from access.forms import AccessLogFilterForm, LogSampleCreateForm, LogSampleRevi
 from access.loaders import get_or_404
 from access.selectors import (
     AccessLogFilters,
-    LogReviewSamplePolicy,
+    LogReviewAction,
     access_log_page,
     administered_municipalities,
     log_sample_entries,
+    log_sample_policy,
     log_sample_size,
     log_samples_visible,
     month_label,
@@ -112,7 +113,7 @@ def log_sample_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def log_sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
     municipalities = _administered(request)
-    sample = get_or_404(request, LogReviewSamplePolicy(), "view", pk=pk)
+    sample = get_or_404(request, log_sample_policy, LogReviewAction.VIEW, pk=pk)
     return render(
         request,
         "access/log_sample_detail.html",
@@ -128,7 +129,7 @@ def log_sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def log_sample_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a sample as reviewed with the outcome. Final: a review can not be changed."""
     _administered(request)
-    sample = get_or_404(request, LogReviewSamplePolicy(), "review", pk=pk)
+    sample = get_or_404(request, log_sample_policy, LogReviewAction.REVIEW, pk=pk)
     if sample.reviewed_at is not None:
         messages.info(request, _("This sample has already been reviewed."))
         return redirect("access:log_sample_detail", pk=sample.pk)

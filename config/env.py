@@ -7,6 +7,8 @@ secrets never have to sit in the process environment.
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -54,3 +56,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str, *, development_value: str | None = None) -> str:
+    """A key that must come from the environment (or ``NAME_FILE``).
+
+    ``development_value`` is used when the variable is missing, and only then; pass it only
+    in development and the demo (``DEBUG`` or ``DEMO_MODE``), so that a real installation can
+    not start on a key everybody can read in this repository.
+    """
+    value = env_str(name, "")
+    if value:
+        return value
+    if development_value is not None:
+        return development_value
+    raise ImproperlyConfigured(
+        f"The environment variable {name} (or {name}_FILE) must be set: a long random value, "
+        "kept secret and stable. Only development (DEBUG=1) and the demo (DEMO_MODE=1) run "
+        "without it."
+    )

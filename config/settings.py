@@ -4,6 +4,8 @@ Everything that differs between a laptop demo, the test suite and production com
 environment (see ``config/env.py``). Production hardening lives in ``settings_production``.
 """
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +13,29 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-change-me-0123456789abcdef")
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: fake data, two-factor not enforced, and a banner on every page says so.
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# Both keys are required (ImproperlyConfigured at start without them), except in development
+# and the demo, where a well-known key protects nothing of value. CHILD_REF_KEY is separate
+# from SECRET_KEY and never falls back to it: SECRET_KEY may be rotated, the child reference
+# must stay stable (an installation that ran without CHILD_REF_KEY used SECRET_KEY: set
+# CHILD_REF_KEY to that value to keep its references).
+_DEVELOPMENT = DEBUG or DEMO_MODE
+SECRET_KEY = env_secret(
+    "SECRET_KEY",
+    development_value=(
+        "insecure-development-key-change-me-0123456789abcdef" if _DEVELOPMENT else None
+    ),
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets a page in our layout that says what happened and what to do.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "access.middleware.RequestIdMiddleware",
+    "access.middleware.ChildDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +111,30 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite, the embedded default, must take concurrent writes (two submits of one draft,
+    # autosave while another tab saves). WAL lets readers go on while one connection writes;
+    # the busy timeout makes a writer wait for the lock instead of failing at once with
+    # "database is locked"; and IMMEDIATE takes the write lock when a transaction begins: a
+    # transaction that starts as a reader and then writes can not wait for the lock (SQLite
+    # fails it at once, to avoid a deadlock), so select_for_update(), a no-op on SQLite,
+    # would not serialise anything. synchronous=NORMAL is safe with WAL (a power cut loses at
+    # most the last commits, never the database) and spares a disk sync per commit.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+    # Tests use a file (one per test process) rather than Django's in-memory database: threads
+    # share an in-memory database only in shared-cache mode, whose table locks ignore the busy
+    # timeout, so the tests of concurrent writes could not run on it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str(
+            "SQLITE_TEST_NAME",
+            str(Path(tempfile.gettempdir()) / f"samverkan-test-{os.getpid()}.sqlite3"),
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("REDIS_URL", "")
@@ -158,9 +198,14 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 # A password reset for an address we do not know sends nothing (and shows the same page).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-# Behind a reverse proxy the client address comes from X-Forwarded-For: set this to the
-# number of proxies you run, or every user shares the proxy's address for rate limiting.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The number of reverse proxies of ours in front of the app (0: clients connect directly).
+# With 0 every header a proxy would set is the client's own word: an incoming X-Request-ID is
+# ignored and a fresh id made (access.middleware.RequestIdMiddleware), and rate limits use the
+# connection's address. With 1 or more the proxy's X-Request-ID is kept (if it is a short, safe
+# token) and allauth takes the client address from X-Forwarded-For; then the proxy must set or
+# replace both headers, never pass on the client's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkan"
 # One 30-second step either side, for phones whose clock is a little off.
@@ -207,10 +252,17 @@ if OIDC_PROVIDER_ID:
 # law's values; a municipality may override them). Keys: protection_late_hour, decision_days,
 # feedback_days, move_off_non_working_days.
 REPORT_DEADLINES: dict[str, int | bool] = {}
-# Attachments to reports: the largest file, and the kinds accepted.
+# The largest file of each kind of upload (the kinds accepted are in core/uploads.py): an
+# attachment to a report, a governance document's file, a meeting's minutes.
 REPORT_ATTACHMENT_MAX_BYTES = env_int("REPORT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-# Key for the pseudonymous child reference (defaults to SECRET_KEY; keep it stable).
-CHILD_REF_KEY = env_str("CHILD_REF_KEY", "")
+GOVERNANCE_FILE_MAX_BYTES = env_int("GOVERNANCE_FILE_MAX_BYTES", 20 * 1024 * 1024)
+WHEEL_MINUTES_FILE_MAX_BYTES = env_int("WHEEL_MINUTES_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Key for the pseudonymous child reference in the access log (required, see SECRET_KEY above;
+# keep it stable).
+CHILD_REF_KEY = env_secret(
+    "CHILD_REF_KEY",
+    development_value="insecure-development-child-ref-key-0123456789" if _DEVELOPMENT else None,
+)
 # The report watchdog (manage.py report_watchdog): alert the intake when a submitted report has
 # waited this many hours without being received, and alert the intake and the municipality when
 # its intake has received nothing for this many days while at least this many reports wait.

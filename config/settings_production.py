@@ -2,12 +2,15 @@
 
 from pathlib import Path
 
-from config.env import env_bool, env_int, env_str
+from config.env import env_bool, env_int, env_secret, env_str
 from config.settings import *  # noqa: F403
 
 DEBUG = False
 DEMO_MODE = False
-SECRET_KEY = env_str("SECRET_KEY")
+# Required here even when DEBUG or DEMO_MODE is set by mistake in the environment, which would
+# have let the base settings use their development keys.
+SECRET_KEY = env_secret("SECRET_KEY")
+CHILD_REF_KEY = env_secret("CHILD_REF_KEY")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Web shell")
 
     def ready(self) -> None:
-        from allauth.mfa.signals import authenticator_removed
+        from allauth.mfa.signals import authenticator_added, authenticator_removed
 
-        from core.receivers import forget_two_factor_seen
+        from core.receivers import end_other_sessions, forget_two_factor_seen
 
         authenticator_removed.connect(forget_two_factor_seen, dispatch_uid="forget_two_factor")
+        authenticator_added.connect(end_other_sessions, dispatch_uid="end_other_sessions")

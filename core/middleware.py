@@ -4,25 +4,78 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from core.security import has_totp, two_factor_required
+from core.security import has_totp, two_factor_required_by_account, two_factor_triggered
+from organisations.models import User
 
 # Pages a user without two-factor may still reach: setting it up, logging out, the language
-# switch and the public pages.
+# switch and the public pages. Everything else — the app, the API and the Django admin — is
+# behind the check.
 _ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/tillganglighet")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # Session key: the id of the user whose authenticator was seen in this session, so the check
 # costs one query per session instead of one per request. Cleared when the user removes it.
 TWO_FACTOR_SEEN = "samverkan_two_factor_seen"
+# Session key: the id of the user for whom the two-factor triggers (e.g. "has written a
+# report") answered no. Triggers cost queries, and only the user's own writes can change their
+# answer, so the "no" is kept until the user's next write (POST and the like), after which it is
+# asked again. The first draft thus requires two-factor from the request after the one that
+# saved it; a new login starts a new session and asks afresh.
+TWO_FACTOR_NOT_TRIGGERED = "samverkan_two_factor_not_triggered"
 # Session key: when the session's expiry was last pushed forward (epoch seconds).
 LAST_TOUCH = "samverkan_last_touch"
 
 
+def _required(session: SessionBase, user: User) -> bool:
+    if settings.DEMO_MODE:
+        return False
+    # Staff and roles are asked on every request: they cost no extra query, and a role or the
+    # staff flag given by someone else mid-session must count at once.
+    if two_factor_required_by_account(user):
+        return True
+    if session.get(TWO_FACTOR_NOT_TRIGGERED) == user.pk:
+        return False
+    if two_factor_triggered(user):
+        return True
+    session[TWO_FACTOR_NOT_TRIGGERED] = user.pk
+    return False
+
+
+def _to_set_up(request: HttpRequest) -> HttpResponse:
+    """The set-up page, with a message saying why. The message middleware runs after this one
+    (and never sees a request turned away here), so the message is stored directly."""
+    url = reverse("mfa_activate_totp")
+    if request.headers.get("HX-Request") == "true":
+        # An htmx request would swap the set-up page into a fragment: have the browser go there.
+        response = HttpResponse(status=204, headers={"HX-Redirect": url})
+    else:
+        response = redirect(url)
+    storage = default_storage(request)
+    storage.add(
+        messages.WARNING,
+        _(
+            "Your account must use two-factor authentication. Set up an authenticator app "
+            "before you continue."
+        ),
+    )
+    storage.update(response)
+    return response
+
+
 class TwoFactorRequiredMiddleware:
-    """Sends users who must use two-factor, and have not set it up, to the set-up page."""
+    """Sends users who must use two-factor, and have not set it up, to the set-up page.
+
+    It covers every path but the few allowed above, the Django admin included, so a staff
+    user without an authenticator app sees no admin page either.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -33,12 +86,27 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and request.session.get(TWO_FACTOR_SEEN) != user.pk
-            and two_factor_required(user)  # type: ignore[arg-type]
+            and _required(request.session, user)  # type: ignore[arg-type]
         ):
             if not has_totp(user):  # type: ignore[arg-type]
-                return redirect(reverse("mfa_activate_totp"))
+                return _to_set_up(request)
             request.session[TWO_FACTOR_SEEN] = user.pk
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method not in _SAFE_METHODS:
+            _forget_not_triggered_if_changed(request)
+        return response
+
+
+def _forget_not_triggered_if_changed(request: HttpRequest) -> None:
+    """After a write, ask the triggers again (the write may have been the user's first draft).
+    The session changes only when the answer does."""
+    user = request.user  # after a logout in this request, an anonymous user
+    if not user.is_authenticated:
+        return
+    if request.session.get(TWO_FACTOR_NOT_TRIGGERED) == user.pk and two_factor_triggered(
+        user  # type: ignore[arg-type]
+    ):
+        del request.session[TWO_FACTOR_NOT_TRIGGERED]
 
 
 class IdleSessionMiddleware:

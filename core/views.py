@@ -1,9 +1,12 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -62,3 +65,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if status == 200 else "error", "database": database},
         status=status,
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a refused form (its security token no longer matches, usually
+    after a new login in another tab, which renews the token) in our layout, in plain words,
+    instead of Django's bare page. Status 403, and nothing was saved. The report form keeps
+    what was typed in the browser tab and puts it back when the form is opened again, so the
+    way back to the page that sent the form is the main link."""
+    return render(request, "403_csrf.html", {"back_url": _same_site_referer(request)}, status=403)
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    # Only a page of this site, as a path: the Referer header is the client's to set.
+    referer = request.headers.get("referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -8,10 +8,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import accepted_extensions
 from governance.models import DocumentKind, GoalDirection, MeasureStatus
 from governance.rules import DEFAULT_REVISION_INTERVAL_MONTHS, MAX_REVISION_INTERVAL_MONTHS
 from organisations.models import Municipality, Unit, User
-from reports.uploads import accepted_extensions
 
 
 class DateInput(forms.DateInput):

@@ -9,6 +9,8 @@
 Governance documents hold no child data, so reads are not written to the access log.
 """
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 
 from access.policies import Grant, Policy
@@ -16,8 +18,14 @@ from governance.models import GovernanceDocument
 from organisations.models import Membership, Role, User
 from organisations.selectors import memberships_of
 
-READ = "read"
-MANAGE = "manage"
+
+class DocumentAction(StrEnum):
+    READ = "read"
+    MANAGE = "manage"
+
+
+READ = DocumentAction.READ
+MANAGE = DocumentAction.MANAGE
 
 MANAGER_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER})
 
@@ -30,22 +38,15 @@ def _by_municipality(memberships: list[Membership]) -> dict[int, Membership]:
     return found
 
 
-def readable_municipality_ids(user: User) -> set[int]:
-    return set(_by_municipality(memberships_of(user)))
-
-
-def managed_municipality_ids(user: User) -> set[int]:
-    return set(_by_municipality([m for m in memberships_of(user) if m.role in MANAGER_ROLES]))
-
-
-class GovernanceDocumentPolicy(Policy[GovernanceDocument]):
+class GovernanceDocumentPolicy(Policy[GovernanceDocument, DocumentAction]):
     model = GovernanceDocument
+    actions = DocumentAction
     logs_reads = False
 
     def base_queryset(self) -> QuerySet[GovernanceDocument]:
         return GovernanceDocument.objects.select_related("municipality", "owner_unit")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: DocumentAction) -> list[Grant]:
         if action == READ:
             return [
                 Grant("document.read.member_of_municipality", Q(municipality_id=mid), membership)
@@ -61,8 +62,3 @@ class GovernanceDocumentPolicy(Policy[GovernanceDocument]):
 
 
 document_policy = GovernanceDocumentPolicy()
-
-
-def can_manage_any(user: User) -> bool:
-    """Whether the user manages documents somewhere (no query: memberships are cached)."""
-    return bool(managed_municipality_ids(user))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -18,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.models import AuditEventType
+from access.policies import NotPermitted
 from access.services import audit_event_record
 from core.sanitize import user_text_to_html
+from core.uploads import validate_upload
 from governance.models import (
     DocumentKind,
     DocumentVersion,
@@ -31,6 +34,7 @@ from governance.models import (
     ReadConfirmation,
     Responsibility,
 )
+from governance.policies import MANAGE, READ, document_policy
 from governance.rules import (
     DEFAULT_REVISION_INTERVAL_MONTHS,
     INDICATOR_KEY_PATTERN,
@@ -38,7 +42,6 @@ from governance.rules import (
 )
 from governance.selectors import current_version
 from organisations.models import Membership, Municipality, Unit, User, active_on
-from reports.uploads import validate_upload
 
 _DOCUMENT_FIELDS = ("kind", "title", "owner_unit_id", "owner_person_id")
 _VERSION_FIELDS = (
@@ -85,6 +88,12 @@ def _record(
 
 
 # --- checks -----------------------------------------------------------------------------------
+
+
+def _require_manage_in(actor: User, municipality: Municipality) -> None:
+    """Every service here first asks the document policy; creating one asks where."""
+    if municipality.pk not in document_policy.municipality_ids(actor, MANAGE):
+        raise NotPermitted
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -161,6 +170,7 @@ def document_create(
     parties: Iterable[Unit] = (),
 ) -> GovernanceDocument:
     """Create a document of ``municipality``; its content comes with its first version."""
+    _require_manage_in(actor, municipality)
     party_list = list(parties)
     title = _document_fields(
         municipality=municipality,
@@ -203,6 +213,7 @@ def document_update(
     parties: Iterable[Unit] = (),
 ) -> GovernanceDocument:
     """Change what the document is and who owns it (its text changes by a new version)."""
+    document_policy.require(actor, MANAGE, document)
     party_list = list(parties)
     title = _document_fields(
         municipality=document.municipality,
@@ -258,13 +269,14 @@ def version_add(
     approval date is *approved*: the newest approved version is the document's current one.
     Versions are never changed or deleted; a mistake is corrected by adding another.
     """
+    document_policy.require(actor, MANAGE, document)
     html = user_text_to_html(text)
     errors: dict[str, list[str]] = {}
     if not html and upload is None:
         errors["text"] = [_("Write the text of the version or attach the document as a file.")]
     if upload is not None:
         try:
-            validate_upload(upload)
+            validate_upload(upload, max_bytes=settings.GOVERNANCE_FILE_MAX_BYTES)
         except ValidationError as error:
             errors["file"] = list(error.messages)
     if valid_from and valid_to and valid_to < valid_from:
@@ -396,6 +408,7 @@ def goal_add(
     target_description: str = "",
 ) -> Goal:
     """Add a goal; ``indicator_key`` links it to an indicator of the follow-up (by key)."""
+    document_policy.require(actor, MANAGE, document)
     values = _goal_values(text, indicator_key, target_value, direction, target_description)
     with transaction.atomic():
         goal = Goal.objects.create(document=document, **values)
@@ -419,6 +432,7 @@ def goal_update(
     direction: str = GoalDirection.AT_LEAST,
     target_description: str = "",
 ) -> Goal:
+    document_policy.require(actor, MANAGE, goal.document)
     values = _goal_values(text, indicator_key, target_value, direction, target_description)
     return _update_part(
         actor=actor,
@@ -431,6 +445,7 @@ def goal_update(
 
 def goal_delete(*, actor: User, goal: Goal) -> None:
     """Delete a goal for good (the audit event keeps what it said)."""
+    document_policy.require(actor, MANAGE, goal.document)
     _delete_part(
         actor=actor,
         part=goal,
@@ -460,6 +475,7 @@ def responsibility_add(
     unit: Unit | None = None,
 ) -> Responsibility:
     """Add who is responsible for what (a role's mandate, e.g. the coordinator function's)."""
+    document_policy.require(actor, MANAGE, document)
     values = _responsibility_values(document, role_name, responsibility, unit)
     with transaction.atomic():
         row = Responsibility.objects.create(document=document, **values)
@@ -481,6 +497,7 @@ def responsibility_update(
     responsibility: str,
     unit: Unit | None = None,
 ) -> Responsibility:
+    document_policy.require(actor, MANAGE, responsibility_row.document)
     document = responsibility_row.document
     values = _responsibility_values(document, role_name, responsibility, unit)
     return _update_part(
@@ -493,6 +510,7 @@ def responsibility_update(
 
 
 def responsibility_delete(*, actor: User, responsibility_row: Responsibility) -> None:
+    document_policy.require(actor, MANAGE, responsibility_row.document)
     _delete_part(
         actor=actor,
         part=responsibility_row,
@@ -544,6 +562,7 @@ def measure_add(
     follow_up: str = "",
 ) -> Measure:
     """Add a measure: what, who owns it, by when, and how and how often it is followed up."""
+    document_policy.require(actor, MANAGE, document)
     values = _measure_values(document, what, owner, owner_unit, due_on, status, follow_up)
     with transaction.atomic():
         measure = Measure.objects.create(document=document, **values)
@@ -568,6 +587,7 @@ def measure_update(
     status: str = MeasureStatus.PLANNED,
     follow_up: str = "",
 ) -> Measure:
+    document_policy.require(actor, MANAGE, measure.document)
     document = measure.document
     values = _measure_values(document, what, owner, owner_unit, due_on, status, follow_up)
     return _update_part(
@@ -581,6 +601,7 @@ def measure_update(
 
 def measure_status_change(*, actor: User, measure: Measure, status: str) -> Measure:
     """Set the measure's status; the same status again changes nothing and records nothing."""
+    document_policy.require(actor, MANAGE, measure.document)
     _check_status(status)
     with transaction.atomic():
         locked = Measure.objects.select_for_update().get(pk=measure.pk)
@@ -610,6 +631,7 @@ def read_confirm(*, user: User, version: DocumentVersion) -> tuple[ReadConfirmat
     ``created=False``, and records nothing more. A new version asks again, since the
     confirmation belongs to the version.
     """
+    document_policy.require(user, READ, version.document)
     document = version.document
     current = current_version(document)
     if current is None or current.pk != version.pk:

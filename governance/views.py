@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import get_or_404
 from core.sanitize import html_to_user_text
+from core.uploads import content_type_for
 from governance import services
 from governance.diff import diff_texts
 from governance.forms import (
@@ -47,9 +48,8 @@ from governance.policies import (
     MANAGE,
     MANAGER_ROLES,
     READ,
+    DocumentAction,
     document_policy,
-    managed_municipality_ids,
-    readable_municipality_ids,
 )
 from governance.selectors import (
     OPEN_MEASURE_STATUSES,
@@ -60,14 +60,13 @@ from governance.selectors import (
 )
 from governance.shares import read_shares as compute_read_shares
 from organisations.models import Membership, Municipality, Unit, User, active_on
-from reports.uploads import ALLOWED
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _document(request: HttpRequest, pk: int, action: str) -> GovernanceDocument:
+def _document(request: HttpRequest, pk: int, action: DocumentAction) -> GovernanceDocument:
     return get_or_404(request, document_policy, action, pk=pk)
 
 
@@ -113,7 +112,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     """The documents of the user's municipalities with their current version, next revision
     and alerts: a fixed number of queries whatever the number of documents."""
     user = _user(request)
-    if not readable_municipality_ids(user):
+    if not document_policy.municipality_ids(user, READ):
         raise Http404
     kind = request.GET.get("kind", "")
     documents = document_policy.visible(user, READ).select_related("municipality", "owner_unit")
@@ -129,8 +128,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
             "statuses": statuses,
             "kinds": DocumentKind.choices,
             "kind": kind,
-            "several_municipalities": len(readable_municipality_ids(user)) > 1,
-            "can_manage": bool(managed_municipality_ids(user)),
+            "several_municipalities": len(document_policy.municipality_ids(user, READ)) > 1,
+            "can_manage": bool(document_policy.municipality_ids(user, MANAGE)),
         },
     )
 
@@ -169,7 +168,7 @@ def _document_form(
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    managed = managed_municipality_ids(user)
+    managed = document_policy.municipality_ids(user, MANAGE)
     if not managed:
         raise Http404
     form = _document_form(request, managed, fixed=False)
@@ -251,7 +250,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for measure in measures
         if measure.status in OPEN_MEASURE_STATUSES and measure.due_on and measure.due_on < today
     }
-    can_manage = document.municipality_id in managed_municipality_ids(user)
+    can_manage = document.municipality_id in document_policy.municipality_ids(user, MANAGE)
     confirmation = confirmation_of(user, current)
     return render(
         request,
@@ -378,7 +377,7 @@ def version_file(request: HttpRequest, pk: int, number: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     extension = (version.file.name or "").rsplit(".", 1)[-1].lower()
-    content_type = ALLOWED.get(extension, ("application/octet-stream", ()))[0]
+    content_type = content_type_for(version.file.name or "")
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -468,7 +467,7 @@ def read_shares(request: HttpRequest) -> HttpResponse:
     """Per unit and sector, the share of staff who have confirmed the current version of a
     document (by default the municipality's routine), for coordinators and managers."""
     user = _user(request)
-    if not managed_municipality_ids(user):
+    if not document_policy.municipality_ids(user, MANAGE):
         raise Http404
     statuses = [
         status

@@ -2,20 +2,30 @@
 
 Day-to-day management happens in the app (``organisations.views``). Where the admin changes
 something, it goes through the same services, so paths, audit events and history stay right.
+
+The admin can not take over an account: it neither sets passwords nor creates accounts (they
+are made in the app's user management, without a password chosen by somebody else), and what
+decides who logs in as a user — authenticators, e-mail addresses, identity-provider links —
+is shown read-only.
 """
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from access.admin import ReadOnlyAdmin
 from organisations import services
 from organisations.forms import add_service_errors
 from organisations.models import Membership, Municipality, SchoolTerm, Unit, User
@@ -121,8 +131,19 @@ class UnitAdmin(SimpleHistoryAdmin):
         obj.path = stored.path
 
 
+class _UserChangeForm(UserChangeForm):
+    # No password field, and with it no link to the password form.
+    password = None  # type: ignore[assignment]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts are looked at and their permissions set here; nobody's password is set here
+    and no account is created here. The e-mail address is read-only too: password resets go
+    to it and a login through the identity provider is matched by it (``core.auth``), so
+    changing it would hand the account to whoever owns the new address."""
+
+    form = _UserChangeForm
     list_display = (
         "username",
         "first_name",
@@ -135,13 +156,71 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("municipality", "is_active", "is_staff", "is_superuser")
     list_select_related = ("municipality",)
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
+        (None, {"fields": ("username",)}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
         (_("Organisation"), {"fields": ("municipality", "title", "phone")}),
     )
-    add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
-        (_("Organisation"), {"fields": ("municipality", "first_name", "last_name", "email")}),
-    )
+    readonly_fields = ("email", "last_login", "date_joined")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        raise PermissionDenied
+
+
+class _AccountSecurityAdmin(ReadOnlyAdmin):
+    actions = ()
+    raw_id_fields = ("user",)
+
+
+# allauth registers editable admins for these; they are replaced by read-only ones.
+for _model in (Authenticator, EmailAddress, SocialAccount):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(_AccountSecurityAdmin):
+    """Read-only: deleting a user's authenticator would let a password alone in again. The
+    data (the TOTP secret, the recovery codes) is never shown."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    fields = ("user", "type", "created_at", "last_used_at")
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(_AccountSecurityAdmin):
+    """Read-only: an address added or verified here would receive the user's password reset."""
+
+    list_display = ("email", "user", "primary", "verified")
+    list_filter = ("primary", "verified")
+    search_fields = ("email", "user__username")
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(_AccountSecurityAdmin):
+    """Read-only: a link made here would let someone else's identity-provider login in."""
+
+    list_display = ("user", "uid", "provider")
+    list_filter = ("provider",)
+    fields = ("user", "provider", "uid", "last_login", "date_joined")
 
 
 @admin.register(Membership)

@@ -6,6 +6,8 @@ Grants come from the user's memberships of today (cached per request), one grant
 municipality, so that the rule and the membership behind a decision are known.
 """
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 
 from access.policies import Grant, Policy
@@ -18,11 +20,20 @@ from organisations.models import (
     Unit,
     User,
 )
-from organisations.selectors import memberships_with_role
+from organisations.selectors import memberships_of, memberships_with_role
 
-MANAGE = "manage"  # change units, memberships, terms; see users with a role in the municipality
-ADMINISTER = "administer"  # change the account itself: only its administering municipality
-APPROVE = "approve"  # approve or refuse another admin's pending role: a second admin only
+
+class OrganisationAction(StrEnum):
+    MANAGE = "manage"  # change units, memberships, terms; see users with a role there
+    ADMINISTER = "administer"  # change the account itself: only its administering municipality
+    CONFIGURE = "configure"  # the municipality's own settings (deadline rules, numbers)
+    APPROVE = "approve"  # approve or refuse another admin's pending role: a second admin only
+
+
+MANAGE = OrganisationAction.MANAGE
+ADMINISTER = OrganisationAction.ADMINISTER
+CONFIGURE = OrganisationAction.CONFIGURE
+APPROVE = OrganisationAction.APPROVE
 
 
 def _by_municipality(user: User, roles: list[str]) -> dict[int, Membership]:
@@ -33,15 +44,34 @@ def _by_municipality(user: User, roles: list[str]) -> dict[int, Membership]:
     return found
 
 
-class UnitPolicy(Policy[Unit]):
+class MunicipalityPolicy(Policy[Municipality, OrganisationAction]):
+    """The municipalities whose settings the user configures: their municipal admins."""
+
+    model = Municipality
+    actions = OrganisationAction
+    tenant_fields = ("id",)
+
+    def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
+        if action != CONFIGURE:
+            return []
+        return [
+            Grant("municipality.configure.municipal_admin", Q(pk=municipality_id), membership)
+            for municipality_id, membership in _by_municipality(
+                user, [Role.MUNICIPAL_ADMIN]
+            ).items()
+        ]
+
+
+class UnitPolicy(Policy[Unit, OrganisationAction]):
     """Units of the municipalities the user administers."""
 
     model = Unit
+    actions = OrganisationAction
 
     def base_queryset(self) -> QuerySet[Unit]:
         return Unit.objects.select_related("municipality")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
         if action != MANAGE:
             return []
         return [
@@ -52,14 +82,22 @@ class UnitPolicy(Policy[Unit]):
         ]
 
 
-class UserPolicy(Policy[User]):
+class UserPolicy(Policy[User, OrganisationAction]):
     """Accounts an admin may see: administered by their municipality, or holding (or having
     held) a membership at one of its units. Only the administering municipality may change
     the account data itself (action ``administer``)."""
 
     model = User
+    actions = OrganisationAction
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def _tenant(self, user: User) -> Q:
+        # An account belongs to its administering municipality, and is seen too where it
+        # holds (or held) a membership.
+        municipality_ids = sorted({m.unit.municipality_id for m in memberships_of(user)})
+        members = Membership.objects.filter(unit__municipality_id__in=municipality_ids)
+        return Q(municipality_id__in=municipality_ids) | Q(pk__in=members.values("user_id"))
+
+    def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
         admin_of = _by_municipality(user, [Role.MUNICIPAL_ADMIN])
         grants = []
         for municipality_id, membership in admin_of.items():
@@ -79,17 +117,19 @@ class UserPolicy(Policy[User]):
         return grants
 
 
-class MembershipPolicy(Policy[Membership]):
+class MembershipPolicy(Policy[Membership, OrganisationAction]):
     """Memberships at units of the municipalities the user administers; a user's memberships
     elsewhere stay invisible. Pending memberships (an admin's own role that sees children) are
     approved by another admin of the municipality: never by the person they are for."""
 
     model = Membership
+    actions = OrganisationAction
+    tenant_fields = ("unit__municipality_id",)
 
     def base_queryset(self) -> QuerySet[Membership]:
         return Membership.objects.select_related("user", "unit", "unit__municipality")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
         if action == APPROVE:
             return [
                 Grant(
@@ -116,15 +156,16 @@ class MembershipPolicy(Policy[Membership]):
         ]
 
 
-class TermPolicy(Policy[SchoolTerm]):
+class TermPolicy(Policy[SchoolTerm, OrganisationAction]):
     """School terms of the municipalities where the user is admin or coordinator."""
 
     model = SchoolTerm
+    actions = OrganisationAction
 
     def base_queryset(self) -> QuerySet[SchoolTerm]:
         return SchoolTerm.objects.select_related("municipality")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
         if action != MANAGE:
             return []
         return [
@@ -135,13 +176,8 @@ class TermPolicy(Policy[SchoolTerm]):
         ]
 
 
-def admin_municipalities(user: User) -> list[Municipality]:
-    """Municipalities where the user is municipal admin (no query: memberships are cached)."""
-    found = _by_municipality(user, [Role.MUNICIPAL_ADMIN])
-    return sorted((m.unit.municipality for m in found.values()), key=lambda m: m.name)
-
-
-def term_municipalities(user: User) -> list[Municipality]:
-    """Municipalities whose school terms the user may edit."""
-    found = _by_municipality(user, [Role.MUNICIPAL_ADMIN, Role.COORDINATOR])
-    return sorted((m.unit.municipality for m in found.values()), key=lambda m: m.name)
+municipality_policy = MunicipalityPolicy()
+unit_policy = UnitPolicy()
+user_policy = UserPolicy()
+membership_policy = MembershipPolicy()
+term_policy = TermPolicy()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.db.models import F, Q
@@ -27,6 +27,7 @@ from organisations.models import (
     Unit,
     User,
 )
+from organisations.policies import APPROVE, membership_policy
 
 logger = logging.getLogger(__name__)
 
@@ -468,8 +469,6 @@ def membership_create(
 
 
 def _membership_decide(*, actor: User, membership: Membership, approve: bool) -> Membership:
-    from organisations.policies import APPROVE, MembershipPolicy
-
     with transaction.atomic():
         _lock(Membership, membership.pk)
         membership.refresh_from_db(fields=["state", "decided_by", "decided_at"])
@@ -477,8 +476,7 @@ def _membership_decide(*, actor: User, membership: Membership, approve: bool) ->
             raise ValidationError(_("This role has already been approved or refused."))
         # The policy allows only another admin of the same municipality, never the person
         # the role is for: a second pair of eyes, not a rubber stamp of one's own.
-        if not MembershipPolicy().can(actor, APPROVE, membership):
-            raise PermissionDenied
+        membership_policy.require(actor, APPROVE, membership)
         membership.state = MembershipState.ACTIVE if approve else MembershipState.REFUSED
         membership.decided_by = actor
         membership.decided_at = timezone.now()
@@ -503,8 +501,8 @@ def _membership_decide(*, actor: User, membership: Membership, approve: bool) ->
 
 def membership_approve(*, actor: User, membership: Membership) -> Membership:
     """A second municipal admin approves a pending membership, which then gives access.
-    Raises ``PermissionDenied`` for anyone else (the person it is for included) and
-    ``ValidationError`` when it has already been decided."""
+    Raises ``NotPermitted`` (a ``PermissionDenied``) for anyone else, the person it is for
+    included, and ``ValidationError`` when it has already been decided."""
     return _membership_decide(actor=actor, membership=membership, approve=True)
 
 

@@ -48,20 +48,13 @@ from organisations.policies import (
     ADMINISTER,
     APPROVE,
     MANAGE,
-    MembershipPolicy,
-    TermPolicy,
-    UnitPolicy,
-    UserPolicy,
-    admin_municipalities,
-    term_municipalities,
+    membership_policy,
+    term_policy,
+    unit_policy,
+    user_policy,
 )
 
 USERS_PER_PAGE = 50
-
-unit_policy = UnitPolicy()
-user_policy = UserPolicy()
-membership_policy = MembershipPolicy()
-term_policy = TermPolicy()
 
 
 def _user(request: HttpRequest) -> User:
@@ -70,14 +63,14 @@ def _user(request: HttpRequest) -> User:
 
 def _admin_of(request: HttpRequest) -> list[Municipality]:
     """The municipalities the user administers; a 404 for everyone else."""
-    municipalities = admin_municipalities(_user(request))
+    municipalities = unit_policy.municipalities(_user(request), MANAGE)
     if not municipalities:
         raise Http404
     return municipalities
 
 
 def _terms_of(request: HttpRequest) -> list[Municipality]:
-    municipalities = term_municipalities(_user(request))
+    municipalities = term_policy.municipalities(_user(request), MANAGE)
     if not municipalities:
         raise Http404
     return municipalities

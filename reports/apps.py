@@ -1,5 +1,22 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from organisations.models import User
+
+
+def has_any_report(user: "User") -> bool:
+    """Two-factor trigger: the user has written a report, a draft included.
+
+    The author can read what they wrote for as long as the report exists (drafts to edit,
+    submitted ones to follow), whichever roles they hold today, so neither the status nor the
+    user's current roles may switch it off.
+    """
+    from reports.models import ConcernReport
+
+    return ConcernReport.objects.filter(author=user).exists()
 
 
 class ReportsConfig(AppConfig):
@@ -11,10 +28,9 @@ class ReportsConfig(AppConfig):
         from core.security import register_two_factor_trigger
         from organisations.models import Role
         from reports.attention import intake_attention, reporter_attention
-        from reports.selectors import has_filed_reports
 
-        # A reporter who has filed reports can read them: two-factor from then on.
-        register_two_factor_trigger(has_filed_reports)
+        # Whoever has written a report can read it: two-factor from the first draft on.
+        register_two_factor_trigger(has_any_report)
 
         register(Role.INTAKE, intake_attention)
         for role in (

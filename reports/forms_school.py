@@ -9,11 +9,13 @@ valid fields are saved.
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from core.personnummer import IdentityNumberField
+from core.uploads import extensions, validate_upload
 from organisations.models import Membership, Municipality, Unit
 from reports.models import (
     NEVER_TELL_GUARDIANS,
@@ -22,7 +24,6 @@ from reports.models import (
     GuardiansInformed,
 )
 from reports.selectors import child_label_masked, identity_number_formatted
-from reports.uploads import ALLOWED, validate_upload
 
 OTHER_MUNICIPALITY = "other"
 # How the guardians question was shown when the form was rendered (a hidden input says which):
@@ -98,7 +99,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.Field):
-    """Several files in one input; each is checked by ``reports.uploads`` in the form."""
+    """Several files in one input; each is checked by ``core.uploads`` in the form."""
 
     widget = MultipleFileInput
 
@@ -111,7 +112,7 @@ class MultipleFileField(forms.Field):
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
-        attrs["accept"] = ",".join(f".{extension}" for extension in sorted(ALLOWED))
+        attrs["accept"] = ",".join(f".{extension}" for extension in extensions())
         return attrs
 
 
@@ -129,7 +130,7 @@ def check_uploads(uploads: list[UploadedFile]) -> tuple[list[UploadedFile], list
             )
             continue
         try:
-            validate_upload(upload)
+            validate_upload(upload, max_bytes=settings.REPORT_ATTACHMENT_MAX_BYTES)
         except ValidationError as error:
             refused.append(error)
         else:

@@ -228,8 +228,8 @@ class ConcernReport(models.Model):
         return self.child_ref
 
     @property
-    def access_log_municipality(self) -> Municipality:
-        return self.municipality
+    def access_log_municipality_id(self) -> int:
+        return self.municipality_id
 
     @property
     def reference(self) -> str:

@@ -1,24 +1,46 @@
 """Who may see and do what with a report of concern (DESIGN.md §2, LAW.md confidentiality).
 
-- The author edits their own drafts, and afterwards sees what they wrote, the status and the
-  feedback ("view_status"), and may add supplements.
-- A principal sees the status and feedback of reports filed from their school, except those
-  filed by medical student health (its own confidentiality domain, OSL 25 kap. 1 §).
-- The intake of the handling municipality sees everything and works the steps ("handle").
+- The author edits their own drafts (EDIT), and afterwards sees what they wrote, the status
+  and the feedback (VIEW_OWN) and may add supplements (SUPPLEMENT) — while they hold a
+  reporting role in the report's school's municipality. When that role ends they see nothing
+  of the content any more (the report stays with the intake).
+- A principal follows the status and feedback of reports filed from their school (FOLLOW),
+  except those filed by medical student health: its own confidentiality domain (OSL 25 kap.
+  1 §), keyed on the role the author filed in *and* on the unit's sector, so that a nurse
+  given that role at a school unit is still inside the boundary.
+- The intake of the handling municipality sees everything and works the steps (HANDLE).
 - Nobody else sees anything: the same 404 for every other user.
 """
+
+from enum import StrEnum
 
 from django.db.models import Q
 
 from access.policies import Grant, Policy
-from organisations.models import Role, Sector, UnitKind, User
+from organisations.models import Membership, Role, Sector, UnitKind, User
 from organisations.selectors import memberships_with_role
 from reports.models import ConcernReport, ReportStatus
 
-EDIT = "edit"
-VIEW_STATUS = "view_status"
-SUPPLEMENT = "supplement"
-HANDLE = "handle"
+
+class ReportAction(StrEnum):
+    EDIT = "edit"  # the author's own draft
+    OWN = "own"  # everything the author wrote: drafts and submitted reports (lists, siblings)
+    VIEW_OWN = "view_own"  # the author's submitted report: what they wrote, status, feedback
+    SUPPLEMENT = "supplement"
+    FOLLOW = "follow"  # a principal: status and feedback of the school's reports
+    HANDLE = "handle"  # the intake of the handling municipality
+
+
+EDIT = ReportAction.EDIT
+OWN = ReportAction.OWN
+VIEW_OWN = ReportAction.VIEW_OWN
+SUPPLEMENT = ReportAction.SUPPLEMENT
+FOLLOW = ReportAction.FOLLOW
+HANDLE = ReportAction.HANDLE
+
+AUTHOR_RULE = "author"
+PRINCIPAL_RULE = "principal_of_school"
+INTAKE_RULE = "intake_of_municipality"
 
 # Roles that may file a report, and the kinds of unit they file from.
 REPORTER_ROLES = frozenset(
@@ -34,29 +56,63 @@ REPORTING_UNIT_KINDS = frozenset(
 )
 
 _SUBMITTED = ~Q(status=ReportStatus.DRAFT)
+# Filed inside medical student health's confidentiality domain.
+_MEDICAL = Q(author_role=Role.MEDICAL_STUDENT_HEALTH) | Q(
+    author_sector=Sector.MEDICAL_STUDENT_HEALTH
+)
 
 
-class ConcernReportPolicy(Policy[ConcernReport]):
+def reporting_memberships(user: User) -> list[Membership]:
+    """The memberships the user may file a report in (no query: memberships are cached)."""
+    return [
+        membership
+        for membership in memberships_with_role(user, REPORTER_ROLES)
+        if membership.unit.kind in REPORTING_UNIT_KINDS
+    ]
+
+
+class ConcernReportPolicy(Policy[ConcernReport, ReportAction]):
     model = ConcernReport
+    actions = ReportAction
     logs_reads = True
+    # The handling municipality, and the municipality of the school it was filed from (a
+    # report routed to the child's home municipality stays its author's).
+    tenant_fields = ("municipality_id", "school_unit__municipality_id")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
-        if action == EDIT:
-            return [Grant("author_of_draft", Q(author=user, status=ReportStatus.DRAFT))]
-        if action == SUPPLEMENT:
-            return [Grant("author", Q(author=user) & _SUBMITTED & ~Q(status=ReportStatus.CLOSED))]
-        if action == VIEW_STATUS:
-            return [Grant("author", Q(author=user) & _SUBMITTED), *self._principal_grants(user)]
-        if action == HANDLE:
-            return [
-                Grant(
-                    "intake_of_municipality",
-                    Q(municipality_id=m.unit.municipality_id) & _SUBMITTED,
-                    m,
-                )
-                for m in memberships_with_role(user, [Role.INTAKE])
-            ]
+    def grants(self, user: User, action: ReportAction) -> list[Grant]:
+        match action:
+            case ReportAction.EDIT:
+                return self._author_grants(user, Q(status=ReportStatus.DRAFT))
+            case ReportAction.OWN:
+                return self._author_grants(user, Q())
+            case ReportAction.VIEW_OWN:
+                return self._author_grants(user, _SUBMITTED)
+            case ReportAction.SUPPLEMENT:
+                return self._author_grants(user, _SUBMITTED & ~Q(status=ReportStatus.CLOSED))
+            case ReportAction.FOLLOW:
+                return self._principal_grants(user)
+            case ReportAction.HANDLE:
+                return [
+                    Grant(INTAKE_RULE, Q(municipality_id=m.unit.municipality_id) & _SUBMITTED, m)
+                    for m in memberships_with_role(user, [Role.INTAKE])
+                ]
         return []
+
+    def _author_grants(self, user: User, condition: Q) -> list[Grant]:
+        """One grant per municipality where the user holds a reporting role today: their own
+        reports filed from that municipality's schools. The membership names the role and unit
+        in the access log."""
+        by_municipality: dict[int, Membership] = {}
+        for membership in reporting_memberships(user):
+            by_municipality.setdefault(membership.unit.municipality_id, membership)
+        return [
+            Grant(
+                AUTHOR_RULE,
+                Q(author=user, school_unit__municipality_id=municipality_id) & condition,
+                membership,
+            )
+            for municipality_id, membership in by_municipality.items()
+        ]
 
     def _principal_grants(self, user: User) -> list[Grant]:
         grants = []
@@ -67,9 +123,7 @@ class ConcernReportPolicy(Policy[ConcernReport]):
                 if membership.includes_subtree
                 else Q(school_unit=unit)
             )
-            # Medical student health's reports stay within its own confidentiality domain.
-            q = school & _SUBMITTED & ~Q(author_sector=Sector.MEDICAL_STUDENT_HEALTH)
-            grants.append(Grant("principal_of_school", q, membership))
+            grants.append(Grant(PRINCIPAL_RULE, school & _SUBMITTED & ~_MEDICAL, membership))
         return grants
 
 
@@ -77,11 +131,4 @@ report_policy = ConcernReportPolicy()
 
 
 def can_file_reports(user: User) -> bool:
-    return any(
-        membership.unit.kind in REPORTING_UNIT_KINDS
-        for membership in memberships_with_role(user, REPORTER_ROLES)
-    )
-
-
-def is_intake(user: User) -> bool:
-    return bool(memberships_with_role(user, [Role.INTAKE]))
+    return bool(reporting_memberships(user))

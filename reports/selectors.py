@@ -7,14 +7,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from access.policies import Grant
+from access.policies import read_page
 from core.personnummer import IdentityNumberError, parse_identity_number
-from organisations.models import Membership, Unit, UnitKind, User
+from organisations.models import Unit, UnitKind, User
 from organisations.selectors import memberships_with_role
 from reports import deadlines
 from reports.deadlines import DeadlineRules
@@ -30,11 +30,13 @@ from reports.models import (
 )
 from reports.policies import (
     EDIT,
+    FOLLOW,
     HANDLE,
+    OWN,
     REPORTER_ROLES,
-    REPORTING_UNIT_KINDS,
-    VIEW_STATUS,
+    VIEW_OWN,
     report_policy,
+    reporting_memberships,
 )
 
 # --- identity numbers for display ----------------------------------------------------------------
@@ -180,20 +182,16 @@ class InboxPage:
     next_cursor: InboxCursor | None = None
 
 
-def intake_grants(user: User) -> dict[int, Grant]:
-    """The user's intake grants by municipality id (from the cached memberships, no query)."""
-    grants: dict[int, Grant] = {}
-    for grant in report_policy.grants(user, HANDLE):
-        if grant.membership is not None:
-            grants.setdefault(grant.membership.unit.municipality_id, grant)
-    return grants
+def is_intake(user: User) -> bool:
+    """Whether the user works an intake somewhere (no query: memberships are cached)."""
+    return report_policy.allows_any(user, HANDLE)
 
 
 def intake_schools(user: User) -> QuerySet[Unit]:
     """The schools and preschools of the user's intake municipalities (closed ones too: their
     reports stay), for the inbox's school filter."""
     return Unit.objects.filter(
-        municipality_id__in=list(intake_grants(user)),
+        municipality_id__in=sorted(report_policy.municipality_ids(user, HANDLE)),
         kind__in=[UnitKind.SCHOOL, UnitKind.PRESCHOOL],
     ).order_by("name", "id")
 
@@ -236,12 +234,12 @@ def inbox_page(
     reports = inbox_reports(user, filters, now=now)
     if after is not None and after.closed == filters.closed:
         reports = reports.filter(after.condition())
-    fetched = list(
-        reports.select_related("school_unit").prefetch_related("categories")[: page_size + 1]
+    shown, more = read_page(
+        reports.select_related("school_unit").prefetch_related("categories"), page_size
     )
-    page = InboxPage(rows=[_inbox_row(report, now) for report in fetched[:page_size]])
-    if len(fetched) > page_size:
-        page.next_cursor = InboxCursor.after(fetched[page_size - 1], closed=filters.closed)
+    page = InboxPage(rows=[_inbox_row(report, now) for report in shown])
+    if more:
+        page.next_cursor = InboxCursor.after(shown[-1], closed=filters.closed)
     return page
 
 
@@ -327,21 +325,7 @@ def intake_report_content(user: User, full: ConcernReport) -> ReportContent:
         supplement.attached = [  # type: ignore[attr-defined]
             attachment for attachment in attachments if attachment.supplement_id == supplement.pk
         ]
-    handled = report_policy.visible(user, HANDLE).filter(pk=OuterRef("pk"))
-    siblings = [
-        SiblingRow(
-            report=sibling,
-            visible=sibling.may_handle,  # type: ignore[attr-defined]
-            child_label=(
-                sibling.child_name or identity_number_masked(sibling.child_identity_number)
-                if sibling.may_handle  # type: ignore[attr-defined]
-                else ""
-            ),
-        )
-        for sibling in full.siblings.exclude(status=ReportStatus.DRAFT)
-        .annotate(may_handle=Exists(handled))
-        .order_by("submitted_at", "id")
-    ]
+    siblings = _intake_siblings(user, full)
     return ReportContent(
         report=full,
         identity_number=identity_number_formatted(full.child_identity_number),
@@ -350,6 +334,26 @@ def intake_report_content(user: User, full: ConcernReport) -> ReportContent:
         supplements=supplements,
         siblings=siblings,
     )
+
+
+def _intake_siblings(user: User, full: ConcernReport) -> list[SiblingRow]:
+    """The report's siblings: those the user may handle with the child (a logged read), the
+    others by reference only (two queries)."""
+    linked = full.siblings.exclude(status=ReportStatus.DRAFT)
+    handled = {
+        sibling.pk: sibling
+        for sibling in report_policy.visible(user, HANDLE).filter(pk__in=linked.values("pk"))
+    }
+    rows = []
+    for sibling in linked.only("id", "public_id", "submitted_at").order_by("submitted_at", "id"):
+        shown = handled.get(sibling.pk)
+        label = ""
+        if shown is not None:
+            label = shown.child_name or identity_number_masked(shown.child_identity_number)
+        rows.append(
+            SiblingRow(report=shown or sibling, visible=shown is not None, child_label=label)
+        )
+    return rows
 
 
 @dataclass
@@ -498,8 +502,6 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
 
 SCHOOL_PAGE_SIZE = 25
 SCHOOL_UNIT_KINDS = frozenset({UnitKind.SCHOOL, UnitKind.PRESCHOOL})
-AUTHOR_RULE = "author"
-PRINCIPAL_RULE = "principal_of_school"
 _SCHOOL_CURSOR = re.compile(r"(-?\d{1,20})_(\d{1,20})")
 
 # The status as the school side sees it: no step of the intake's work beyond these words.
@@ -526,15 +528,6 @@ def child_label_masked(report: ConcernReport) -> str:
     return report.child_name or identity_number_masked(report.child_identity_number)
 
 
-def reporting_memberships(user: User) -> list[Membership]:
-    """The memberships the user may file a report in (no query: memberships are cached)."""
-    return [
-        membership
-        for membership in memberships_with_role(user, REPORTER_ROLES)
-        if membership.unit.kind in REPORTING_UNIT_KINDS
-    ]
-
-
 def reporting_schools(user: User) -> QuerySet[Unit]:
     """The schools and preschools a report may come from: the active ones of every
     municipality where the user may file reports."""
@@ -549,10 +542,8 @@ def reporting_schools(user: User) -> QuerySet[Unit]:
 
 
 def own_reports(user: User) -> QuerySet[ConcernReport]:
-    """Everything the user wrote: their drafts and their submitted reports."""
-    return report_policy.visible(user, EDIT) | report_policy.visible(user, VIEW_STATUS).filter(
-        author=user
-    )
+    """Everything the user wrote and may still see: their drafts and submitted reports."""
+    return report_policy.visible(user, OWN)
 
 
 def has_own_reports(user: User) -> bool:
@@ -608,7 +599,6 @@ class SchoolRow:
     status_key: str
     status_label: str | Promise
     feedback_label: str | Promise
-    grant: Grant | None = None
 
 
 @dataclass
@@ -617,7 +607,7 @@ class SchoolPage:
     next_cursor: SchoolCursor | None = None
 
 
-def _school_row(report: ConcernReport, grant: Grant | None = None) -> SchoolRow:
+def _school_row(report: ConcernReport) -> SchoolRow:
     key, label = school_status(report)
     return SchoolRow(
         report=report,
@@ -625,7 +615,6 @@ def _school_row(report: ConcernReport, grant: Grant | None = None) -> SchoolRow:
         status_key=key,
         status_label=label,
         feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
-        grant=grant,
     )
 
 
@@ -635,18 +624,18 @@ def _keyset_page(
     before: SchoolCursor | None,
     page_size: int,
 ) -> tuple[list[ConcernReport], SchoolCursor | None]:
-    """Newest first on (moment_field, id); strictly before the cursor; one query."""
+    """Newest first on (moment_field, id); strictly before the cursor; one query (and the
+    access-log insert for the rows shown)."""
     if before is not None:
         reports = reports.filter(
             Q(**{f"{moment_field}__lt": before.moment})
             | Q(**{moment_field: before.moment, "id__lt": before.pk})
         )
-    fetched = list(
-        reports.select_related("school_unit").order_by(f"-{moment_field}", "-id")[: page_size + 1]
+    rows, more = read_page(
+        reports.select_related("school_unit").order_by(f"-{moment_field}", "-id"), page_size
     )
-    rows = fetched[:page_size]
     cursor = None
-    if len(fetched) > page_size:
+    if more:
         last = rows[-1]
         cursor = SchoolCursor(moment=getattr(last, moment_field), pk=last.pk)
     return rows, cursor
@@ -656,55 +645,36 @@ def my_drafts_page(
     user: User, *, before: SchoolCursor | None = None, page_size: int = SCHOOL_PAGE_SIZE
 ) -> SchoolPage:
     """The author's drafts, most recently changed first."""
-    grant = Grant("author_of_draft", Q())
     drafts, cursor = _keyset_page(
         report_policy.visible(user, EDIT), "updated_at", before, page_size
     )
-    return SchoolPage(rows=[_school_row(d, grant) for d in drafts], next_cursor=cursor)
+    return SchoolPage(rows=[_school_row(d) for d in drafts], next_cursor=cursor)
 
 
 def my_reports_page(
     user: User, *, before: SchoolCursor | None = None, page_size: int = SCHOOL_PAGE_SIZE
 ) -> SchoolPage:
     """The author's submitted reports, newest first."""
-    grant = Grant(AUTHOR_RULE, Q())
-    reports = report_policy.visible(user, VIEW_STATUS).filter(author=user)
+    reports = report_policy.visible(user, VIEW_OWN)
     rows, cursor = _keyset_page(reports, "submitted_at", before, page_size)
-    return SchoolPage(rows=[_school_row(r, grant) for r in rows], next_cursor=cursor)
+    return SchoolPage(rows=[_school_row(r) for r in rows], next_cursor=cursor)
 
 
-def principal_grants(user: User) -> list[Grant]:
-    """The user's grants as principal (from the cached memberships, no query)."""
-    return [g for g in report_policy.grants(user, VIEW_STATUS) if g.rule == PRINCIPAL_RULE]
+def is_principal(user: User) -> bool:
+    """Whether the user follows a school's reports (no query: memberships are cached)."""
+    return report_policy.allows_any(user, FOLLOW)
 
 
 def school_reports_page(
     user: User, *, before: SchoolCursor | None = None, page_size: int = SCHOOL_PAGE_SIZE
 ) -> SchoolPage:
-    """The reports filed from the principal's schools, newest first, each with the grant
-    that shows it (for the access log). Medical student health's reports are not among them
-    (the policy's rule)."""
-    grants = principal_grants(user)
-    if not grants:
-        return SchoolPage()
-    of_schools = Q()
-    for grant in grants:
-        of_schools |= grant.q
-    reports = (
-        report_policy.visible(user, VIEW_STATUS)
-        .filter(of_schools)
-        .annotate(
-            _principal_grant=Case(
-                *[When(grant.q, then=Value(index)) for index, grant in enumerate(grants)],
-                output_field=IntegerField(),
-            )
-        )
+    """The reports filed from the principal's schools, newest first (their access-log rows
+    name the grant of each). Medical student health's reports are not among them (the
+    policy's rule)."""
+    rows, cursor = _keyset_page(
+        report_policy.visible(user, FOLLOW), "submitted_at", before, page_size
     )
-    rows, cursor = _keyset_page(reports, "submitted_at", before, page_size)
-    return SchoolPage(
-        rows=[_school_row(r, grants[r._principal_grant]) for r in rows],  # type: ignore[attr-defined]
-        next_cursor=cursor,
-    )
+    return SchoolPage(rows=[_school_row(r) for r in rows], next_cursor=cursor)
 
 
 @dataclass
@@ -785,9 +755,9 @@ def author_attachments(report: ConcernReport) -> QuerySet[Attachment]:
     return report.attachments.filter(uploaded_by_id=report.author_id)
 
 
-def author_view(report: ConcernReport) -> AuthorView:
+def author_view(user: User, report: ConcernReport) -> AuthorView:
     """The author's view of their report (five queries: school, categories, files,
-    supplements, siblings)."""
+    supplements, siblings; the siblings shown are logged)."""
     key, label = school_status(report)
     categories = sorted(
         (
@@ -809,9 +779,9 @@ def author_view(report: ConcernReport) -> AuthorView:
             child_label=child_label_masked(sibling),
             is_draft=sibling.is_draft,
         )
-        for sibling in report.siblings.filter(author_id=report.author_id).order_by(
-            "created_at", "id"
-        )
+        for sibling in own_reports(user)
+        .filter(pk__in=report.siblings.values("pk"))
+        .order_by("created_at", "id")
     ]
     guardians_label: str | Promise = ""
     if report.guardians_informed:

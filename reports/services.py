@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.models import AuditEventType
+from access.policies import NotPermitted
 from access.services import audit_event_record
 from organisations.models import Membership, Municipality, Unit, User
+from organisations.policies import CONFIGURE, municipality_policy
 from reports import deadlines
 from reports.identity import child_ref_for
 from reports.models import (
@@ -34,6 +36,7 @@ from reports.models import (
     SubmissionKey,
     Supplement,
 )
+from reports.policies import HANDLE, OWN, ReportAction, report_policy, reporting_memberships
 from reports.rules import OVERRIDE_LIMITS, rules_for
 
 
@@ -116,7 +119,11 @@ def _check_step(report: ConcernReport, step: str) -> None:
         )
 
 
-def _lock(report: ConcernReport) -> ConcernReport:
+def _lock(report: ConcernReport, actor: User, action: ReportAction) -> ConcernReport:
+    """The report, locked for this transaction, once the policy allows ``actor`` to take
+    ``action`` on it (``NotPermitted`` otherwise). The author's services check authorship
+    (OWN), not the draft state, so that a second submit meets the state machine's answer."""
+    report_policy.require(actor, action, report)
     return ConcernReport.objects.select_for_update().get(pk=report.pk)
 
 
@@ -142,8 +149,14 @@ def report_draft_create(
 ) -> ConcernReport:
     """Start a private draft; the child's home municipality defaults to the school's.
 
-    ``now`` backdates the draft (demo data); by default it is created now.
+    ``now`` backdates the draft (demo data); by default it is created now. The membership
+    must be one the author may file in today, and the school one of its municipality's
+    (``NotPermitted`` otherwise).
     """
+    if membership not in reporting_memberships(author) or (
+        school_unit.municipality_id != membership.unit.municipality_id
+    ):
+        raise NotPermitted
     with transaction.atomic():
         report = ConcernReport.objects.create(
             author=author,
@@ -179,7 +192,7 @@ def report_draft_update(
 ) -> ConcernReport:
     """Save a draft (incomplete is fine). Refuses to overwrite a newer save of the same draft."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor, OWN)
         if locked.status != ReportStatus.DRAFT:
             raise TransitionError("A submitted report can not be changed.")
         if locked.version != expected_version:
@@ -275,7 +288,7 @@ def report_submit(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor, OWN)
         earlier = SubmissionKey.objects.filter(key=submission_key).select_related("report").first()
         if earlier is not None:
             return earlier.report
@@ -326,7 +339,7 @@ def report_supplement_add(
 ) -> Supplement:
     """Add information after submission; the report itself stays as it arrived."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor, OWN)
         if locked.status in (ReportStatus.DRAFT, ReportStatus.CLOSED):
             raise TransitionError("Supplements are added to submitted, open reports.")
         supplement = Supplement.objects.create(report=locked, author=actor, text=text)
@@ -345,7 +358,7 @@ def attachment_add(
     upload: UploadedFile,
     supplement: Supplement | None = None,
 ) -> Attachment:
-    """Store an already validated upload (see ``reports.uploads``) under a random name."""
+    """Store an already validated upload (see ``core.uploads``) under a random name."""
     if supplement is None and report.status != ReportStatus.DRAFT:
         raise TransitionError("Files are added to a submitted report through a supplement.")
     return Attachment.objects.create(
@@ -363,6 +376,8 @@ def sibling_link(*, report: ConcernReport, sibling: ConcernReport, actor: User) 
     """Link two reports by the same author about siblings (one child per report)."""
     if report.pk == sibling.pk:
         raise ValueError("A report can not be its own sibling.")
+    report_policy.require(actor, OWN, report)
+    report_policy.require(actor, OWN, sibling)
     with transaction.atomic():
         report.siblings.add(sibling)
         _audit(actor, report, AuditEventType.REPORT_SIBLING_LINKED, sibling=sibling.pk)
@@ -383,8 +398,8 @@ def _update_next_due(report: ConcernReport) -> None:
     report.next_due_at = min(pending) if pending else None
 
 
-def _step(report: ConcernReport, step: str) -> ConcernReport:
-    locked = _lock(report)
+def _step(report: ConcernReport, step: str, actor: User) -> ConcernReport:
+    locked = _lock(report, actor, HANDLE)
     _check_step(locked, step)
     return locked
 
@@ -393,7 +408,7 @@ def report_receive(
     *, report: ConcernReport, actor: User, now: datetime.datetime | None = None
 ) -> ConcernReport:
     with transaction.atomic():
-        locked = _step(report, "receive")
+        locked = _step(report, "receive", actor)
         locked.status = ReportStatus.RECEIVED
         locked.received_at = now or timezone.now()
         locked.received_by = actor
@@ -414,7 +429,7 @@ def report_assess_protection(
     if not justification.strip():
         raise ValidationError({"justification": [_("Give a short justification.")]})
     with transaction.atomic():
-        locked = _step(report, "assess_protection")
+        locked = _step(report, "assess_protection", actor)
         locked.status = ReportStatus.PROTECTION_ASSESSED
         locked.protection_assessed_at = now or timezone.now()
         locked.protection_assessed_by = actor
@@ -439,7 +454,7 @@ def report_start_preliminary(
     *, report: ConcernReport, actor: User, notes: str = "", now: datetime.datetime | None = None
 ) -> ConcernReport:
     with transaction.atomic():
-        locked = _step(report, "start_preliminary")
+        locked = _step(report, "start_preliminary", actor)
         locked.status = ReportStatus.PRELIMINARY_ASSESSMENT
         locked.preliminary_started_at = now or timezone.now()
         locked.preliminary_started_by = actor
@@ -471,7 +486,7 @@ def report_extend_decision(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = _step(report, "extend")
+        locked = _step(report, "extend", actor)
         old_due = locked.decision_due_at
         # Checked again on the locked row: a form opened before another extension was saved
         # must not move the deadline back.
@@ -516,7 +531,7 @@ def report_decide(
     if decision == Decision.FORWARDED and not forwarded_to.strip():
         raise ValidationError({"forwarded_to": [_("Say which municipality the report went to.")]})
     with transaction.atomic():
-        locked = _step(report, "decide")
+        locked = _step(report, "decide", actor)
         now = now or timezone.now()
         locked.status = ReportStatus.DECIDED
         locked.decided_at = now
@@ -542,7 +557,7 @@ def report_give_feedback(
 ) -> ConcernReport:
     """Give the reporter one of the three fixed answers; it must match the decision."""
     with transaction.atomic():
-        locked = _step(report, "give_feedback")
+        locked = _step(report, "give_feedback", actor)
         expected = FEEDBACK_FOR_DECISION.get(locked.decision)
         if feedback != expected:
             raise ValidationError(
@@ -562,7 +577,7 @@ def report_close(
     *, report: ConcernReport, actor: User, now: datetime.datetime | None = None
 ) -> ConcernReport:
     with transaction.atomic():
-        locked = _step(report, "close")
+        locked = _step(report, "close", actor)
         locked.status = ReportStatus.CLOSED
         locked.closed_at = now or timezone.now()
         locked.closed_by = actor
@@ -587,7 +602,9 @@ def deadline_settings_update(
 
     The new rules apply to reports that arrive (or are decided) afterwards: deadlines already
     stored on reports are kept. A change writes an audit event with the old and new values.
+    Only the municipality's admin may (``NotPermitted``).
     """
+    municipality_policy.require(actor, CONFIGURE, municipality)
     values = {
         "protection_late_hour": protection_late_hour,
         "decision_days": decision_days,
@@ -654,7 +671,7 @@ def report_draft_save(
     submission_key: uuid.UUID | None = None,
 ) -> DraftSaved:
     """Save what the author typed: fields, categories (``None`` keeps them), new files
-    (already checked by ``reports.uploads``), removed files and sibling links, all or nothing.
+    (already checked by ``core.uploads``), removed files and sibling links, all or nothing.
 
     With a ``submission_key`` the draft is then submitted in the same transaction when nothing
     is missing; otherwise the save stands and ``problems`` says what is missing. Because the
@@ -703,7 +720,9 @@ def _attachment_delete(attachment: Attachment) -> None:
 def _siblings_set(report: ConcernReport, actor: User, wanted: set[int]) -> None:
     """Link the draft to exactly ``wanted`` among the author's own other reports. Unlinking is
     a change of the draft (not audited, like its text); every new link is audited."""
-    own = ConcernReport.objects.filter(author_id=report.author_id).exclude(pk=report.pk)
+    own = ConcernReport.objects.filter(
+        pk__in=report_policy.visible(actor, OWN).values("pk")
+    ).exclude(pk=report.pk)
     linked = set(report.siblings.filter(author_id=report.author_id).values_list("pk", flat=True))
     if linked - wanted:
         report.siblings.remove(*(linked - wanted))
@@ -715,7 +734,7 @@ def report_draft_delete(*, report: ConcernReport, actor: User) -> None:
     """Delete a draft for good, with its files and links. A submitted report is never deleted
     (``TransitionError``)."""
     with transaction.atomic():
-        locked = _lock(report)
+        locked = _lock(report, actor, OWN)
         if locked.status != ReportStatus.DRAFT:
             raise TransitionError("Only a draft can be deleted.")
         for attachment in locked.attachments.all():

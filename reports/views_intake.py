@@ -26,10 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import log_read
 from access.models import AccessAction
-from access.policies import Found
-from access.services import AccessLogEntry, access_log_record_many
 from organisations.models import Municipality, Role, User
-from organisations.selectors import memberships_with_role
+from organisations.policies import CONFIGURE, municipality_policy
 from reports import services
 from reports.forms_intake import (
     CloseForm,
@@ -50,10 +48,10 @@ from reports.selectors import (
     InboxPage,
     inbox_overdue_count,
     inbox_page,
-    intake_grants,
     intake_report_content,
     intake_report_load,
     intake_schools,
+    is_intake,
     report_deadline_rows,
     report_history,
 )
@@ -72,8 +70,7 @@ def _user(request: HttpRequest) -> User:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Open reports of the user's intakes: urgent first, then the nearest deadline."""
     user = _user(request)
-    grants = intake_grants(user)
-    if not grants:
+    if not is_intake(user):
         raise Http404
     now = timezone.now()
     form = InboxFilterForm(request.GET or None, schools=intake_schools(user))
@@ -86,21 +83,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         filters = form.filters()
         after = form.cleaned_data["after"]
     if filters is not None:
+        # A logged list: the rows shown are written to the access log as they are read.
         page = inbox_page(user, filters, now=now, after=after)
-        access_log_record_many(
-            user=user,
-            action=AccessAction.VIEW,
-            entries=[
-                AccessLogEntry(
-                    obj=row.report,
-                    municipality_id=row.report.municipality_id,
-                    child_ref=row.report.child_ref,
-                    rule=grants[row.report.municipality_id].rule,
-                    membership=grants[row.report.municipality_id].membership,
-                )
-                for row in page.rows
-            ],
-        )
     next_query = first_query = ""
     show_first = after is not None
     if page is not None and page.next_cursor is not None:
@@ -277,7 +261,7 @@ def _load(request: HttpRequest, public_id: UUID, log_action: str) -> ConcernRepo
     if found is None:
         raise Http404
     full = intake_report_load(found.obj.pk)
-    log_read(request, Found(obj=full, grant=found.grant), log_action)
+    log_read(request, found, log_action, obj=full)
     return full
 
 
@@ -342,7 +326,7 @@ def intake_step(request: HttpRequest, public_id: UUID, step: str) -> HttpRespons
             return redirect(detail_url)
     # The page is shown again with what was typed: that is a read of the report.
     full = intake_report_load(report.pk)
-    log_read(request, Found(obj=full, grant=found.grant), AccessAction.VIEW)
+    log_read(request, found, AccessAction.VIEW, obj=full)
     return _render_detail(request, full, StepForm(step, spec, form))
 
 
@@ -368,13 +352,11 @@ def intake_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def _administered(request: HttpRequest) -> list[Municipality]:
-    """The municipalities the user administers (no query); a 404 for everyone else."""
-    seen: dict[int, Municipality] = {}
-    for membership in memberships_with_role(_user(request), [Role.MUNICIPAL_ADMIN]):
-        seen.setdefault(membership.unit.municipality_id, membership.unit.municipality)
-    if not seen:
+    """The municipalities whose settings the user configures (no query); else a 404."""
+    municipalities = municipality_policy.municipalities(_user(request), CONFIGURE)
+    if not municipalities:
         raise Http404
-    return sorted(seen.values(), key=lambda municipality: municipality.name)
+    return municipalities
 
 
 @dataclass

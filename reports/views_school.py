@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import get_or_404, log_read
 from access.models import AccessAction
-from access.policies import Found
-from access.services import AccessLogEntry, access_log_record_many
+from access.policies import Permit, access_log_batch
+from core.uploads import accepted_extensions
 from organisations.models import Municipality, User
 from reports import selectors, services
 from reports.forms_school import (
@@ -35,9 +36,8 @@ from reports.forms_school import (
     guardians_mode,
 )
 from reports.models import ConcernReport, ReportStatus
-from reports.policies import EDIT, HANDLE, SUPPLEMENT, VIEW_STATUS, report_policy
+from reports.policies import EDIT, FOLLOW, HANDLE, SUPPLEMENT, VIEW_OWN, report_policy
 from reports.rules import rules_for
-from reports.uploads import accepted_extensions
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,25 +57,6 @@ def _int(value: str | None) -> int | None:
 
 def _cursor(request: HttpRequest, name: str) -> selectors.SchoolCursor | None:
     return selectors.SchoolCursor.decode(request.GET.get(name, ""))
-
-
-def _log_rows(request: HttpRequest, rows: list[selectors.SchoolRow]) -> None:
-    """One access-log row per report a list shows (the child's name or masked number), in
-    one insert."""
-    access_log_record_many(
-        user=_user(request),
-        action=AccessAction.VIEW,
-        entries=[
-            AccessLogEntry(
-                obj=row.report,
-                municipality_id=row.report.municipality_id,
-                child_ref=row.report.child_ref,
-                rule=row.grant.rule if row.grant else "",
-                membership=row.grant.membership if row.grant else None,
-            )
-            for row in rows
-        ],
-    )
 
 
 # --- a new report --------------------------------------------------------------------------------
@@ -205,8 +186,28 @@ def _render_draft(
     )
 
 
-def _find_draft(request: HttpRequest, public_id: uuid.UUID) -> Found[ConcernReport] | None:
+def _find_draft(request: HttpRequest, public_id: uuid.UUID) -> Permit[ConcernReport] | None:
     return report_policy.find(_user(request), EDIT, public_id=public_id)
+
+
+def _no_longer_a_draft(
+    request: HttpRequest, public_id: uuid.UUID, key: uuid.UUID | None
+) -> HttpResponse:
+    """The answer when the draft is not (or no longer) one the user may edit: the receipt for
+    the form that submitted it, the status page for its author, a 404 for everyone else."""
+    user = _user(request)
+    if request.method == "POST" and selectors.submitted_with_key(user, public_id, key):
+        return redirect("reports:receipt", public_id=public_id)
+    if report_policy.find(user, VIEW_OWN, public_id=public_id) is not None:
+        messages.info(
+            request,
+            _(
+                "This report has been submitted and can no longer be changed. To add "
+                "something, add a supplement."
+            ),
+        )
+        return redirect("reports:status", public_id=public_id)
+    raise Http404
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,21 +217,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     found = _find_draft(request, public_id)
     if found is None:
-        if request.method == "POST" and selectors.submitted_with_key(
-            user, public_id, _uuid(request.POST.get("submission_key"))
-        ):
-            return redirect("reports:receipt", public_id=public_id)
-        own = report_policy.find(user, VIEW_STATUS, public_id=public_id)
-        if own is not None and own.grant.rule == selectors.AUTHOR_RULE:
-            messages.info(
-                request,
-                _(
-                    "This report has been submitted and can no longer be changed. To add "
-                    "something, add a supplement."
-                ),
-            )
-            return redirect("reports:status", public_id=public_id)
-        raise Http404
+        return _no_longer_a_draft(request, public_id, _uuid(request.POST.get("submission_key")))
     log_read(request, found, AccessAction.VIEW)
     report = found.obj
     if request.method == "GET":
@@ -274,9 +261,9 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             request, report, form, version=report.version, submission_key=key, notice=notice
         )
     except services.TransitionError:
-        if selectors.submitted_with_key(user, public_id, key):
-            return redirect("reports:receipt", public_id=public_id)
-        raise Http404 from None
+        # Submitted by a parallel request (a double click, another tab) while this one waited
+        # for the draft's lock: the same answer as when the draft was gone before it started.
+        return _no_longer_a_draft(request, public_id, key)
     if outcome.submitted:
         return redirect("reports:receipt", public_id=public_id)
     report = outcome.report
@@ -307,10 +294,18 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@login_not_required
 @require_POST
 def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Saves the draft while the author types (htmx). Never submits; answers with a small
-    status, the new version for the form, and the notices that depend on what was chosen."""
+    status, the new version for the form, and the notices that depend on what was chosen.
+
+    When the session has ended it answers 401 (the same for every draft, so it tells nothing
+    about them), not the login redirect: followed by htmx, that put the login page into the
+    status line. The page's script keeps what was typed and offers to log in again.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "logged_out"}, status=401)
     found = _find_draft(request, public_id)
     if found is None:
         raise Http404
@@ -378,11 +373,7 @@ def draft_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def _author_report(request: HttpRequest, public_id: uuid.UUID) -> ConcernReport:
     """A submitted report of the user's own, with the read logged; a 404 for everyone else
     (the principal included)."""
-    found = report_policy.find(_user(request), VIEW_STATUS, public_id=public_id)
-    if found is None or found.grant.rule != selectors.AUTHOR_RULE:
-        raise Http404
-    log_read(request, found, AccessAction.VIEW)
-    return found.obj
+    return get_or_404(request, report_policy, VIEW_OWN, public_id=public_id)
 
 
 @require_GET
@@ -412,9 +403,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         raise Http404
     drafts_before = _cursor(request, "drafts_before")
     before = _cursor(request, "before")
-    drafts = selectors.my_drafts_page(user, before=drafts_before)
-    reports = selectors.my_reports_page(user, before=before)
-    _log_rows(request, [*drafts.rows, *reports.rows])
+    with access_log_batch():  # both lists' reads in one insert
+        drafts = selectors.my_drafts_page(user, before=drafts_before)
+        reports = selectors.my_reports_page(user, before=before)
     base = reverse("reports:my_reports")
     return render(
         request,
@@ -438,20 +429,19 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The report's status and feedback. The author also sees everything they wrote and their
     supplements; a principal sees the child, the date, the status and the feedback only."""
-    found = report_policy.find(_user(request), VIEW_STATUS, public_id=public_id)
-    if found is None:
-        raise Http404
-    log_read(request, found, AccessAction.VIEW)
-    report = found.obj
-    if found.grant.rule == selectors.AUTHOR_RULE:
+    user = _user(request)
+    own = report_policy.find(user, VIEW_OWN, public_id=public_id)
+    if own is not None:
+        log_read(request, own, AccessAction.VIEW)
         return render(
             request,
             "reports/school/status_author.html",
             {
-                "view": selectors.author_view(report),
-                "may_supplement": report.status != ReportStatus.CLOSED,
+                "view": selectors.author_view(user, own.obj),
+                "may_supplement": own.obj.status != ReportStatus.CLOSED,
             },
         )
+    report = get_or_404(request, report_policy, FOLLOW, public_id=public_id)
     return render(
         request,
         "reports/school/status_principal.html",
@@ -517,11 +507,10 @@ def school_reports(request: HttpRequest) -> HttpResponse:
     """Reports filed from the principal's schools: who, when, status and feedback; never the
     text, and never medical student health's reports."""
     user = _user(request)
-    if not selectors.principal_grants(user):
+    if not selectors.is_principal(user):
         raise Http404
     before = _cursor(request, "before")
     page = selectors.school_reports_page(user, before=before)
-    _log_rows(request, page.rows)
     base = reverse("reports:school_reports")
     return render(
         request,
@@ -546,8 +535,8 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, attachment_id: int) -
     if found is not None:
         files = found.obj.attachments.all()
     else:
-        found = report_policy.find(user, VIEW_STATUS, public_id=public_id)
-        if found is None or found.grant.rule != selectors.AUTHOR_RULE:
+        found = report_policy.find(user, VIEW_OWN, public_id=public_id)
+        if found is None:
             found = report_policy.find(user, EDIT, public_id=public_id)
         if found is None:
             raise Http404

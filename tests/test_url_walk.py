@@ -1,16 +1,21 @@
 """Every URL of the project needs login, except the few on the allow-list below.
 
-The test walks all URL patterns (through namespaced includes too), fills in each pattern's
-parameters, and requests the URL as an anonymous visitor. Acceptable answers are a redirect to a
-login page (ours, or the Django admin's own), 404, 405 and 403. Anything else, above all a
-2xx page, fails the test unless the pattern's name is on the allow-list. A URL that answers GET
-with 405 is also tried with POST, so a POST-only view can not slip through.
+Statically: the views marked ``login_not_required`` (the only ones ``LoginRequiredMiddleware``
+lets through) are exactly the allow-list, name for name. Dynamically: the test walks all URL
+patterns (through namespaced includes too), fills in each pattern's parameters, and requests
+the URL as an anonymous visitor. Acceptable answers are a redirect to a login page (ours, or the
+Django admin's own), 401, 403, 404 and
+405. Anything else, above all a 2xx page, fails the test
+unless the pattern's name is on the allow-list. A URL that answers GET with 405 is also tried
+with POST, so a POST-only view can not slip through. Last, every URL name of our apps must be
+requested by at least one permission-matrix test (``tests.matrix``).
 """
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +30,9 @@ from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePatter
 from django.views.decorators.http import require_POST
 
 from config import urls as project_urls
+from tests.matrix import matrix_covered_url_names, matrix_url_names
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # URL names (with namespace) that anonymous visitors may reach, and why.
 PUBLIC: dict[str, str] = {
@@ -42,13 +50,25 @@ PUBLIC: dict[str, str] = {
     "core:healthz": "load balancer health check: JSON with the database status, no data",
     "core:accessibility": "the accessibility statement and its report form are public by law",
     "set_language": "the language switch in every page's header, the login page included",
+    "account_logout": "logging out; anonymous visitors are sent on to the login page",
+    "account_confirm_login_code": "the code e-mailed for login, typed in before login",
+    "mfa_authenticate": "the two-factor step of the login, between password and session",
+    "socialaccount_signup": "allauth's sign-up after an e-identification login (closed)",
+    "openid_connect_login": "starts the login at the municipality's identity provider",
+    "openid_connect_callback": "where the identity provider returns the user to log in",
+    "wheel:feed": "the calendar feed for calendar apps, which have no session: its token is "
+    "the credential, an unknown or revoked token is a 404",
+    "reports:draft_autosave": "the draft's autosave checks the login itself and answers 401 "
+    "(not the login page) when the session has ended, so the form keeps what was typed",
 }
 
 FIXED_UUID = "2f1c8a52-6d1e-4c1b-9a57-0c1d2e3f4a5b"
 # Values tried, in order, for a parameter that is not an int or a uuid.
 CANDIDATES = ("x", "1", FIXED_UUID, "2026", "x-1")
 REDIRECTS = {301, 302, 303, 307, 308}
-HARMLESS = {403, 404, 405}
+# 401 is "log in first" without the redirect: what an htmx endpoint answers after the session
+# ended (reports:draft_autosave), so that its page can keep what was typed.
+HARMLESS = {401, 403, 404, 405}
 
 
 class CannotBuildUrlError(ValueError):
@@ -274,6 +294,40 @@ def test_the_walk_finds_a_public_view(settings: Any, db: object) -> None:
     ]
 
 
+def views_without_login(
+    patterns: Iterable[URLPattern | URLResolver], namespace: str | None = None, text: str = ""
+) -> Iterator[str]:
+    """The name (or, unnamed, the pattern) of every view that ``LoginRequiredMiddleware``
+    lets through: those marked ``login_not_required``. Read from the view callables, so a
+    view is found whatever it answers an anonymous request with."""
+    for entry in patterns:
+        pattern_text = text + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from views_without_login(entry.url_patterns, inner, pattern_text)
+        elif getattr(entry.callback, "login_required", True) is False:
+            if entry.name:
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+            else:
+                yield f"unnamed {pattern_text}"
+
+
+def test_the_views_without_login_are_exactly_the_allow_list() -> None:
+    public = set(views_without_login(get_resolver().url_patterns))
+    not_allowed = sorted(public - set(PUBLIC))
+    assert not not_allowed, f"views marked login_not_required, not on the allow-list: {not_allowed}"
+    needs_login = sorted(set(PUBLIC) - public)
+    assert not needs_login, f"on the allow-list but not marked login_not_required: {needs_login}"
+
+
+def test_the_static_check_finds_a_view_marked_public(settings: Any) -> None:
+    settings.ROOT_URLCONF = __name__
+    public = set(views_without_login(get_resolver().url_patterns))
+    assert public - set(PUBLIC) == {"leak", "leak_post"}
+
+
 def test_allow_list_names_exist() -> None:
     names = {route.name for route in project_routes()}
     missing = sorted(set(PUBLIC) - names)
@@ -315,3 +369,91 @@ def test_url_builder_fills_every_converter_and_regex_group() -> None:
 def test_static_files_are_public(client: Client) -> None:
     response = client.get("/static/css/samverkan.css")
     assert response.status_code == 200
+
+
+# --- every URL name of our apps is exercised by a permission-matrix test ----------------------
+
+
+def our_url_names(
+    patterns: Iterable[URLPattern | URLResolver], namespace: str | None = None, ours: bool = False
+) -> Iterator[str]:
+    """The names of the URL patterns our own apps define (their URL modules are in this
+    repository), with namespace: a new app is included without a list to update."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            module_file = getattr(entry.urlconf_module, "__file__", None) or ""
+            mine = ours or (
+                bool(module_file)
+                and Path(module_file).resolve().is_relative_to(ROOT)
+                and ".venv" not in Path(module_file).parts
+                and Path(module_file).resolve() != Path(project_urls.__file__).resolve()
+            )
+            yield from our_url_names(entry.url_patterns, inner, mine)
+        elif ours and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def _test_files() -> list[Path]:
+    skip = {".venv", ".tools", "node_modules"}
+    return [
+        path for path in ROOT.rglob("test_*.py") if not skip & set(path.relative_to(ROOT).parts)
+    ]
+
+
+def test_every_url_name_of_our_apps_is_in_a_permission_matrix_test() -> None:
+    # Read statically (no test has to run first), so it holds for any subset of the suite and
+    # under pytest-xdist: see tests.matrix.matrix_url_names for what counts.
+    names = set(our_url_names(get_resolver().url_patterns))
+    assert len(names) > 50, f"only {len(names)} URL names of our apps found; is the walk broken?"
+    assert {"core:start", "reports:inbox", "wheel:feed", "governance:version_file"} <= names
+    assert not {"account_login", "admin:index", "set_language"} & names
+    uncovered = sorted(names - matrix_covered_url_names(_test_files()))
+    assert not uncovered, (
+        "URL names no permission-matrix test (tests.matrix.assert_matrix) requests; add one "
+        "with anonymous, the allowed roles, the wrong roles and the other municipality:\n"
+        + "\n".join(uncovered)
+    )
+
+
+MATRIX_SOURCE = """
+import pytest
+from django.urls import reverse
+from tests.matrix import assert_matrix
+
+URL = reverse("app:constant")
+
+
+@pytest.fixture
+def page():
+    return reverse("app:fixture")
+
+
+def helper(pk):
+    return reverse("app:helper", args=[pk])
+
+
+def test_direct(client):
+    assert_matrix(client, reverse("app:direct"), [])
+
+
+@pytest.mark.parametrize("name", ["one", "two"])
+def test_parametrized(client, name, page):
+    assert_matrix(client, reverse(f"app:{name}"), [])
+    assert_matrix(client, helper(1), [])
+    assert_matrix(client, URL, [])
+    assert_matrix(client, page, [])
+
+
+def test_without_matrix(client):
+    client.get(reverse("app:not_a_matrix_test"))
+"""
+
+
+def test_the_scan_finds_the_names_matrix_tests_request() -> None:
+    found: Callable[[str], bool] = matrix_url_names(MATRIX_SOURCE).__contains__
+    for name in ("direct", "one", "two", "helper", "constant", "fixture"):
+        assert found(f"app:{name}"), name
+    assert not found("app:not_a_matrix_test")

@@ -11,6 +11,8 @@
 The wheel holds no child data (forms refuse identity numbers), so reads are not logged.
 """
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 
 from access.policies import Grant, Policy
@@ -18,9 +20,16 @@ from organisations.models import Membership, Role, User
 from organisations.selectors import memberships_of, memberships_with_role
 from wheel.models import ActivitySeries, FollowUpAction, MeetingDecision, Occurrence
 
-READ = "read"
-MANAGE = "manage"
-RECORD = "record"
+
+class WheelAction(StrEnum):
+    READ = "read"
+    MANAGE = "manage"
+    RECORD = "record"
+
+
+READ = WheelAction.READ
+MANAGE = WheelAction.MANAGE
+RECORD = WheelAction.RECORD
 
 
 def _by_municipality(memberships: list[Membership]) -> dict[int, Membership]:
@@ -30,7 +39,7 @@ def _by_municipality(memberships: list[Membership]) -> dict[int, Membership]:
     return found
 
 
-def _series_grants(user: User, action: str, municipality: str, prefix: str) -> list[Grant]:
+def _series_grants(user: User, action: WheelAction, municipality: str, prefix: str) -> list[Grant]:
     """The grants on series, written for a model whose municipality id is ``municipality``
     and that reaches the series through ``prefix`` ("" for the series itself, "series__" for
     an occurrence, ...)."""
@@ -61,47 +70,53 @@ def _series_grants(user: User, action: str, municipality: str, prefix: str) -> l
     return grants
 
 
-class SeriesPolicy(Policy[ActivitySeries]):
+class SeriesPolicy(Policy[ActivitySeries, WheelAction]):
     model = ActivitySeries
+    actions = WheelAction
 
     def base_queryset(self) -> QuerySet[ActivitySeries]:
         return ActivitySeries.objects.select_related("municipality", "organiser_unit")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: WheelAction) -> list[Grant]:
         return _series_grants(user, action, "municipality_id", "")
 
 
-class OccurrencePolicy(Policy[Occurrence]):
+class OccurrencePolicy(Policy[Occurrence, WheelAction]):
     model = Occurrence
+    actions = WheelAction
 
     def base_queryset(self) -> QuerySet[Occurrence]:
         return Occurrence.objects.select_related(
             "series", "series__organiser_unit", "municipality", "school"
         )
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: WheelAction) -> list[Grant]:
         return _series_grants(user, action, "municipality_id", "series__")
 
 
-class DecisionPolicy(Policy[MeetingDecision]):
+class DecisionPolicy(Policy[MeetingDecision, WheelAction]):
     model = MeetingDecision
+    actions = WheelAction
+    tenant_fields = ("occurrence__municipality_id",)
 
     def base_queryset(self) -> QuerySet[MeetingDecision]:
         return MeetingDecision.objects.select_related(
             "occurrence", "occurrence__series", "receiving_unit"
         )
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: WheelAction) -> list[Grant]:
         return _series_grants(user, action, "occurrence__municipality_id", "occurrence__series__")
 
 
-class ActionPolicy(Policy[FollowUpAction]):
+class ActionPolicy(Policy[FollowUpAction, WheelAction]):
     model = FollowUpAction
+    actions = WheelAction
+    tenant_fields = ("occurrence__municipality_id",)
 
     def base_queryset(self) -> QuerySet[FollowUpAction]:
         return FollowUpAction.objects.select_related("occurrence", "occurrence__series")
 
-    def grants(self, user: User, action: str) -> list[Grant]:
+    def grants(self, user: User, action: WheelAction) -> list[Grant]:
         return _series_grants(user, action, "occurrence__municipality_id", "occurrence__series__")
 
 
@@ -109,13 +124,3 @@ series_policy = SeriesPolicy()
 occurrence_policy = OccurrencePolicy()
 decision_policy = DecisionPolicy()
 action_policy = ActionPolicy()
-
-
-def coordinator_municipality_ids(user: User) -> set[int]:
-    """Municipalities where the user may create series (no query: memberships are cached)."""
-    return set(_by_municipality(memberships_with_role(user, [Role.COORDINATOR])))
-
-
-def member_municipality_ids(user: User) -> set[int]:
-    """Municipalities whose wheel the user may read."""
-    return set(_by_municipality(memberships_of(user)))

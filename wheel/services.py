@@ -23,12 +23,13 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from access.models import AuditEventType
+from access.policies import NotPermitted
 from access.services import audit_event_record
 from core.personnummer import find_identity_numbers
 from core.sanitize import user_text_to_html
+from core.uploads import validate_upload
 from governance.models import GovernanceDocument
 from organisations.models import Membership, Municipality, SchoolTerm, Unit, User, active_on
-from reports.uploads import validate_upload
 from wheel import recurrence
 from wheel.models import (
     ActionStatus,
@@ -40,6 +41,14 @@ from wheel.models import (
     Occurrence,
     OccurrenceStatus,
     ScheduleKind,
+)
+from wheel.policies import (
+    MANAGE,
+    RECORD,
+    action_policy,
+    decision_policy,
+    occurrence_policy,
+    series_policy,
 )
 
 IDENTITY_NUMBER_MESSAGE = _(
@@ -122,6 +131,12 @@ class SeriesData:
     place: str = ""
     school: Unit | None = None
     day_of_month: int = field(default=recurrence.DEFAULT_DAY_OF_MONTH)
+
+
+def _require_manage_in(actor: User, municipality: Municipality) -> None:
+    """Every write here first asks the wheel's policy; creating a series asks where."""
+    if municipality.pk not in series_policy.municipality_ids(actor, MANAGE):
+        raise NotPermitted
 
 
 def break_weeks() -> dict[str, list[int]]:
@@ -242,6 +257,7 @@ def _series_values(series: ActivitySeries) -> dict[str, Any]:
 def series_create(*, actor: User, municipality: Municipality, data: SeriesData) -> ActivitySeries:
     """Create a series and all its occurrences (from its first to its last day). Refuses a
     schedule that gives no occurrence or more than ``recurrence.MAX_OCCURRENCES``."""
+    _require_manage_in(actor, municipality)
     _check_series(municipality, data)
     starts = series_schedule(municipality=municipality, data=data)
     if not starts:
@@ -319,6 +335,7 @@ def series_update(
     come that are planned and untouched (never recorded, no decisions or actions) are planned
     again; held, cancelled, moved and recorded occurrences, and everything in the past, stay
     as they are. A new date on the day of a kept occurrence is left out."""
+    series_policy.require(actor, MANAGE, series)
     now = now or timezone.now()
     with transaction.atomic():
         locked = ActivitySeries.objects.select_for_update().get(pk=series.pk)
@@ -469,7 +486,7 @@ def _check_record(
         errors.update(error.message_dict)
     if record.minutes_file is not None:
         try:
-            validate_upload(record.minutes_file)
+            validate_upload(record.minutes_file, max_bytes=settings.WHEEL_MINUTES_FILE_MAX_BYTES)
         except ValidationError as error:
             errors["minutes_file"] = error.messages
     if errors:
@@ -503,6 +520,7 @@ def occurrence_record(
     Optimistic locking: raises :class:`ConcurrentEditError` and changes nothing when the
     occurrence was recorded by someone else since ``expected_version`` was read.
     """
+    occurrence_policy.require(actor, RECORD, occurrence)
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
@@ -606,6 +624,7 @@ def _decision_values(decision: MeetingDecision) -> dict[str, Any]:
 def decision_add(*, occurrence: Occurrence, actor: User, data: DecisionData) -> MeetingDecision:
     """Add a decision to an occurrence; a resource council's names the resource, the receiving
     unit and the follow-up date."""
+    occurrence_policy.require(actor, RECORD, occurrence)
     _check_decision(occurrence, data)
     with transaction.atomic():
         decision = MeetingDecision.objects.create(
@@ -628,6 +647,7 @@ def decision_add(*, occurrence: Occurrence, actor: User, data: DecisionData) -> 
 def decision_update(
     *, decision: MeetingDecision, actor: User, data: DecisionData
 ) -> MeetingDecision:
+    decision_policy.require(actor, RECORD, decision)
     occurrence = decision.occurrence
     _check_decision(occurrence, data)
     with transaction.atomic():
@@ -687,6 +707,7 @@ def _action_values(action: FollowUpAction) -> dict[str, Any]:
 
 def action_add(*, occurrence: Occurrence, actor: User, data: ActionData) -> FollowUpAction:
     """Add a follow-up action (what, who, by when) to an occurrence."""
+    occurrence_policy.require(actor, RECORD, occurrence)
     _check_action(data)
     with transaction.atomic():
         action = FollowUpAction.objects.create(
@@ -707,6 +728,7 @@ def action_add(*, occurrence: Occurrence, actor: User, data: ActionData) -> Foll
 
 
 def action_update(*, action: FollowUpAction, actor: User, data: ActionData) -> FollowUpAction:
+    action_policy.require(actor, RECORD, action)
     _check_action(data)
     with transaction.atomic():
         locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
@@ -731,6 +753,7 @@ def action_close(
     *, action: FollowUpAction, actor: User, status: str = ActionStatus.DONE
 ) -> FollowUpAction:
     """Close an action as done (or cancelled). Closing a closed action changes nothing."""
+    action_policy.require(actor, RECORD, action)
     if status not in (ActionStatus.DONE, ActionStatus.CANCELLED):
         raise ValidationError({"status": _("An action is closed as done or cancelled.")})
     with transaction.atomic():

@@ -34,9 +34,7 @@ from wheel.policies import (
     READ,
     RECORD,
     action_policy,
-    coordinator_municipality_ids,
     decision_policy,
-    member_municipality_ids,
     occurrence_policy,
     series_policy,
 )
@@ -48,7 +46,7 @@ def _user(request: HttpRequest) -> User:
 
 def _coordinator_municipalities(request: HttpRequest) -> list[Municipality]:
     """Where the user may create series; a 404 for everyone else."""
-    ids = coordinator_municipality_ids(_user(request))
+    ids = series_policy.municipality_ids(_user(request), MANAGE)
     if not ids:
         raise Http404
     return [m for m in municipalities_of(_user(request)) if m.pk in ids]
@@ -61,7 +59,7 @@ def _coordinator_municipalities(request: HttpRequest) -> list[Municipality]:
 def series_list(request: HttpRequest) -> HttpResponse:
     """The series of the user's municipalities with their schedule and counts."""
     user = _user(request)
-    if not member_municipality_ids(user):
+    if not series_policy.municipality_ids(user, READ):
         raise Http404
     activity_type = request.GET.get("type", "")
     if activity_type not in ActivityType.values:
@@ -72,8 +70,8 @@ def series_list(request: HttpRequest) -> HttpResponse:
         "wheel/series_list.html",
         {
             "rows": rows,
-            "can_create": bool(coordinator_municipality_ids(user)),
-            "several": len(member_municipality_ids(user)) > 1,
+            "can_create": bool(series_policy.municipality_ids(user, MANAGE)),
+            "several": len(series_policy.municipality_ids(user, READ)) > 1,
             "types": ActivityType.choices,
             "chosen_type": activity_type,
         },
@@ -143,7 +141,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "schedule": selectors.schedule_summary(series),
             "sectors": selectors.sector_labels(series.invited_sectors),
-            "can_manage": series.municipality_id in coordinator_municipality_ids(user),
+            "can_manage": series.municipality_id in series_policy.municipality_ids(user, MANAGE),
             "can_record": series_policy.can(user, RECORD, series),
             "missing": sum(1 for row in rows if row.minutes_missing),
         },
@@ -307,7 +305,7 @@ def text_check(request: HttpRequest) -> HttpResponse:
     says whether the text holds something like an identity number. Nothing is stored."""
     user = _user(request)
     if (
-        not coordinator_municipality_ids(user)
+        not series_policy.municipality_ids(user, MANAGE)
         and not occurrence_policy.visible(user, RECORD).exists()
     ):
         raise Http404

@@ -1,5 +1,6 @@
 import datetime
 import zoneinfo
+from enum import StrEnum
 
 import pytest
 import time_machine
@@ -8,6 +9,14 @@ from access.models import AccessAction, AccessLog
 from organisations.models import Municipality, Role, User
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+class UnitAction(StrEnum):
+    """The actions of the stand-in policies over units in these tests."""
+
+    VIEW = "view"
+    EDIT = "edit"
+    NOTHING = "nothing"
 
 
 def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime.datetime:

@@ -12,8 +12,10 @@ from tests.world import World
 
 
 @pytest.fixture
-def superuser(db) -> User:
-    return User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
+def superuser(db, totp) -> User:
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
+    totp(root)  # the admin is behind two-factor
+    return root
 
 
 def test_access_log_and_audit_events_are_read_only(

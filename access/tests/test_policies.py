@@ -1,23 +1,26 @@
 """The policy base: the list filter and the object check come from the same grants and agree."""
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from access.policies import Grant, Policy
+from access.policies import Grant, NotPermitted, Permit, Policy
+from access.tests.conftest import UnitAction
 from organisations.models import Role, Unit, UnitKind, User
 from organisations.selectors import memberships_of
 from tests.world import World
 
-ACTIONS = ("view", "edit", "nothing")
+ACTIONS = tuple(UnitAction)
 
 
-class UnitTestPolicy(Policy[Unit]):
+class UnitTestPolicy(Policy[Unit, UnitAction]):
     """Two grants: a user sees the units they are a member of (any action but "nothing"), and
     for "view" also every school of the municipality that administers their account."""
 
     model = Unit
+    actions = UnitAction
 
     def grants(self, user: User, action: str) -> list[Grant]:
         if action == "nothing":
@@ -40,10 +43,11 @@ class UnitTestPolicy(Policy[Unit]):
         return grants
 
 
-class FixedGrantsPolicy(Policy[Unit]):
+class FixedGrantsPolicy(Policy[Unit, UnitAction]):
     """The grants are given, whoever asks: for the property test."""
 
     model = Unit
+    actions = UnitAction
 
     def __init__(self, grants: list[Grant]) -> None:
         self.fixed = grants
@@ -93,18 +97,18 @@ def test_find_returns_the_grant_that_allowed_it_with_its_membership(world: World
     intake = world.unit(UnitKind.INTAKE)
     policy = UnitTestPolicy()
 
-    found = policy.find(principal, "view", pk=school.pk)
+    found = policy.find(principal, UnitAction.VIEW, pk=school.pk)
     assert found is not None
     assert found.grant.rule == "own_units"
     assert found.grant.membership == memberships_of(principal)[0]
 
     # An intake worker edits only their own unit; for "view" the schools come with a second rule.
     intake_worker = world.user(Role.INTAKE)
-    found = policy.find(intake_worker, "edit", pk=intake.pk)
+    found = policy.find(intake_worker, UnitAction.EDIT, pk=intake.pk)
     assert found is not None
     assert found.grant.rule == "own_units"
-    assert policy.find(intake_worker, "edit", pk=school.pk) is None
-    found = policy.find(intake_worker, "view", pk=school.pk)
+    assert policy.find(intake_worker, UnitAction.EDIT, pk=school.pk) is None
+    found = policy.find(intake_worker, UnitAction.VIEW, pk=school.pk)
     assert found is not None
     assert found.grant.rule == "schools_of_my_municipality"
     assert found.grant.membership is None
@@ -113,10 +117,10 @@ def test_find_returns_the_grant_that_allowed_it_with_its_membership(world: World
 def test_no_grants_give_an_empty_queryset_and_none(world: World) -> None:
     user = world.user(Role.INTAKE)
     policy = UnitTestPolicy()
-    assert list(policy.visible(user, "nothing")) == []
-    assert policy.find(user, "nothing", pk=world.unit(UnitKind.INTAKE).pk) is None
-    assert policy.can(user, "nothing", world.unit(UnitKind.INTAKE)) is False
-    assert list(FixedGrantsPolicy([]).visible(user, "view")) == []
+    assert list(policy.visible(user, UnitAction.NOTHING)) == []
+    assert policy.find(user, UnitAction.NOTHING, pk=world.unit(UnitKind.INTAKE).pk) is None
+    assert policy.can(user, UnitAction.NOTHING, world.unit(UnitKind.INTAKE)) is False
+    assert list(FixedGrantsPolicy([]).visible(user, UnitAction.VIEW)) == []
 
 
 def test_anonymous_and_inactive_users_get_nothing(world: World) -> None:
@@ -127,11 +131,11 @@ def test_anonymous_and_inactive_users_get_nothing(world: World) -> None:
     inactive.save(update_fields=["is_active"])
     for user in (AnonymousUser(), inactive):
         for policy in (everything, UnitTestPolicy()):
-            assert list(policy.visible(user, "view")) == []  # type: ignore[arg-type]
-            assert policy.find(user, "view", pk=unit.pk) is None  # type: ignore[arg-type]
-            assert policy.can(user, "view", unit) is False  # type: ignore[arg-type]
+            assert list(policy.visible(user, UnitAction.VIEW)) == []  # type: ignore[arg-type]
+            assert policy.find(user, UnitAction.VIEW, pk=unit.pk) is None  # type: ignore[arg-type]
+            assert policy.can(user, UnitAction.VIEW, unit) is False  # type: ignore[arg-type]
     # The same grants do give rows to an active user.
-    assert everything.can(world.user(Role.INTAKE), "view", unit)
+    assert everything.can(world.user(Role.INTAKE), UnitAction.VIEW, unit)
 
 
 def test_an_empty_grant_means_every_row_also_beside_other_grants(world: World) -> None:
@@ -139,8 +143,9 @@ def test_an_empty_grant_means_every_row_also_beside_other_grants(world: World) -
     policy = FixedGrantsPolicy(
         [Grant(rule="schools", q=Q(kind=UnitKind.SCHOOL)), Grant(rule="all", q=Q())]
     )
-    assert policy.visible(user, "view").count() == Unit.objects.count()
-    found = policy.find(user, "view", pk=world.unit(UnitKind.INTAKE).pk)
+    own = Unit.objects.filter(municipality_id=world.unit(UnitKind.INTAKE).municipality_id)
+    assert policy.visible(user, UnitAction.VIEW).count() == own.count()
+    found = policy.find(user, UnitAction.VIEW, pk=world.unit(UnitKind.INTAKE).pk)
     assert found is not None
     assert found.grant.rule == "all"
 
@@ -177,14 +182,70 @@ def test_property_visible_and_find_agree_for_any_grants(world: World, picks: lis
     ]
     policy = FixedGrantsPolicy(grants)
     user = world.user(Role.INTAKE)
+    # The tenant backstop: whatever the grants say, only the user's municipality.
+    own = Unit.objects.filter(municipality_id=world.unit(UnitKind.INTAKE).municipality_id)
     allowed_by = {
-        grant.rule: set(Unit.objects.filter(grant.q).values_list("pk", flat=True))
-        for grant in grants
+        grant.rule: set(own.filter(grant.q).values_list("pk", flat=True)) for grant in grants
     }
-    visible_ids = set(policy.visible(user, "view").values_list("pk", flat=True))
+    visible_ids = set(policy.visible(user, UnitAction.VIEW).values_list("pk", flat=True))
     assert visible_ids == set().union(*allowed_by.values())
     for unit in Unit.objects.all():
         first = next((grant.rule for grant in grants if unit.pk in allowed_by[grant.rule]), None)
-        found = policy.find(user, "view", pk=unit.pk)
+        found = policy.find(user, UnitAction.VIEW, pk=unit.pk)
         assert (found.grant.rule if found else None) == first
-        assert policy.can(user, "view", unit) is (first is not None)
+        assert policy.can(user, UnitAction.VIEW, unit) is (first is not None)
+
+
+# --- by construction: typed actions, permits, the tenant backstop, flags ---------------------
+
+
+def test_a_bare_string_action_is_a_type_error(world: World) -> None:
+    policy = UnitTestPolicy()
+    user = world.user(Role.INTAKE)
+    with pytest.raises(TypeError):
+        policy.visible(user, "view")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        policy.find(user, "edit", pk=1)  # type: ignore[arg-type]
+
+
+def test_only_a_policy_makes_permits(world: World) -> None:
+    unit = world.unit(UnitKind.INTAKE)
+    with pytest.raises(TypeError):
+        Permit(
+            obj=unit, action=UnitAction.VIEW, grant=Grant("x", Q()), user=world.user(Role.INTAKE)
+        )
+    permit = UnitTestPolicy().require(world.user(Role.INTAKE), UnitAction.EDIT, unit)
+    assert permit.require(UnitAction.EDIT) == unit
+    with pytest.raises(NotPermitted):
+        permit.require(UnitAction.VIEW)
+
+
+def test_require_refuses_an_outsider(world: World) -> None:
+    unit = world.unit(UnitKind.INTAKE)
+    with pytest.raises(NotPermitted):
+        UnitTestPolicy().require(world.user(Role.INTAKE, "eksjo"), UnitAction.EDIT, unit)
+    with pytest.raises(NotPermitted):
+        UnitTestPolicy().require(None, UnitAction.EDIT, unit)
+
+
+def test_the_tenant_backstop_holds_whatever_a_grant_says(world: World) -> None:
+    # A grant that would let a Leksand user see every unit of every municipality.
+    everything = FixedGrantsPolicy([Grant(rule="all", q=Q())])
+    user = world.user(Role.INTAKE)
+    eksjo_unit = world.unit(UnitKind.INTAKE, "eksjo")
+    assert not everything.visible(user, UnitAction.VIEW).filter(pk=eksjo_unit.pk).exists()
+    assert everything.find(user, UnitAction.VIEW, pk=eksjo_unit.pk) is None
+    assert everything.actions_for(user, eksjo_unit) == frozenset()
+
+
+def test_actions_for_gives_every_allowed_action_in_one_query(
+    world: World, django_assert_num_queries
+) -> None:
+    policy = UnitTestPolicy()
+    user = world.user(Role.INTAKE)
+    memberships_of(user)  # cached, as on a page
+    intake, school = world.unit(UnitKind.INTAKE), world.unit(UnitKind.SCHOOL)
+    with django_assert_num_queries(1):
+        on_intake = policy.actions_for(user, intake)
+    assert on_intake == {UnitAction.VIEW, UnitAction.EDIT}
+    assert policy.actions_for(user, school) == {UnitAction.VIEW}

@@ -30,6 +30,7 @@ from access.models import AuditEvent, AuditEventType
 from core.security import ROLES_REQUIRING_TWO_FACTOR
 from organisations import services
 from organisations.models import Role, User
+from reports.tests import builders
 from tests.factories import TEST_PASSWORD
 
 NEW_PASSWORD = "Lingonsylt-och-kanel-47"
@@ -45,12 +46,6 @@ def _clear_cache() -> Iterator[None]:
 
 def english_client() -> Client:
     return Client(headers={"accept-language": "en"})
-
-
-@pytest.fixture
-def client() -> Client:
-    """A browser that asks for English, so that the texts asserted on are stable."""
-    return english_client()
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -598,3 +593,28 @@ def test_a_password_reset_mails_only_registered_addresses(client, world, mailout
         assert response["Location"] == reverse("account_reset_password_done")
 
     assert [message.to for message in mailoutbox] == [[user.email]]
+
+
+def test_adding_the_app_ends_the_sessions_that_only_knew_the_password(
+    world, django_capture_on_commit_callbacks
+):
+    """A session opened with the password before the user's first authenticator must not be
+    let through once the real user has set one up in theirs."""
+    teacher = world.user(Role.REPORTER)
+    builders.draft(world, author=teacher)  # two-factor is required from the first draft
+    mine, stolen = english_client(), english_client()
+    password_login(mine, teacher)
+    password_login(stolen, teacher)
+    assert stolen.get(reverse("core:start"))["Location"] == reverse("mfa_activate_totp")
+
+    mine.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    mine.get(reverse("mfa_activate_totp"))
+    secret = mine.session[totp.SECRET_SESSION_KEY]
+    with django_capture_on_commit_callbacks(execute=True):
+        mine.post(reverse("mfa_activate_totp"), {"code": code_for(secret)})
+
+    assert mine.get(reverse("core:start")).status_code == 200
+    assert is_login_redirect(stolen.get(reverse("core:start")))
+    event = AuditEvent.objects.get(event_type=AuditEventType.SESSIONS_ENDED)
+    assert event.actor == teacher
+    assert event.new_values == {"sessions": 1, "reason": "authenticator_added"}

@@ -1,5 +1,4 @@
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from core.models import Notification
@@ -11,21 +10,10 @@ URL = reverse("core:notifications")
 
 
 @pytest.fixture(autouse=True)
-def _english(client):
-    client.cookies["django_language"] = "en"
-
-
-@pytest.fixture(autouse=True)
 def _two_factor_set_up(request):
-    """The world's users have TOTP set up, as they must outside demo mode."""
-    if "world" not in request.fixturenames:
-        return
-    world = request.getfixturevalue("world")
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
+    """Where a test uses the world, its users have TOTP (the root conftest's fixture)."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("two_factor_set_up")
 
 
 def _note(user, text, key=None, **values):

@@ -40,12 +40,6 @@ def _clear_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def client() -> Client:
-    """A browser that asks for English, so that the texts asserted on are stable."""
-    return Client(headers={"accept-language": "en"})
-
-
-@pytest.fixture
 def idp() -> Iterator[FakeIdP]:
     with running_fake_idp() as provider:
         yield provider

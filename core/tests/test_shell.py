@@ -31,7 +31,7 @@ def test_start_page_needs_login_and_shows_each_role(client, world):
         client, reverse("core:start"), [(None, LOGIN), (world.user(Role.COORDINATOR), 200)]
     )
     client.force_login(world.user(Role.COORDINATOR))
-    page = client.get(reverse("core:start")).content.decode()
+    page = client.get(reverse("core:start"), headers={"Accept-Language": "sv"}).content.decode()
     assert "Samordnare" in page
     assert "Leksand kommunkansli" in page
 
@@ -40,7 +40,7 @@ def test_user_without_membership_is_told_to_contact_the_admin(client, world):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    page = client.get(reverse("core:start")).content.decode()
+    page = client.get(reverse("core:start"), headers={"Accept-Language": "sv"}).content.decode()
     assert "administratör" in page
 
 

@@ -1,24 +1,9 @@
 import pytest
-from allauth.mfa.models import Authenticator
-from django.test import Client
 
 
 @pytest.fixture(autouse=True)
 def _two_factor_set_up(request):
-    """The world's users have TOTP set up, as they must outside demo mode, so that pages are
-    reached the way they are in production."""
-    if "world" not in request.fixturenames:
-        return
-    world = request.getfixturevalue("world")
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client():
-    """A test client that asks for English pages, so that the assertions on messages hold
-    whatever the Swedish translation says."""
-    return Client(headers={"Accept-Language": "en"})
+    """Where a test uses the world, its users have TOTP (the root conftest's
+    ``two_factor_set_up``), so that pages are reached the way they are in production."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("two_factor_set_up")

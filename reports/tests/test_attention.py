@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.attention import start_sections
 from organisations import services as organisation_services
@@ -12,13 +12,9 @@ from reports.attention import intake_attention, reporter_attention
 from reports.models import Decision, Feedback
 from reports.tests.builders import advance, draft, submitted
 
+pytestmark = pytest.mark.usefixtures("english")
+
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def _items(user, role):

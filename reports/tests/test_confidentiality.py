@@ -8,11 +8,11 @@ from organisations import services as organisation_services
 from organisations.models import Role, UnitKind
 from organisations.selectors import forget_memberships
 from reports.models import ReportStatus
-from reports.policies import EDIT, HANDLE, SUPPLEMENT, VIEW_STATUS, report_policy
+from reports.policies import EDIT, FOLLOW, HANDLE, OWN, SUPPLEMENT, VIEW_OWN, report_policy
 from reports.tests.builders import advance, draft, submitted
 from tests.factories import UnitFactory, UserFactory
 
-ACTIONS = (EDIT, VIEW_STATUS, SUPPLEMENT, HANDLE)
+ACTIONS = (EDIT, OWN, VIEW_OWN, SUPPLEMENT, FOLLOW, HANDLE)
 
 # Everyone of the matrix; the keys are used in the table below.
 USERS = (
@@ -37,21 +37,30 @@ USERS = (
 # (report, action) -> who is allowed. Everything not listed: nobody.
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("teacher_draft", EDIT): {"author"},
-    ("teacher_report", VIEW_STATUS): {"author", "principal", "area_principal"},
+    ("teacher_draft", OWN): {"author"},
+    ("teacher_report", OWN): {"author"},
+    ("teacher_report", VIEW_OWN): {"author"},
+    ("teacher_report", FOLLOW): {"principal", "area_principal"},
     ("teacher_report", SUPPLEMENT): {"author"},
     ("teacher_report", HANDLE): {"intake"},
-    ("teacher_closed", VIEW_STATUS): {"author", "principal", "area_principal"},
+    ("teacher_closed", OWN): {"author"},
+    ("teacher_closed", VIEW_OWN): {"author"},
+    ("teacher_closed", FOLLOW): {"principal", "area_principal"},
     ("teacher_closed", HANDLE): {"intake"},
     # Filed by the school nurse: never the principal's (OSL 25 kap. 1 §), nor student health's.
-    ("nurse_report", VIEW_STATUS): {"nurse"},
+    ("nurse_report", OWN): {"nurse"},
+    ("nurse_report", VIEW_OWN): {"nurse"},
     ("nurse_report", SUPPLEMENT): {"nurse"},
     ("nurse_report", HANDLE): {"intake"},
     ("nurse_draft", EDIT): {"nurse"},
-    ("counsellor_report", VIEW_STATUS): {"counsellor", "principal", "area_principal"},
+    ("nurse_draft", OWN): {"nurse"},
+    ("counsellor_report", OWN): {"counsellor"},
+    ("counsellor_report", VIEW_OWN): {"counsellor"},
+    ("counsellor_report", FOLLOW): {"principal", "area_principal"},
     ("counsellor_report", SUPPLEMENT): {"counsellor"},
     ("counsellor_report", HANDLE): {"intake"},
     # Filed from the other school of the area.
-    ("other_school_report", VIEW_STATUS): {"other_principal", "area_principal"},
+    ("other_school_report", FOLLOW): {"other_principal", "area_principal"},
     ("other_school_report", HANDLE): {"intake"},
 }
 REPORTS = sorted({report for report, _action in ALLOWED})
@@ -122,7 +131,7 @@ def test_the_confidentiality_matrix(matrix, who, action):
     can_find = {
         key for key, report in reports.items() if report_policy.find(user, action, pk=report.pk)
     }
-    listed = set(report_policy.visible(user, action).values_list("pk", flat=True))
+    listed = {report.pk for report in report_policy.visible(user, action)}
     expected = {key for key in REPORTS if who in _expected(key, action)}
     assert can_find == expected
     assert listed == {reports[key].pk for key in expected}
@@ -144,7 +153,7 @@ def test_the_matrix_covers_every_report_and_everyone():
 
 def test_the_grant_says_why(matrix):
     users, reports = matrix
-    found = report_policy.find(users["principal"], VIEW_STATUS, pk=reports["teacher_report"].pk)
+    found = report_policy.find(users["principal"], FOLLOW, pk=reports["teacher_report"].pk)
     assert found is not None
     assert found.grant.rule == "principal_of_school"
     found = report_policy.find(users["intake"], HANDLE, pk=reports["teacher_report"].pk)
@@ -159,11 +168,9 @@ def test_a_report_about_a_child_in_another_municipality_goes_to_that_intake(worl
     assert report_policy.find(world.user(Role.INTAKE, "eksjo"), HANDLE, pk=report.pk)
     assert report_policy.find(world.user(Role.INTAKE), HANDLE, pk=report.pk) is None
     # The school side still follows it.
-    assert report_policy.find(teacher, VIEW_STATUS, pk=report.pk)
-    assert report_policy.find(world.user(Role.PRINCIPAL), VIEW_STATUS, pk=report.pk)
-    assert (
-        report_policy.find(world.user(Role.PRINCIPAL, "eksjo"), VIEW_STATUS, pk=report.pk) is None
-    )
+    assert report_policy.find(teacher, VIEW_OWN, pk=report.pk)
+    assert report_policy.find(world.user(Role.PRINCIPAL), FOLLOW, pk=report.pk)
+    assert report_policy.find(world.user(Role.PRINCIPAL, "eksjo"), FOLLOW, pk=report.pk) is None
     assert list(report_policy.visible(world.user(Role.INTAKE), HANDLE)) == []
     # And the Eksjö intake works it.
     advance(report, ReportStatus.RECEIVED, intake=world.user(Role.INTAKE, "eksjo"))
@@ -182,11 +189,58 @@ def test_an_ended_role_or_a_deactivated_account_sees_nothing(world):
     forget_memberships(intake)
     assert report_policy.find(intake, HANDLE, pk=report.pk) is None
     teacher.is_active = False
-    assert report_policy.find(teacher, VIEW_STATUS, pk=report.pk) is None
-    assert not report_policy.visible(teacher, VIEW_STATUS).exists()
+    assert report_policy.find(teacher, VIEW_OWN, pk=report.pk) is None
+    assert not report_policy.visible(teacher, VIEW_OWN).exists()
 
 
 def test_anonymous_users_see_nothing(world):
     report = submitted(world)
     for action in ACTIONS:
         assert report_policy.find(AnonymousUser(), action, pk=report.pk) is None  # type: ignore[arg-type]
+
+
+# --- holes found in review (issue 7) -------------------------------------------------------------
+
+
+def test_an_author_whose_reporting_role_ended_sees_nothing_of_their_reports(world):
+    """Hole 1: the author's access needs a reporting role in force in that municipality; a
+    role that never sees children (board member) gives back nothing."""
+    teacher = world.user(Role.REPORTER)
+    report = submitted(world)
+    old_draft = draft(world)
+    organisation_services.membership_end(actor=None, membership=teacher.memberships.get())
+    organisation_services.membership_create(
+        actor=None, user=teacher, unit=world.unit(UnitKind.MUNICIPAL_OFFICE), role=Role.BOARD_MEMBER
+    )
+    forget_memberships(teacher)
+    for action in (EDIT, OWN, VIEW_OWN, SUPPLEMENT):
+        assert report_policy.find(teacher, action, pk=report.pk) is None
+        assert report_policy.find(teacher, action, pk=old_draft.pk) is None
+        assert not report_policy.visible(teacher, action).exists()
+
+
+def test_the_author_grant_names_the_reporting_role_and_unit(world):
+    """Hole 7: author log rows carry the role and unit the author holds."""
+    teacher = world.user(Role.REPORTER)
+    report = submitted(world)
+    found = report_policy.find(teacher, VIEW_OWN, pk=report.pk)
+    assert found is not None
+    assert found.grant.membership is not None
+    assert found.grant.membership.role == Role.REPORTER
+    assert found.grant.membership.unit == world.unit(UnitKind.SCHOOL)
+
+
+def test_a_nurse_role_at_a_school_unit_stays_inside_medical_confidentiality(world):
+    """Hole 2: the boundary is keyed on the role the author filed in, not only on the sector
+    of the unit: a nurse given that role at a school unit files a report the principal must
+    not see."""
+    school = world.unit(UnitKind.SCHOOL)
+    nurse = UserFactory.create(municipality=world.municipality())
+    organisation_services.membership_create(
+        actor=None, user=nurse, unit=school, role=Role.MEDICAL_STUDENT_HEALTH
+    )
+    forget_memberships(nurse)
+    report = submitted(world, author=nurse, school=school)
+    assert report.author_sector != "medical_student_health"  # the unit is a school
+    assert report_policy.find(nurse, VIEW_OWN, pk=report.pk) is not None
+    assert report_policy.find(world.user(Role.PRINCIPAL), FOLLOW, pk=report.pk) is None

@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 
@@ -19,22 +18,9 @@ from reports.tests.builders import submitted
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 URL = reverse("reports:deadline_settings")
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    """The world's users have TOTP, as they must outside demo mode."""
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 import time_machine
-from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -30,25 +29,12 @@ from reports.tests.builders import ARRIVAL, advance, draft, submitted
 from tests.matrix import LOGIN, assert_matrix
 from tests.world import World
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 # Checksum-valid test numbers (birth numbers 980-999).
 CHILD = make_test_identity_number(datetime.date(2012, 3, 15), 980).digits
 SISTER = make_test_identity_number(datetime.date(2010, 5, 5), 981).digits
 BROTHER = make_test_identity_number(datetime.date(2014, 5, 5), 982).digits
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    """The world's users have TOTP, as they must outside demo mode."""
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 def local_date(moment: datetime.datetime | None) -> datetime.date:

@@ -6,7 +6,6 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -25,23 +24,10 @@ from reports.tests.builders import advance, draft, submitted
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 URL = reverse("reports:inbox")
 CHILD = make_test_identity_number(datetime.date(2012, 3, 15), 980).digits
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    """The world's users have TOTP, as they must outside demo mode."""
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

@@ -31,23 +31,10 @@ from reports.tests import builders
 from tests.factories import UnitFactory, UserFactory
 from tests.world import World
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 CHILD = make_test_identity_number(datetime.date(2013, 4, 12), 983).digits
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    """The world's users have TOTP, as they must outside demo mode."""
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture
@@ -647,3 +634,43 @@ def test_a_submitted_report_can_not_be_deleted(teacher_client, world):
     url = reverse("reports:draft_delete", args=[report.public_id])
     assert teacher_client.post(url).status_code == 404
     assert ConcernReport.objects.filter(pk=report.pk).exists()
+
+
+# --- the session ends while typing -----------------------------------------------------------
+
+
+def test_autosave_after_the_session_ended_answers_401_not_the_login_page(teacher_client, world):
+    # A redirect to the login page, followed by htmx, put the login page into the status line.
+    report = draft(world)
+    data = form_data(report, what_happened="Skrivet efter utloggningen.")
+    teacher_client.logout()
+    response = teacher_client.post(autosave_url(report), data)
+    assert response.status_code == 401
+    assert response.json() == {"error": "logged_out"}
+    report.refresh_from_db()
+    assert report.what_happened != "Skrivet efter utloggningen."
+
+
+def test_autosave_answers_every_logged_out_request_alike(client, world):
+    # The same answer for a draft that exists and one that does not: it tells nothing.
+    real = client.post(autosave_url(draft(world)), {})
+    missing = client.post(reverse("reports:draft_autosave", args=[uuid.uuid4()]), {})
+    assert (real.status_code, real.content) == (missing.status_code, missing.content)
+
+
+def test_save_after_the_session_ended_goes_to_the_login_and_back_to_the_form(teacher_client, world):
+    # The page's script kept the text in the tab; after the login the form puts it back.
+    report = draft(world)
+    teacher_client.logout()
+    response = teacher_client.post(edit_url(report), form_data(report, save=""))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={edit_url(report)}"
+
+
+def test_the_form_tells_what_to_do_when_the_session_ends(teacher_client, world):
+    report = draft(world)
+    page = page_of(teacher_client.get(edit_url(report)))
+    login = f"{reverse('account_login')}?next={edit_url(report)}"
+    assert 'id="session-notice"' in page
+    assert f'href="{login}"' in page
+    assert f'data-draft="{report.public_id}"' in page

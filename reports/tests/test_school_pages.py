@@ -9,7 +9,6 @@ import zoneinfo
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -25,24 +24,12 @@ from reports.tests import builders
 from tests.factories import UnitFactory
 from tests.world import World
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 CHILD = make_test_identity_number(datetime.date(2012, 6, 20), 985)
 PDF = b"%PDF-1.4\n%%EOF\n"
 SECRET_INTAKE_TEXT = "HEMLIG SKYDDSBEDÖMNING"
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 def login(client: Client, user: User) -> Client:

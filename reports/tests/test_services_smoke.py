@@ -71,12 +71,13 @@ def test_an_incomplete_draft_can_not_be_submitted(world):
     assert "what_happened" in raised.value.message_dict
 
 
-def test_a_reporter_needs_two_factor_once_they_have_filed_a_report(world):
+def test_a_reporter_needs_two_factor_from_the_first_draft_on(world):
     from core.security import two_factor_required
 
     teacher = world.user(Role.REPORTER)
-    report = filled_draft(world)
     assert not two_factor_required(teacher)
+    report = filled_draft(world)
+    assert two_factor_required(teacher)
     services.report_submit(report=report, actor=teacher, submission_key=uuid.uuid4())
     assert two_factor_required(teacher)
     assert not two_factor_required(world.user(Role.COORDINATOR))

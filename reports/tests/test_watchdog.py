@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.models import Notification
 from organisations import services as organisation_services
@@ -13,6 +13,8 @@ from organisations.models import Membership, Role
 from reports.tasks import run_watchdog
 from reports.tests.builders import advance, submitted
 from reports.watchdog import AlertKind, watchdog_run
+
+pytestmark = pytest.mark.usefixtures("english")
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
@@ -22,12 +24,6 @@ DAY = datetime.timedelta(days=1)
 def now():
     # Memberships in the test world start today, so the watchdog runs in the real present.
     return timezone.now()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def _alerts(result, kind):

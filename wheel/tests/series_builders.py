@@ -103,12 +103,3 @@ def member_of(world: World, unit: Unit, username: str, role: str = Role.REPORTER
     organisation_services.membership_create(actor=None, user=user, unit=unit, role=role)
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
     return user
-
-
-def two_factor_for_everyone(world: World) -> None:
-    """The roles that see children must use two-factor; give every test user a TOTP device."""
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,21 +16,9 @@ from wheel import feeds
 from wheel.models import ActivityType, CalendarFeed, OccurrenceStatus
 from wheel.tests.calendar_builders import local, make_occurrence, make_series
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 YEAR_QUERY = {"year": "2026", "span": "school"}
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,21 +25,9 @@ from wheel.models import (
 )
 from wheel.tests.calendar_builders import STOCKHOLM, local, make_occurrence, make_series
 
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _two_factor_set_up(world: World) -> None:
-    Authenticator.objects.bulk_create(
-        Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
-        for place in world.places.values()
-        for user in place.users.values()
-    )
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
 
 
 def _url(occurrence: object) -> str:

@@ -29,7 +29,6 @@ from wheel.tests.series_builders import (
     future_occurrence,
     member_of,
     past_occurrence,
-    two_factor_for_everyone,
 )
 
 PNR = "20130101-9809"
@@ -39,14 +38,7 @@ MESSAGE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _two_factor(world: World) -> None:
-    two_factor_for_everyone(world)
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
 
 
 @pytest.fixture

@@ -22,12 +22,7 @@ from wheel.recurrence import (
     spread_per_term,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """The error messages are checked in English (the interface defaults to Swedish)."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 TEN = datetime.time(10, 0)

@@ -18,18 +18,9 @@ from wheel.tests.series_builders import (
     around_today,
     make_series,
     past_occurrence,
-    two_factor_for_everyone,
 )
 
-
-@pytest.fixture(autouse=True)
-def _two_factor(world: World) -> None:
-    two_factor_for_everyone(world)
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client(headers={"Accept-Language": "en"})
+pytestmark = pytest.mark.usefixtures("two_factor_set_up")
 
 
 def leksand_staff(world: World) -> list:

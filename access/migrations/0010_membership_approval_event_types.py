@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("access", "0008_calendar_feed_event_types"),
+        ("access", "0009_tamper_proof_audit_and_samples"),
     ]
 
     operations = [
