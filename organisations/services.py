@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -62,18 +62,11 @@ def _lock(model: type[models.Model], pk: int) -> None:
     """Serialise the callers that check a rule on the same row, until the transaction ends.
 
     The rules below are "read the neighbours, then write": without a lock two callers can both
-    read "no conflict" and both write. PostgreSQL locks the row with ``SELECT … FOR UPDATE``.
-    SQLite ignores ``FOR UPDATE``, but a write takes its database-wide write lock, which a
-    second writer waits for (the busy timeout); a no-op UPDATE as the first statement of the
-    check therefore serialises the callers there too. (Had the transaction read before, SQLite
-    answers "database is locked" instead of waiting: an error, never a broken rule.)
+    read "no conflict" and both write. PostgreSQL locks the row with ``SELECT … FOR UPDATE``;
+    SQLite ignores ``FOR UPDATE``, but its transactions begin IMMEDIATE (``config.settings``),
+    taking the database's write lock at once, so a second caller waits there.
     """
-    rows = model._default_manager.filter(pk=pk)
-    if connection.features.has_select_for_update:
-        list(rows.select_for_update().values_list("pk", flat=True))
-    else:
-        pk_name = model._meta.pk.attname  # type: ignore[union-attr]
-        rows.update(**{pk_name: F(pk_name)})
+    list(model._default_manager.select_for_update().filter(pk=pk).values_list("pk", flat=True))
 
 
 def _date(value: datetime.date) -> str:

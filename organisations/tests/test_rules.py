@@ -3,12 +3,10 @@ overlap, a user never holds two overlapping memberships of the same role at the 
 unit names are unique per municipality whatever the case and spacing. Forms only show them."""
 
 import datetime
-import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -135,18 +133,18 @@ def test_unit_names_are_unique_per_municipality_whatever_the_case_and_spacing(wo
 
 def _lock_and_check_order(queries, lock_table: str, checked_table: str) -> tuple[int, int]:
     sql = [query["sql"] for query in queries.captured_queries]
-    if connection.features.has_select_for_update:
-        lock = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s and lock_table in s)
-    else:
-        lock = next(i for i, s in enumerate(sql) if s.startswith(f'UPDATE "{lock_table}"'))
+    lock = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s and lock_table in s)
     check = next(i for i, s in enumerate(sql) if s.startswith("SELECT") and checked_table in s)
     return lock, check
 
 
 def test_each_rule_is_checked_after_taking_the_lock(world):
-    """The check reads the rows that could conflict only once the lock is held (on
-    PostgreSQL ``SELECT … FOR UPDATE``; on SQLite a no-op write takes the write lock), so two
-    callers at the same moment are checked one after the other."""
+    """The check reads the rows that could conflict only once the row lock is held, so two
+    callers at the same moment are checked one after the other. (PostgreSQL only: SQLite has
+    no row locks; its transactions take the database's write lock when they begin, see
+    ``test_rules_concurrent``.)"""
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite has no SELECT … FOR UPDATE")
     with CaptureQueriesContext(connection) as queries:
         _term(world, D(2026, 8, 17), D(2026, 12, 22))
     lock, check = _lock_and_check_order(
@@ -166,86 +164,6 @@ def test_each_rule_is_checked_after_taking_the_lock(world):
         )
     lock, check = _lock_and_check_order(queries, "organisations_user", "organisations_membership")
     assert lock < check
-
-
-def _in_own_thread(work):
-    """Run ``work`` on a connection of its own, committed, and close it afterwards."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return outcome[0] if outcome else None
-
-
-def test_two_callers_at_the_same_moment_get_one_term(db, monkeypatch):
-    """A real race on PostgreSQL: without the lock both callers pass the check at once (the
-    check is slowed down to make that certain); with it the second waits and is refused.
-
-    The callers run on connections of their own and commit, so the test makes and removes its
-    own rows (a transactional test could not: the access log refuses the TRUNCATE that ends
-    one). SQLite's in-memory test database can not be shared between threads this way.
-    """
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database that several connections can share: PostgreSQL")
-    from access.models import AuditEvent
-    from organisations.models import Municipality
-
-    municipality = _in_own_thread(lambda: Municipality.objects.create(name="Rask", code="9876"))
-    original = services.term_dates_check
-
-    def slow_check(**kwargs):
-        original(**kwargs)
-        time.sleep(0.5)
-
-    monkeypatch.setattr(services, "term_dates_check", slow_check)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def add(start: datetime.date) -> None:
-        barrier.wait()
-        try:
-            services.term_create(
-                actor=None,
-                municipality=municipality,
-                kind="autumn",
-                starts_on=start,
-                ends_on=D(2026, 12, 22),
-            )
-            outcomes.append("created")
-        except ValidationError:
-            outcomes.append("refused")
-        except IntegrityError:
-            outcomes.append("integrity")
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=add, args=(start,)) for start in (D(2026, 8, 17), D(2026, 8, 18))
-    ]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        count = _in_own_thread(lambda: SchoolTerm.objects.filter(municipality=municipality).count())
-    finally:
-
-        def clean_up() -> None:
-            AuditEvent.objects.filter(municipality=municipality).delete()
-            SchoolTerm.history.filter(municipality_id=municipality.pk).delete()
-            SchoolTerm.objects.filter(municipality=municipality).delete()
-            municipality.delete()
-
-        _in_own_thread(clean_up)
-    assert sorted(outcomes) == ["created", "refused"]
-    assert count == 1
 
 
 # --- forms show the service's message on the field -----------------------------------------
