@@ -426,6 +426,10 @@ class UserEditForm(AccountFields):
             },
         )
         super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _(
+            "Used for password reset and notifications. If you change it, the old address is "
+            "told, and the change is listed in the log review."
+        )
         if account.is_active:
             # Deactivation has its own page: it also ends roles and sessions.
             del self.fields["is_active"]

@@ -226,6 +226,8 @@ def test_an_email_change_is_told_to_the_old_address(
     teacher = world.user(Role.REPORTER)
     old_address = teacher.email
     client.force_login(admin)
+    edit = client.get(reverse("organisations:user_edit", args=[teacher.pk])).content.decode()
+    assert "If you change it, the old address is told" in edit
     data = {
         "first_name": teacher.first_name,
         "last_name": teacher.last_name,
