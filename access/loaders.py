@@ -8,8 +8,8 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 from access.models import AccessAction
-from access.policies import Permit, Policy
-from access.services import access_log_record_one
+from access.policies import Permit, Policy, access_log_submit
+from access.services import AccessLogEntry
 
 
 class ChildRecord(Protocol):
@@ -60,12 +60,11 @@ def log_read(
     if request.user != permit.user:
         raise TypeError("A permit is logged for the user it was made for.")
     shown = obj if obj is not None else permit.obj
-    access_log_record_one(
-        user=permit.user,
-        municipality_id=shown.access_log_municipality_id,  # type: ignore[union-attr]
+    entry = AccessLogEntry(
         obj=shown,
+        municipality_id=shown.access_log_municipality_id,  # type: ignore[union-attr]
         child_ref=shown.access_log_child_ref,  # type: ignore[union-attr]
-        action=log_action,
         rule=permit.grant.rule,
         membership=permit.grant.membership,
     )
+    access_log_submit(permit.user, log_action, [entry])

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from access.context import ResponseFlags, current_request_id, current_response_flags
+from access.policies import access_log_batch
 
 # A proxy may hand us its own id; accept it only when it is short and harmless. ``fullmatch``
 # (not ``match`` with ``$``, which also matches before a trailing newline) so that no control
@@ -67,3 +68,15 @@ class ChildDataNoStoreMiddleware:
             # For HTTP/1.0 caches that know no Cache-Control.
             response["Pragma"] = "no-cache"
         return response
+
+
+class AccessLogBatchMiddleware:
+    """Every request reads children's data inside one access-log batch: what a page shows is
+    written to the log in one insert when the view is done, before the response is sent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with access_log_batch():
+            return self.get_response(request)

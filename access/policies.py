@@ -274,42 +274,57 @@ class LoggedQuerySet[M: Model](QuerySet[M]):
         raise TypeError("A logged list is read whole, so that its access-log rows are written.")
 
 
-_batch: ContextVar[list[tuple[_LogSpec, list[Any]]] | None] = ContextVar(
+_batch: ContextVar[list[tuple[User, str, list[Any]]] | None] = ContextVar(
     "access_log_batch", default=None
 )
 
 
 @contextmanager
 def access_log_batch() -> Iterator[None]:
-    """Write the access-log rows of every logged list read inside the block together, when
-    the block ends: one insert per page, also for a page that shows two lists."""
-    pending: list[tuple[_LogSpec, list[Any]]] = []
+    """Gather the access-log rows of every read inside the block and write them when it ends,
+    in one insert per reader. ``access.middleware.AccessLogBatchMiddleware`` wraps
+    every request in one, so a page logs what it shows in one insert (per reader) before its
+    response leaves the server. Outside a batch every read is written at once."""
+    pending: list[tuple[User, str, list[Any]]] = []
     token = _batch.set(pending)
     try:
         yield
     finally:
         _batch.reset(token)
-    by_key: dict[tuple[int, str], tuple[_LogSpec, list[Any]]] = {}
-    for spec, rows in pending:
-        key = (spec.user.pk, spec.log_action)
-        by_key.setdefault(key, (spec, []))[1].extend(_entries(spec, rows))
-    for spec, entries in by_key.values():
-        _record(spec, entries)
+        by_user: dict[int, tuple[User, list[tuple[str, Any]]]] = {}
+        for user, log_action, entries in pending:
+            reads = by_user.setdefault(user.pk, (user, []))[1]
+            reads.extend((log_action, entry) for entry in entries)
+        for user, reads in by_user.values():
+            _record_reads(user, reads)
+
+
+def access_log_submit(user: User, log_action: str, entries: list[Any]) -> None:
+    """Log reads (``access.services.AccessLogEntry``): into the current batch, or at once."""
+    pending = _batch.get()
+    if pending is None:
+        _record(user, log_action, entries)
+        return
+    # The response must not be cached even before the batch is written.
+    from access.context import mark_child_data_shown
+
+    mark_child_data_shown()
+    pending.append((user, log_action, entries))
 
 
 def _write_log(spec: _LogSpec, rows: list[Any]) -> None:
-    pending = _batch.get()
-    if pending is not None:
-        pending.append((spec, rows))
-        return
-    _record(spec, _entries(spec, rows))
+    access_log_submit(spec.user, spec.log_action, _entries(spec, rows))
 
 
-def _record(spec: _LogSpec, entries: list[Any]) -> None:
+def _record(user: User, log_action: str, entries: list[Any]) -> None:
+    _record_reads(user, [(log_action, entry) for entry in entries])
+
+
+def _record_reads(user: User, reads: list[tuple[str, Any]]) -> None:
     # Imported here: the services module imports this module's users.
-    from access.services import access_log_record_many
+    from access.services import access_log_record_reads
 
-    access_log_record_many(user=spec.user, action=spec.log_action, entries=entries)
+    access_log_record_reads(user=user, reads=reads)
 
 
 def _entries(spec: _LogSpec, rows: list[Any]) -> list[Any]:

@@ -86,6 +86,14 @@ def access_log_record_many(
 ) -> list[AccessLog]:
     """Append one access-log row per entry in a single insert (a list page showing identified
     children logs every child it shows, at the cost of one query per page)."""
+    return access_log_record_reads(user=user, reads=[(action, entry) for entry in entries])
+
+
+def access_log_record_reads(
+    *, user: User, reads: Iterable[tuple[str, AccessLogEntry]]
+) -> list[AccessLog]:
+    """Append one access-log row per (action, entry) in a single insert: a page that shows a
+    printed report and its siblings' names logs both kinds of read together."""
     # Marked even for an empty list: the page is one that shows children's data.
     mark_child_data_shown()
     rows = [
@@ -102,7 +110,7 @@ def access_log_record_many(
             rule=entry.rule,
             request_id=current_request_id.get(),
         )
-        for entry in entries
+        for action, entry in reads
     ]
     if not rows:
         return []

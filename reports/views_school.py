@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import get_or_404, log_read
 from access.models import AccessAction
-from access.policies import Permit, access_log_batch
+from access.policies import Permit
 from core.uploads import accepted_extensions
 from organisations.models import Municipality, User
 from reports import selectors, services
@@ -403,9 +403,8 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         raise Http404
     drafts_before = _cursor(request, "drafts_before")
     before = _cursor(request, "before")
-    with access_log_batch():  # both lists' reads in one insert
-        drafts = selectors.my_drafts_page(user, before=drafts_before)
-        reports = selectors.my_reports_page(user, before=before)
+    drafts = selectors.my_drafts_page(user, before=drafts_before)
+    reports = selectors.my_reports_page(user, before=before)
     base = reverse("reports:my_reports")
     return render(
         request,
