@@ -23,6 +23,7 @@ from access.selectors import (
     month_label,
 )
 from organisations.models import Municipality, User
+from organisations.selectors import events_to_check
 
 
 def _administered(request: HttpRequest) -> list[Municipality]:
@@ -65,6 +66,9 @@ def log_review(request: HttpRequest) -> HttpResponse:
             "newest_query": newest_query,
             "show_newest": show_newest,
             "show_municipality": len(municipalities) > 1,
+            # Changes to accounts that could open children's data to someone: looked at in
+            # every log review, whatever the filters say about the access log.
+            "events_to_check": events_to_check(request.user),  # type: ignore[arg-type]
         },
     )
 

@@ -17,7 +17,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from access.admin import ReadOnlyAdmin
 from organisations import services
+from organisations.forms import add_service_errors
 from organisations.models import Membership, Municipality, SchoolTerm, Unit, User
 
 _UNIT_CHANGE_FIELDS = ("name", "parent", "kind", "sector", "school_forms", "pupil_count")
@@ -34,6 +35,58 @@ _UNIT_CHANGE_FIELDS = ("name", "parent", "kind", "sector", "school_forms", "pupi
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+class _RulesForm(ModelForm):
+    """The admin saves in ``save_model``, too late to show a form error, so its forms ask the
+    services' own rule checks first and show their messages on the fields. The services check
+    again under their lock when saving."""
+
+    def check_rules(self, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                self.check_rules(data)
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return data
+
+
+class UnitAdminForm(_RulesForm):
+    def check_rules(self, data: dict[str, Any]) -> None:
+        municipality = data.get("municipality") or self.instance.municipality
+        services.unit_name_check(
+            municipality=municipality,
+            name=data.get("name", ""),
+            unit=self.instance if self.instance.pk else None,
+        )
+
+
+class SchoolTermAdminForm(_RulesForm):
+    def check_rules(self, data: dict[str, Any]) -> None:
+        municipality = data.get("municipality") or self.instance.municipality
+        if data.get("starts_on") and data.get("ends_on"):
+            services.term_dates_check(
+                municipality=municipality,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                term=self.instance if self.instance.pk else None,
+            )
+
+
+class MembershipAdminForm(_RulesForm):
+    def check_rules(self, data: dict[str, Any]) -> None:
+        if all(data.get(name) for name in ("user", "unit", "role", "valid_from")):
+            services.membership_period_check(
+                user=data["user"],
+                unit=data["unit"],
+                role=data["role"],
+                valid_from=data["valid_from"],
+                valid_to=data.get("valid_to"),
+            )
 
 
 @admin.register(Municipality)
@@ -44,6 +97,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
+    form = UnitAdminForm
     list_display = ("name", "municipality", "parent", "kind", "sector", "pupil_count", "is_active")
     list_filter = ("municipality", "kind", "sector", "is_active")
     search_fields = ("name",)
@@ -174,8 +228,12 @@ class MembershipAdmin(SimpleHistoryAdmin):
     """Memberships are added here or in the app and ended, never edited: the history of who
     held which role when must stay true."""
 
-    list_display = ("user", "unit", "role", "valid_from", "valid_to", "includes_subtree")
-    list_filter = ("role", "unit__municipality", "includes_subtree")
+    form = MembershipAdminForm
+    # Only the services decide these: an own role that sees children waits for a second admin.
+    readonly_fields = ("state", "decided_by", "decided_at")
+
+    list_display = ("user", "unit", "role", "valid_from", "valid_to", "includes_subtree", "state")
+    list_filter = ("role", "unit__municipality", "includes_subtree", "state")
     search_fields = ("user__username", "user__last_name", "unit__name")
     list_select_related = ("user", "unit")
     autocomplete_fields = ("user", "unit")
@@ -218,6 +276,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(SchoolTerm)
 class SchoolTermAdmin(SimpleHistoryAdmin):
+    form = SchoolTermAdminForm
     list_display = ("__str__", "municipality", "kind", "starts_on", "ends_on")
     list_filter = ("municipality", "kind")
     list_select_related = ("municipality",)

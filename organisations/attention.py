@@ -1,5 +1,6 @@
-"""What the municipal admin should look at on the start page: roles that end soon, and active
-accounts of the municipality that no longer have any role. Two queries, whatever the size."""
+"""What the municipal admin should look at on the start page: roles that wait for their
+approval, roles that end soon, and active accounts of the municipality that no longer have any
+role. Three queries, whatever the size."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.attention import AttentionItem
-from organisations.models import Membership, User
+from organisations.models import Membership, MembershipState, User
 
 ENDING_WITHIN_DAYS = 30
 SHOWN = 10
@@ -24,9 +25,32 @@ def municipal_admin_attention(user: User, memberships: list[Membership]) -> list
     today = timezone.localdate()
     items: list[AttentionItem] = []
 
+    # Another admin's own role that sees children waits for a second admin: this one.
+    waiting = (
+        Membership.objects.filter(
+            unit__municipality_id__in=municipality_ids, state=MembershipState.PENDING
+        )
+        .exclude(user=user)
+        .count()
+    )
+    if waiting:
+        items.append(
+            AttentionItem(
+                text=ngettext(
+                    "%(count)d role waits for your approval.",
+                    "%(count)d roles wait for your approval.",
+                    waiting,
+                )
+                % {"count": waiting},
+                url=reverse("organisations:membership_approvals"),
+                severity="warning",
+            )
+        )
+
     ending = list(
         Membership.objects.filter(
             unit__municipality_id__in=municipality_ids,
+            state=MembershipState.ACTIVE,
             valid_from__lte=today,
             valid_to__gte=today,
             valid_to__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS),
@@ -59,7 +83,9 @@ def municipal_admin_attention(user: User, memberships: list[Membership]) -> list
         )
 
     current_or_coming = Membership.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today), unit__is_active=True
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        unit__is_active=True,
+        state=MembershipState.ACTIVE,
     ).values("user_id")
     idle = list(
         User.objects.filter(municipality_id__in=municipality_ids, is_active=True)

@@ -1,6 +1,9 @@
 """Forms for the municipal admin's pages: units, accounts, memberships and school terms.
 
-Forms check what the user typed and say clearly what is wrong; the services do the writing.
+Forms check what the user typed and say clearly what is wrong; the services do the writing
+and own the rules that need other rows (overlapping terms and roles, unique unit names): they
+check them under a lock and raise ``ValidationError``, which ``add_service_errors`` shows on
+the field.
 Choices of units and municipalities are always limited to what the user manages.
 """
 
@@ -11,14 +14,13 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
     DEFAULT_SECTOR_BY_KIND,
-    Membership,
     Municipality,
     Role,
     SchoolForm,
@@ -51,6 +53,16 @@ class DateInput(forms.DateInput):
 
 def _date(value: datetime.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the fields it names (the rules that need the
+    database and a lock live in the services); names the form does not show go on the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
 
 
 class _UnitChoiceField(forms.ModelChoiceField):
@@ -174,22 +186,8 @@ class UnitForm(forms.Form):
         data = self.cleaned_data
         municipality = data.get("municipality") or self.single_municipality
         data["municipality"] = municipality
-        name = data.get("name")
         parent: Unit | None = data.get("parent")
         kind = data.get("kind")
-        if municipality is not None and name:
-            duplicates = Unit.objects.filter(municipality=municipality, name__iexact=name)
-            if self.unit is not None:
-                duplicates = duplicates.exclude(pk=self.unit.pk)
-            if duplicates.exists():
-                self.add_error(
-                    "name",
-                    ValidationError(
-                        _("%(municipality)s already has a unit called “%(name)s”."),
-                        code="duplicate",
-                        params={"municipality": municipality.name, "name": name},
-                    ),
-                )
         if parent is not None and municipality is not None:
             if parent.municipality_id != municipality.pk:
                 self.add_error(
@@ -428,6 +426,10 @@ class UserEditForm(AccountFields):
             },
         )
         super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _(
+            "Used for password reset and notifications. If you change it, the old address is "
+            "told, and the change is listed in the log review."
+        )
         if account.is_active:
             # Deactivation has its own page: it also ends roles and sessions.
             del self.fields["is_active"]
@@ -453,27 +455,6 @@ class MembershipForm(MembershipFields):
         super().clean()
         data = self.cleaned_data
         self._clean_period(data)
-        unit, role, valid_from = data.get("unit"), data.get("role"), data.get("valid_from")
-        if unit is not None and role and valid_from is not None and not self.errors:
-            valid_to = data.get("valid_to")
-            overlapping = Membership.objects.filter(user=self.account, unit=unit, role=role).filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
-            )
-            if valid_to is not None:
-                overlapping = overlapping.filter(valid_from__lte=valid_to)
-            if overlapping.exists():
-                raise ValidationError(
-                    _(
-                        "%(user)s already has the role “%(role)s” at %(unit)s for part of this "
-                        "period. End that role first or choose other dates."
-                    ),
-                    code="overlap",
-                    params={
-                        "user": self.account.display_name,
-                        "role": Role(role).label,
-                        "unit": unit.name,
-                    },
-                )
         return data
 
 
@@ -539,24 +520,4 @@ class TermForm(forms.Form):
             self.add_error(
                 "starts_on", _("A spring term must start in December, January or February.")
             )
-        if municipality is not None and not self.errors:
-            overlapping = SchoolTerm.objects.filter(
-                municipality=municipality, starts_on__lte=ends_on, ends_on__gte=starts_on
-            )
-            if self.term is not None:
-                overlapping = overlapping.exclude(pk=self.term.pk)
-            other = overlapping.order_by("starts_on").first()
-            if other is not None:
-                raise ValidationError(
-                    _(
-                        "The dates overlap with %(term)s (%(start)s – %(end)s). Terms of a "
-                        "municipality can not overlap."
-                    ),
-                    code="overlap",
-                    params={
-                        "term": str(other),
-                        "start": _date(other.starts_on),
-                        "end": _date(other.ends_on),
-                    },
-                )
         return data

@@ -81,6 +81,23 @@ class Role(models.TextChoices):
     MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
 
 
+# Roles with which a person can see data about an identified child (DESIGN.md section 2).
+# The reporter is among them: a reporter reads their own reports and the feedback the intake
+# gives on them (whether an investigation was opened), so an admin who gives themselves the
+# reporter role could file a report about any child and learn what the social services did.
+# A municipal admin who gives one of these roles to themselves needs a second admin's approval.
+ROLES_THAT_SEE_CHILDREN = frozenset(
+    {
+        Role.REPORTER,
+        Role.STUDENT_HEALTH,
+        Role.MEDICAL_STUDENT_HEALTH,
+        Role.PRINCIPAL,
+        Role.INTAKE,
+        Role.SIP_PARTICIPANT,
+    }
+)
+
+
 class Municipality(models.Model):
     """A Swedish municipality; every record in the system belongs to exactly one."""
 
@@ -138,6 +155,9 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="unit_unique_name"),
+            # An empty path would match every unit in a prefix lookup: a membership with
+            # "includes units below" at such a unit would cover the whole installation.
+            models.CheckConstraint(condition=~Q(path=""), name="unit_path_not_empty"),
         ]
         indexes = [models.Index(fields=["municipality", "kind"])]
 
@@ -172,9 +192,23 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class MembershipState(models.TextChoices):
+    """Whether a membership gives access. Only ``ACTIVE`` ones ever do: a pending one waits for
+    a second municipal admin (an admin gave themselves a role that sees children)."""
+
+    ACTIVE = "active", _("In force")
+    PENDING = "pending", _("Waiting for approval")
+    REFUSED = "refused", _("Refused")
+
+
 def active_on(day: datetime.date) -> Q:
-    """Memberships in force on ``day`` (valid_to is inclusive)."""
-    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    """Memberships in force on ``day`` (valid_to is inclusive); pending and refused ones never
+    are, so every query that asks what a user may do today leaves them out."""
+    return (
+        Q(state=MembershipState.ACTIVE)
+        & Q(valid_from__lte=day)
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    )
 
 
 class Membership(models.Model):
@@ -196,6 +230,21 @@ class Membership(models.Model):
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     includes_subtree = models.BooleanField(_("includes units below"), default=False)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=MembershipState.choices,
+        default=MembershipState.ACTIVE,
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or refused by"),
+    )
+    decided_at = models.DateTimeField(_("approved or refused"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -218,7 +267,11 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} – {self.unit}"
 
     def is_active_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+        return (
+            self.state == MembershipState.ACTIVE
+            and self.valid_from <= day
+            and (self.valid_to is None or self.valid_to >= day)
+        )
 
 
 class TermKind(models.TextChoices):

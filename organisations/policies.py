@@ -11,7 +11,15 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 
 from access.policies import Grant, Policy
-from organisations.models import Membership, Municipality, Role, SchoolTerm, Unit, User
+from organisations.models import (
+    Membership,
+    MembershipState,
+    Municipality,
+    Role,
+    SchoolTerm,
+    Unit,
+    User,
+)
 from organisations.selectors import memberships_of, memberships_with_role
 
 
@@ -19,11 +27,13 @@ class OrganisationAction(StrEnum):
     MANAGE = "manage"  # change units, memberships, terms; see users with a role there
     ADMINISTER = "administer"  # change the account itself: only its administering municipality
     CONFIGURE = "configure"  # the municipality's own settings (deadline rules, numbers)
+    APPROVE = "approve"  # approve or refuse another admin's pending role: a second admin only
 
 
 MANAGE = OrganisationAction.MANAGE
 ADMINISTER = OrganisationAction.ADMINISTER
 CONFIGURE = OrganisationAction.CONFIGURE
+APPROVE = OrganisationAction.APPROVE
 
 
 def _by_municipality(user: User, roles: list[str]) -> dict[int, Membership]:
@@ -109,7 +119,8 @@ class UserPolicy(Policy[User, OrganisationAction]):
 
 class MembershipPolicy(Policy[Membership, OrganisationAction]):
     """Memberships at units of the municipalities the user administers; a user's memberships
-    elsewhere stay invisible."""
+    elsewhere stay invisible. Pending memberships (an admin's own role that sees children) are
+    approved by another admin of the municipality: never by the person they are for."""
 
     model = Membership
     actions = OrganisationAction
@@ -119,6 +130,18 @@ class MembershipPolicy(Policy[Membership, OrganisationAction]):
         return Membership.objects.select_related("user", "unit", "unit__municipality")
 
     def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
+        if action == APPROVE:
+            return [
+                Grant(
+                    "membership.approve.second_municipal_admin",
+                    Q(unit__municipality_id=municipality_id, state=MembershipState.PENDING)
+                    & ~Q(user_id=user.pk),
+                    membership,
+                )
+                for municipality_id, membership in _by_municipality(
+                    user, [Role.MUNICIPAL_ADMIN]
+                ).items()
+            ]
         if action != MANAGE:
             return []
         return [

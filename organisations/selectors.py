@@ -2,10 +2,12 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access.models import AuditEvent, AuditEventType
 from organisations.models import (
     Membership,
     Municipality,
@@ -82,3 +84,62 @@ def terms_around(municipality: Municipality, day: datetime.date) -> QuerySet[Sch
     return SchoolTerm.objects.filter(
         municipality=municipality, ends_on__gte=day - datetime.timedelta(days=365)
     ).order_by("starts_on")
+
+
+# Account changes that could hand someone access to children's data: an admin's own role that
+# sees children (asked for, approved, refused) and a changed e-mail address (where password
+# resets go). The log review lists them as events to check.
+EVENTS_TO_CHECK = frozenset(
+    {
+        AuditEventType.MEMBERSHIP_REQUESTED,
+        AuditEventType.MEMBERSHIP_APPROVED,
+        AuditEventType.MEMBERSHIP_REFUSED,
+        AuditEventType.USER_EMAIL_CHANGED,
+    }
+)
+EVENTS_TO_CHECK_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class EventToCheck:
+    """One event to check, as the log review shows it: what happened, who did it, to whose
+    account, and the role and unit when it was a role."""
+
+    event: AuditEvent
+    label: str
+    actor: str
+    account: str
+    role: str
+    unit: str
+
+
+def events_to_check(user: User) -> list[EventToCheck]:
+    """The latest events to check in the municipalities ``user`` administers, newest first,
+    at most ``EVENTS_TO_CHECK_SHOWN`` (one query; nobody else's municipalities, and nothing
+    for a user who administers none)."""
+    municipality_ids = administered_municipality_ids(user)
+    if not municipality_ids:
+        return []
+    events = (
+        AuditEvent.objects.filter(
+            municipality_id__in=municipality_ids, event_type__in=EVENTS_TO_CHECK
+        )
+        .select_related("actor", "municipality")
+        .order_by("-occurred_at", "-id")[:EVENTS_TO_CHECK_SHOWN]
+    )
+    roles = dict(Role.choices)
+    rows = []
+    for event in events:
+        values = event.new_values or {}
+        role = values.get("role", "")
+        rows.append(
+            EventToCheck(
+                event=event,
+                label=event.get_event_type_display(),
+                actor=event.actor.get_username() if event.actor else "",
+                account=str(values.get("user", "")),
+                role=str(roles.get(role, role)),
+                unit=str(values.get("unit", "")),
+            )
+        )
+    return rows

@@ -1,23 +1,35 @@
 """Services that change organisations. Each runs in a transaction and writes its audit event."""
 
 import datetime
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from access.models import AuditEventType
 from access.services import audit_event_record
 from organisations.models import (
     DEFAULT_SECTOR_BY_KIND,
+    ROLES_THAT_SEE_CHILDREN,
     Membership,
+    MembershipState,
     Municipality,
+    Role,
     SchoolTerm,
     Unit,
     User,
 )
+from organisations.policies import APPROVE, membership_policy
+
+logger = logging.getLogger(__name__)
 
 _UNIT_FIELDS = (
     "name",
@@ -46,6 +58,48 @@ def _path_for(unit: Unit) -> str:
     return f"{prefix}{unit.pk}/"
 
 
+def _lock(model: type[models.Model], pk: int) -> None:
+    """Serialise the callers that check a rule on the same row, until the transaction ends.
+
+    The rules below are "read the neighbours, then write": without a lock two callers can both
+    read "no conflict" and both write. PostgreSQL locks the row with ``SELECT … FOR UPDATE``;
+    SQLite ignores ``FOR UPDATE``, but its transactions begin IMMEDIATE (``config.settings``),
+    taking the database's write lock at once, so a second caller waits there.
+    """
+    list(model._default_manager.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _same_name(name: str) -> str:
+    """The form of a unit name that decides uniqueness: trimmed, case folded (also å, ä, ö,
+    which SQLite's LIKE does not fold)."""
+    return " ".join(name.split()).casefold()
+
+
+def unit_name_check(*, municipality: Municipality, name: str, unit: Unit | None) -> None:
+    """Unit names are unique per municipality, whatever the case and spacing. The services
+    call it under the municipality's lock; a form may call it too, to show the message before
+    saving. The names are compared in Python: a municipality has hundreds of
+    units, not millions, and Python folds every letter the same on every database."""
+    others = Unit.objects.filter(municipality=municipality)
+    if unit is not None:
+        others = others.exclude(pk=unit.pk)
+    wanted = _same_name(name)
+    if any(_same_name(other) == wanted for other in others.values_list("name", flat=True)):
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _("%(municipality)s already has a unit called “%(name)s”."),
+                    code="duplicate",
+                    params={"municipality": municipality.name, "name": name},
+                )
+            }
+        )
+
+
 def unit_create(
     *,
     actor: User | None,
@@ -57,10 +111,18 @@ def unit_create(
     school_forms: list[str] | None = None,
     pupil_count: int | None = None,
 ) -> Unit:
-    """Create a unit in ``municipality``; the parent must be of the same municipality."""
+    """Create a unit in ``municipality``; the parent must be of the same municipality.
+
+    The name is trimmed and must be unique in the municipality whatever its case (checked under
+    the municipality's lock: a ``ValidationError`` on ``name`` otherwise). The unit gets its
+    materialised path in the same transaction; it is never empty, not even for a moment.
+    """
     if parent is not None and parent.municipality_id != municipality.pk:
         raise ValueError("A unit's parent must belong to the same municipality.")
+    name = name.strip()
     with transaction.atomic():
+        _lock(Municipality, municipality.pk)
+        unit_name_check(municipality=municipality, name=name, unit=None)
         unit = Unit.objects.create(
             municipality=municipality,
             parent=parent,
@@ -69,6 +131,9 @@ def unit_create(
             sector=sector or DEFAULT_SECTOR_BY_KIND[kind],
             school_forms=school_forms or [],
             pupil_count=pupil_count,
+            # The id is not known before the insert; the parent's path (or "/" for a root) is
+            # a non-empty stand-in that is replaced before the transaction ends.
+            path=parent.path if parent is not None else "/",
         )
         unit.path = _path_for(unit)
         unit.save(update_fields=["path"])
@@ -83,14 +148,23 @@ def unit_create(
 
 
 def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
-    """Change a unit's fields; moving it in the tree rewrites the paths of its subtree."""
+    """Change a unit's fields; moving it in the tree rewrites the paths of its subtree.
+
+    A new name is trimmed and checked for uniqueness in the municipality under its lock, as in
+    :func:`unit_create`.
+    """
     parent = changes.get("parent", unit.parent)
     if parent is not None:
         if parent.municipality_id != unit.municipality_id:
             raise ValueError("A unit's parent must belong to the same municipality.")
         if parent.path.startswith(unit.path):
             raise ValueError("A unit can not be placed under itself.")
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
     with transaction.atomic():
+        _lock(Municipality, unit.municipality_id)
+        if "name" in changes:
+            unit_name_check(municipality=unit.municipality, name=changes["name"], unit=unit)
         old = _snapshot(unit, _UNIT_FIELDS)
         old_path = unit.path
         for name, value in changes.items():
@@ -160,6 +234,13 @@ def user_create(
 def user_update(
     *, actor: User | None, municipality: Municipality, user: User, **changes: Any
 ) -> User:
+    """Change an account's name, contact details or active flag.
+
+    A new e-mail address is where password resets go, so changing it could hand the account to
+    whoever holds the new address. The old address is therefore told (after the commit, a link
+    only), and the change is recorded as an event of its own that the log review lists among
+    the events to check.
+    """
     with transaction.atomic():
         old = _snapshot(user, _USER_FIELDS)
         for name, value in changes.items():
@@ -175,7 +256,41 @@ def user_update(
                 old=before,
                 new=after,
             )
+        if (
+            "email" in after
+            and (before["email"] or "").strip().casefold()
+            != (after["email"] or "").strip().casefold()
+        ):
+            audit_event_record(
+                actor=actor,
+                municipality=municipality,
+                event_type=AuditEventType.USER_EMAIL_CHANGED,
+                obj=user,
+                old={"email": before["email"]},
+                new={"user": user.username, "email": after["email"]},
+            )
+            if before["email"]:
+                old_address = before["email"]
+                transaction.on_commit(lambda: _email_change_tell_old_address(old_address))
     return user
+
+
+def _email_change_tell_old_address(address: str) -> None:
+    """A plain Swedish message to the old address: what happened and where to turn, with a
+    link to the log-in page. No names and not the new address: the mail may be read by
+    someone else."""
+    with translation.override("sv"):
+        subject = _("The email address of your Samverkan account was changed")
+        body = _(
+            "An administrator has changed the email address of your account in Samverkan. "
+            "Messages and password resets now go to the new address.\n\n"
+            "If you did not expect this, contact your municipality's administrator at once.\n\n"
+            "%(link)s\n"
+        ) % {"link": settings.SITE_URL.rstrip("/") + reverse("account_login")}
+    try:
+        send_mail(subject, body, None, [address])
+    except OSError:  # smtplib's errors included: the audit event is the record
+        logger.warning("Could not tell the old address about an email change.", exc_info=True)
 
 
 def user_create_with_membership(
@@ -225,7 +340,10 @@ def user_deactivate(*, actor: User, municipality: Municipality, user: User) -> U
     """End the user's memberships in ``municipality`` at once; an account that has none left
     anywhere is deactivated and all its sessions end."""
     today = timezone.localdate()
-    still_open = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    # A refused membership never gave access: it neither needs ending nor keeps the account.
+    still_open = (Q(valid_to__isnull=True) | Q(valid_to__gte=today)) & ~Q(
+        state=MembershipState.REFUSED
+    )
     with transaction.atomic():
         for membership in Membership.objects.filter(
             still_open, user=user, unit__municipality=municipality
@@ -247,6 +365,45 @@ def user_deactivate(*, actor: User, municipality: Municipality, user: User) -> U
     return user
 
 
+def _open_from(day: datetime.date) -> Q:
+    return Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+
+
+def membership_period_check(
+    *,
+    user: User,
+    unit: Unit,
+    role: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+) -> None:
+    """A user never holds two overlapping memberships of one role at one unit (pending ones
+    count, refused ones do not). :func:`membership_create` calls it under the user's lock;
+    a form may call it too, to show the message before saving."""
+    overlapping = Membership.objects.filter(
+        _open_from(valid_from), user=user, unit=unit, role=role
+    ).exclude(state=MembershipState.REFUSED)
+    if valid_to is not None:
+        overlapping = overlapping.filter(valid_from__lte=valid_to)
+    if overlapping.exists():
+        raise ValidationError(
+            {
+                "valid_from": ValidationError(
+                    _(
+                        "%(user)s already has the role “%(role)s” at %(unit)s for part of "
+                        "this period. End that role first or choose other dates."
+                    ),
+                    code="overlap",
+                    params={
+                        "user": user.display_name,
+                        "role": Role(role).label,
+                        "unit": unit.name,
+                    },
+                )
+            }
+        )
+
+
 def membership_create(
     *,
     actor: User | None,
@@ -257,14 +414,22 @@ def membership_create(
     valid_to: datetime.date | None = None,
     includes_subtree: bool = False,
 ) -> Membership:
-    """Give ``user`` a role at ``unit``. An identical open membership is not duplicated."""
+    """Give ``user`` a role at ``unit``. A membership that overlaps another of the same role
+    at the same unit (an identical one, from a double submit, included) is refused with a
+    ``ValidationError`` on ``valid_from``, checked under the user's lock; pending ones count,
+    refused ones do not.
+
+    A person who gives themselves a role that sees children (``ROLES_THAT_SEE_CHILDREN``) gets
+    a *pending* membership: it gives no access until a second municipal admin of the
+    municipality approves it (:func:`membership_approve`).
+    """
     valid_from = valid_from or timezone.localdate()
+    self_assigned = actor is not None and actor.pk == user.pk and role in ROLES_THAT_SEE_CHILDREN
     with transaction.atomic():
-        existing = Membership.objects.filter(
+        _lock(User, user.pk)
+        membership_period_check(
             user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to
-        ).first()
-        if existing:
-            return existing
+        )
         membership = Membership.objects.create(
             user=user,
             unit=unit,
@@ -272,11 +437,16 @@ def membership_create(
             valid_from=valid_from,
             valid_to=valid_to,
             includes_subtree=includes_subtree,
+            state=MembershipState.PENDING if self_assigned else MembershipState.ACTIVE,
         )
         audit_event_record(
             actor=actor,
             municipality=unit.municipality,
-            event_type=AuditEventType.MEMBERSHIP_CREATED,
+            event_type=(
+                AuditEventType.MEMBERSHIP_REQUESTED
+                if self_assigned
+                else AuditEventType.MEMBERSHIP_CREATED
+            ),
             obj=membership,
             new={
                 "user": user.username,
@@ -285,9 +455,54 @@ def membership_create(
                 "valid_from": valid_from.isoformat(),
                 "valid_to": valid_to.isoformat() if valid_to else None,
                 "includes_subtree": includes_subtree,
+                "state": membership.state,
             },
         )
     return membership
+
+
+def _membership_decide(*, actor: User, membership: Membership, approve: bool) -> Membership:
+    with transaction.atomic():
+        _lock(Membership, membership.pk)
+        membership.refresh_from_db(fields=["state", "decided_by", "decided_at"])
+        if membership.state != MembershipState.PENDING:
+            raise ValidationError(_("This role has already been approved or refused."))
+        # The policy allows only another admin of the same municipality, never the person
+        # the role is for: a second pair of eyes, not a rubber stamp of one's own.
+        membership_policy.require(actor, APPROVE, membership)
+        membership.state = MembershipState.ACTIVE if approve else MembershipState.REFUSED
+        membership.decided_by = actor
+        membership.decided_at = timezone.now()
+        membership.save(update_fields=["state", "decided_by", "decided_at"])
+        audit_event_record(
+            actor=actor,
+            municipality=membership.unit.municipality,
+            event_type=(
+                AuditEventType.MEMBERSHIP_APPROVED if approve else AuditEventType.MEMBERSHIP_REFUSED
+            ),
+            obj=membership,
+            old={"state": MembershipState.PENDING},
+            new={
+                "state": membership.state,
+                "user": membership.user.username,
+                "unit": membership.unit.name,
+                "role": membership.role,
+            },
+        )
+    return membership
+
+
+def membership_approve(*, actor: User, membership: Membership) -> Membership:
+    """A second municipal admin approves a pending membership, which then gives access.
+    Raises ``NotPermitted`` (a ``PermissionDenied``) for anyone else, the person it is for
+    included, and ``ValidationError`` when it has already been decided."""
+    return _membership_decide(actor=actor, membership=membership, approve=True)
+
+
+def membership_refuse(*, actor: User, membership: Membership) -> Membership:
+    """A second municipal admin refuses a pending membership; it never gives access. The
+    same checks as :func:`membership_approve`."""
+    return _membership_decide(actor=actor, membership=membership, approve=False)
 
 
 def membership_end(
@@ -337,6 +552,40 @@ def user_sessions_end(*, actor: User | None, user: User) -> int:
     return count
 
 
+def term_dates_check(
+    *,
+    municipality: Municipality,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    term: SchoolTerm | None,
+) -> None:
+    """Terms of a municipality never overlap. The services call it under the municipality's
+    lock; a form may call it too, to show the message before saving."""
+    overlapping = SchoolTerm.objects.filter(
+        municipality=municipality, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if term is not None:
+        overlapping = overlapping.exclude(pk=term.pk)
+    other = overlapping.order_by("starts_on").first()
+    if other is not None:
+        raise ValidationError(
+            {
+                "starts_on": ValidationError(
+                    _(
+                        "The dates overlap with %(term)s (%(start)s – %(end)s). Terms of a "
+                        "municipality can not overlap."
+                    ),
+                    code="overlap",
+                    params={
+                        "term": str(other),
+                        "start": _date(other.starts_on),
+                        "end": _date(other.ends_on),
+                    },
+                )
+            }
+        )
+
+
 def term_create(
     *,
     actor: User | None,
@@ -345,7 +594,11 @@ def term_create(
     starts_on: datetime.date,
     ends_on: datetime.date,
 ) -> SchoolTerm:
+    """Add a school term. It must not overlap another term of the municipality (checked under
+    the municipality's lock; a ``ValidationError`` on ``starts_on`` otherwise)."""
     with transaction.atomic():
+        _lock(Municipality, municipality.pk)
+        term_dates_check(municipality=municipality, starts_on=starts_on, ends_on=ends_on, term=None)
         term = SchoolTerm.objects.create(
             municipality=municipality, kind=kind, starts_on=starts_on, ends_on=ends_on
         )
@@ -360,7 +613,16 @@ def term_create(
 
 
 def term_update(*, actor: User | None, term: SchoolTerm, **changes: Any) -> SchoolTerm:
+    """Change a term's kind or dates; the new dates must not overlap another term of the
+    municipality (checked under its lock, as in :func:`term_create`)."""
     with transaction.atomic():
+        _lock(Municipality, term.municipality_id)
+        term_dates_check(
+            municipality=term.municipality,
+            starts_on=changes.get("starts_on", term.starts_on),
+            ends_on=changes.get("ends_on", term.ends_on),
+            term=term,
+        )
         old = _snapshot(term, _TERM_FIELDS)
         for name, value in changes.items():
             setattr(term, name, value)

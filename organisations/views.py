@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
 from organisations import services
@@ -33,10 +33,20 @@ from organisations.forms import (
     UnitForm,
     UserCreateForm,
     UserEditForm,
+    add_service_errors,
 )
-from organisations.models import Membership, Municipality, Role, SchoolTerm, Unit, User
+from organisations.models import (
+    Membership,
+    MembershipState,
+    Municipality,
+    Role,
+    SchoolTerm,
+    Unit,
+    User,
+)
 from organisations.policies import (
     ADMINISTER,
+    APPROVE,
     MANAGE,
     membership_policy,
     term_policy,
@@ -67,7 +77,8 @@ def _terms_of(request: HttpRequest) -> list[Municipality]:
 
 
 def _still_open(day: datetime.date) -> Q:
-    return Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    """Roles in force or still to come (or waiting for approval); a refused one never is."""
+    return (Q(valid_to__isnull=True) | Q(valid_to__gte=day)) & ~Q(state=MembershipState.REFUSED)
 
 
 # --- Units -------------------------------------------------------------------------------
@@ -150,6 +161,8 @@ def unit_create(request: HttpRequest) -> HttpResponse:
             )
         except IntegrityError:
             _duplicate_unit_name(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The unit “%(name)s” was created.") % {"name": unit.name})
             return redirect("organisations:unit_list")
@@ -167,6 +180,8 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.unit_update(actor=_user(request), unit=unit, **changes)
         except IntegrityError:
             _duplicate_unit_name(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
         except ValueError:
             form.add_error("parent", _("The unit can not be placed there."))
         else:
@@ -319,16 +334,20 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @dataclass
 class MembershipRow:
     membership: Membership
-    status: str  # "active", "coming" or "ended"
+    status: str  # "active", "coming", "ended", "pending" or "refused"
 
     @property
     def can_end(self) -> bool:
-        return self.status != "ended"
+        return self.status not in {"ended", "refused"}
 
 
 def _status(membership: Membership, today: datetime.date) -> str:
+    if membership.state == MembershipState.REFUSED:
+        return "refused"
     if membership.valid_to is not None and membership.valid_to < today:
         return "ended"
+    if membership.state == MembershipState.PENDING:
+        return "pending"
     if membership.valid_from > today:
         return "coming"
     return "active"
@@ -344,7 +363,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-valid_from", "unit__name", "pk")
     )
     rows = [MembershipRow(m, _status(m, today)) for m in memberships]
-    rows.sort(key=lambda row: row.status == "ended")
+    rows.sort(key=lambda row: row.status in {"ended", "refused"})
     context = {
         "account": account,
         "rows": rows,
@@ -377,24 +396,40 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None, account=account, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.membership_create(
-            actor=_user(request),
-            user=account,
-            unit=data["unit"],
-            role=data["role"],
-            valid_from=data["valid_from"],
-            valid_to=data["valid_to"],
-            includes_subtree=data["includes_subtree"],
-        )
-        messages.success(
-            request,
-            _("%(name)s now has the role “%(role)s” at %(unit)s.")
-            % {
-                "name": account.display_name,
-                "role": Role(data["role"]).label,
-                "unit": data["unit"].name,
-            },
-        )
+        try:
+            membership = services.membership_create(
+                actor=_user(request),
+                user=account,
+                unit=data["unit"],
+                role=data["role"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                includes_subtree=data["includes_subtree"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return render(
+                request, "organisations/membership_form.html", {"form": form, "account": account}
+            )
+        values = {
+            "name": account.display_name,
+            "role": Role(data["role"]).label,
+            "unit": data["unit"].name,
+        }
+        if membership.state == MembershipState.PENDING:
+            messages.warning(
+                request,
+                _(
+                    "The role “%(role)s” at %(unit)s sees children, and you gave it to "
+                    "yourself: it gives access once another administrator of the municipality "
+                    "has approved it."
+                )
+                % values,
+            )
+        else:
+            messages.success(
+                request, _("%(name)s now has the role “%(role)s” at %(unit)s.") % values
+            )
         if not account.is_active:
             messages.warning(
                 request,
@@ -416,8 +451,9 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_or_404(request, membership_policy, MANAGE, pk=pk)
     today = timezone.localdate()
     status = _status(membership, today)
+    over = status in {"ended", "refused"}
     if request.method == "POST":
-        if status == "ended":
+        if over:
             messages.info(request, _("The role had already ended."))
         else:
             services.membership_end(actor=_user(request), membership=membership)
@@ -430,10 +466,62 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "membership": membership,
         "status": status,
+        "over": over,
         "own_admin_role": membership.user_id == request.user.pk
         and membership.role == Role.MUNICIPAL_ADMIN,
     }
     return render(request, "organisations/membership_end.html", context)
+
+
+APPROVALS_SHOWN = 100
+
+
+@require_GET
+def membership_approvals(request: HttpRequest) -> HttpResponse:
+    """Roles that other admins of the municipality gave themselves and that see children: they
+    give no access until a second admin approves them here."""
+    municipalities = _admin_of(request)
+    pending = list(
+        membership_policy.visible(_user(request), APPROVE).order_by("created_at", "pk")[
+            : APPROVALS_SHOWN + 1
+        ]
+    )
+    return render(
+        request,
+        "organisations/membership_approvals.html",
+        {
+            "pending": pending[:APPROVALS_SHOWN],
+            "more": len(pending) > APPROVALS_SHOWN,
+            "several": len(municipalities) > 1,
+        },
+    )
+
+
+@require_POST
+def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or refuse one pending role (the button pressed says which)."""
+    membership = get_or_404(request, membership_policy, APPROVE, pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "refuse"}:
+        messages.error(request, _("Choose whether to approve or refuse the role."))
+        return redirect("organisations:membership_approvals")
+    values = {
+        "name": membership.user.display_name,
+        "role": membership.get_role_display(),
+        "unit": membership.unit.name,
+    }
+    try:
+        if decision == "approve":
+            services.membership_approve(actor=_user(request), membership=membership)
+            text = _("%(name)s now has the role “%(role)s” at %(unit)s.")
+        else:
+            services.membership_refuse(actor=_user(request), membership=membership)
+            text = _("The role “%(role)s” at %(unit)s for %(name)s was refused.")
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, text % values)
+    return redirect("organisations:membership_approvals")
 
 
 @require_http_methods(["GET", "POST"])
@@ -562,6 +650,8 @@ def term_create(request: HttpRequest) -> HttpResponse:
             )
         except IntegrityError:
             _duplicate_term(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(term)s was added.") % {"term": term})
             return redirect("organisations:term_list")
@@ -585,6 +675,8 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except IntegrityError:
             _duplicate_term(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(term)s was saved.") % {"term": term})
             return redirect("organisations:term_list")

@@ -22,9 +22,9 @@ URL = reverse("access:log_review")
 pytestmark = pytest.mark.usefixtures("demo_mode")  # no two-factor set-up in these tests
 
 # Every request: session, user, memberships, the unread notifications in the header; then the
-# users to choose from and the page of rows with their units in one query. (The session is
-# saved at most once a minute.)
-PAGE_QUERIES = 6
+# users to choose from, the page of rows with their units in one query, and the events to
+# check. (The session is saved at most once a minute.)
+PAGE_QUERIES = 7
 
 
 def listed(response) -> list[int]:

@@ -81,3 +81,55 @@ def test_a_term_deleted_in_the_admin_is_audited(root_client, world):
     )
     assert not SchoolTerm.objects.exists()
     assert AuditEvent.objects.filter(event_type=AuditEventType.TERM_DELETED).exists()
+
+
+def test_the_admin_shows_the_services_rules_as_form_errors(root_client, world):
+    """The admin saves through the services, too late for a form error; its forms ask the
+    same rule checks first, so a clash is a message on the field, not a server error."""
+    leksand = world.municipality()
+    services.term_create(
+        actor=None,
+        municipality=leksand,
+        kind="autumn",
+        starts_on=datetime.date(2026, 8, 17),
+        ends_on=datetime.date(2026, 12, 22),
+    )
+    term = root_client.post(
+        reverse("admin:organisations_schoolterm_add"),
+        {
+            "municipality": leksand.pk,
+            "kind": "spring",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-06-11",
+        },
+    )
+    assert term.status_code == 200
+    assert "starts_on" in term.context["adminform"].form.errors
+    unit = root_client.post(
+        reverse("admin:organisations_unit_add"),
+        {
+            "municipality": leksand.pk,
+            "name": "LEKSAND SCHOOL ",
+            "kind": UnitKind.SCHOOL,
+            "sector": "school",
+            "school_forms": "[]",
+            "is_active": "on",
+        },
+    )
+    assert unit.status_code == 200
+    assert "name" in unit.context["adminform"].form.errors
+    teacher = Membership.objects.filter(role="reporter", unit__municipality=leksand).first()
+    assert teacher is not None
+    role = root_client.post(
+        reverse("admin:organisations_membership_add"),
+        {
+            "user": teacher.user_id,
+            "unit": teacher.unit_id,
+            "role": "reporter",
+            "valid_from": teacher.valid_from.isoformat(),
+        },
+    )
+    assert role.status_code == 200
+    assert "valid_from" in role.context["adminform"].form.errors
+    assert SchoolTerm.objects.filter(municipality=leksand).count() == 1
+    assert Membership.objects.filter(user_id=teacher.user_id, role="reporter").count() == 1
