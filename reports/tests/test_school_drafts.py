@@ -103,7 +103,8 @@ def form_data(report: ConcernReport, **overrides: Any) -> dict[str, Any]:
         "categories": categories,
         "what_happened": report.what_happened,
         "child_words": report.child_words,
-        "acute_danger": "yes" if report.acute_danger else "no",
+        # Unanswered: the browser sends nothing for a radio group with no button checked.
+        "acute_danger": {True: "yes", False: "no", None: None}[report.acute_danger],
         "guardians_informed": report.guardians_informed,
         "guardians_not_informed_reason": report.guardians_not_informed_reason,
         "home": home,
