@@ -45,9 +45,9 @@ def backfill(apps, schema_editor):
     ConcernReport = apps.get_model("reports", "ConcernReport")
     DeadlineSettings = apps.get_model("reports", "DeadlineSettings")
     AuditEvent = apps.get_model("access", "AuditEvent")
-    ConcernReport.objects.filter(
-        extended_until__isnull=True, decision_due_at__isnull=False
-    ).update(decision_due_original_at=F("decision_due_at"))
+    ConcernReport.objects.filter(extended_until__isnull=True, decision_due_at__isnull=False).update(
+        decision_due_original_at=F("decision_due_at")
+    )
     extended = ConcernReport.objects.filter(
         extended_until__isnull=False, submitted_at__isnull=False
     )

@@ -275,9 +275,7 @@ def _extended_now(world: World, *, arrived_days_ago: int) -> ConcernReport:
     """A report waiting for its decision, extended today to thirty days from now."""
     intake = world.user(Role.INTAKE)
     arrival = timezone.now() - datetime.timedelta(days=arrived_days_ago)
-    report = advance(
-        submitted(world, now=arrival), ReportStatus.PROTECTION_ASSESSED, intake=intake
-    )
+    report = advance(submitted(world, now=arrival), ReportStatus.PROTECTION_ASSESSED, intake=intake)
     return services.report_extend_decision(
         report=report,
         actor=intake,

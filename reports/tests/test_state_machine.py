@@ -348,9 +348,7 @@ def test_decision_was_late_and_its_query_say_the_same(world):
         now=datetime.datetime(2026, 3, 18, 9, 0, tzinfo=STOCKHOLM),
     )
     with time_machine.travel(IN_TIME, tick=False):
-        extended_in_time = _extend(
-            advance(submitted(world), "received", intake=intake), world
-        )
+        extended_in_time = _extend(advance(submitted(world), "received", intake=intake), world)
     with time_machine.travel(TOO_LATE, tick=False):
         extended_late = _extend(advance(submitted(world), "received", intake=intake), world)
     expected = {
