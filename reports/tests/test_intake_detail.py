@@ -656,6 +656,7 @@ def test_a_late_extension_shows_the_decision_as_late_with_the_missed_deadline(
     assert in_swedish(until, "DATE_FORMAT") in decision[0]
     assert in_swedish(missed, "DATE_FORMAT") in decision[0]
     assert in_swedish(recorded, "DATETIME_FORMAT") in decision[0]
+    assert "hade redan passerat när förlängningen registrerades" in decision[0]
     extension = re.search(r'<li class="panel" id="history-extension">.*?</li>', text)
     assert extension is not None
     assert in_swedish(recorded, "DATETIME_FORMAT") in extension[0]
