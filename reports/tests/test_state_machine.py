@@ -347,10 +347,13 @@ def test_decision_was_late_and_its_query_say_the_same(world):
         decision=Decision.OPENED,
         now=datetime.datetime(2026, 3, 18, 9, 0, tzinfo=STOCKHOLM),
     )
+    extended_in_time = advance(submitted(world), "received", intake=intake)
+    extended_late = advance(submitted(world), "received", intake=intake)
+    # Only the extensions are recorded at those times (the world's memberships start today).
     with time_machine.travel(IN_TIME, tick=False):
-        extended_in_time = _extend(advance(submitted(world), "received", intake=intake), world)
+        extended_in_time = _extend(extended_in_time, world)
     with time_machine.travel(TOO_LATE, tick=False):
-        extended_late = _extend(advance(submitted(world), "received", intake=intake), world)
+        extended_late = _extend(extended_late, world)
     expected = {
         pending_in_time.pk: False,
         pending_late.pk: True,
