@@ -5,14 +5,23 @@ Every clock starts when the report arrives (LAW.md). Days are counted in Swedish
 23:59:59.999999 local time, returned as an aware datetime (so +01:00 in winter, +02:00 in
 summer). The numbers and the legal references are data (:class:`DeadlineRules`), because the
 law has just changed and a bill proposes more changes.
+
+:func:`decision_was_late` (and :func:`decision_late_q`, its query form) is the one definition
+of "not decided on time" for the report page, the inbox and later indicators.
 """
 
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.db.models import F, Q
+
 from organisations.calendar import swedish_holidays
+
+if TYPE_CHECKING:
+    from reports.models import ConcernReport
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -133,3 +142,34 @@ def is_overdue(
     if done_at is None:
         return now > due
     return done_at > due
+
+
+def decision_was_late(report: "ConcernReport", *, now: datetime.datetime) -> bool:
+    """True when the report counts as "not decided on time" (new SoL 20 kap. 2 §):
+
+    - an extension was recorded after the decision deadline in force had passed
+      (``decision_missed_due_at``): a late extension does not make the decision timely,
+      whenever the decision then comes;
+    - or the decision was made after its deadline (the extended one, when extended in time);
+    - or it is not made yet and ``now`` is past that deadline.
+
+    A report never submitted has no deadline and is never late. :func:`decision_late_q` is
+    the same rule as a query filter; the two must not drift (tested together).
+    """
+    if report.decision_missed_due_at is not None:
+        return True
+    due = report.decision_due_at
+    if due is None:
+        return False
+    if report.decided_at is not None:
+        return report.decided_at > due
+    return now > due
+
+
+def decision_late_q(*, now: datetime.datetime) -> Q:
+    """:func:`decision_was_late` as a filter on ``ConcernReport`` (for counts in SQL)."""
+    return (
+        Q(decision_missed_due_at__isnull=False)
+        | Q(decided_at__isnull=False, decided_at__gt=F("decision_due_at"))
+        | Q(decided_at__isnull=True, decision_due_at__lt=now)
+    )

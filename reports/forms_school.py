@@ -166,6 +166,16 @@ class DraftForm(forms.Form):
         label=_("Approximate age (years)"), required=False, min_value=0, max_value=20
     )
     child_class = forms.CharField(label=_("Class or group"), required=False, max_length=50)
+    # Optional here (a draft may leave it open), required to submit
+    # (services.submission_problems); no initial answer, so nothing is preset.
+    acute_danger = forms.TypedChoiceField(
+        label=_("Is the child in acute danger?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     guardians = forms.CharField(
         label=_("Guardians and their contact details"),
         required=False,
@@ -196,14 +206,6 @@ class DraftForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Write it as the child said it, without interpreting it."),
-    )
-    acute_danger = forms.TypedChoiceField(
-        label=_("Is the child in acute danger?"),
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
     )
     guardians_informed = forms.ChoiceField(
         label=_("Have the guardians been told about the report?"),
@@ -408,7 +410,10 @@ def _initial(report: ConcernReport, sibling_candidates: list[ConcernReport]) -> 
         "categories": list(report.categories.values_list("category", flat=True)),
         "what_happened": report.what_happened,
         "child_words": report.child_words,
-        "acute_danger": "yes" if report.acute_danger else "no",
+        # Unanswered stays unanswered: neither radio button is checked on a new report.
+        "acute_danger": (
+            None if report.acute_danger is None else ("yes" if report.acute_danger else "no")
+        ),
         "guardians_informed": report.guardians_informed,
         "guardians_not_informed_reason": report.guardians_not_informed_reason,
         "home": home,

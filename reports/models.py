@@ -146,7 +146,9 @@ class ConcernReport(models.Model):
     # --- the concern --------------------------------------------------------------------------
     what_happened = models.TextField(_("what happened and what you saw"), blank=True)
     child_words = models.TextField(_("what the child said, in the child's own words"), blank=True)
-    acute_danger = models.BooleanField(_("the child is in acute danger"), default=False)
+    # No preset answer: None until the reporter answers (a draft may leave it open; submitting
+    # needs an answer). A preset "No" would be sent by anyone who did not read the question.
+    acute_danger = models.BooleanField(_("the child is in acute danger"), null=True, blank=True)
     guardians_informed = models.CharField(
         _("have the guardians been told about the report?"),
         max_length=20,
@@ -164,8 +166,16 @@ class ConcernReport(models.Model):
     # Deadlines, stored so the inbox can sort and filter on an index. Set by the services.
     protection_due_at = models.DateTimeField(null=True, blank=True)
     decision_due_at = models.DateTimeField(null=True, blank=True)
+    # The statutory decision deadline computed at arrival (new SoL 20 kap. 2 §); an extension
+    # moves ``decision_due_at`` but never this.
+    decision_due_original_at = models.DateTimeField(null=True, blank=True)
+    # The decision deadline that had already passed when an extension was recorded (the first
+    # one missed); None while every extension came in time. Set once by the extension service
+    # and never cleared: a late extension must not hide that the deadline was missed.
+    decision_missed_due_at = models.DateTimeField(null=True, blank=True)
     feedback_due_at = models.DateTimeField(null=True, blank=True)
-    # The earliest deadline of a step not yet done (None when nothing is pending).
+    # The earliest deadline of a step not yet done (None when nothing is pending). For a
+    # decision extended too late this is the missed deadline, so the report stays overdue.
     next_due_at = models.DateTimeField(null=True, blank=True)
 
     # --- the intake's steps (social services only) ---------------------------------------------
@@ -188,6 +198,8 @@ class ConcernReport(models.Model):
     extension_reason = models.CharField(max_length=40, choices=ExtensionReason.choices, blank=True)
     extension_description = models.TextField(blank=True)
     extension_decided_by = models.CharField(max_length=200, blank=True)
+    # When the (latest) extension was recorded; None for extensions recorded before it was kept.
+    extension_recorded_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -132,7 +132,10 @@ class InboxCursor:
         if closed:
             return cls(closed=True, acute_danger=False, due=report.closed_at, pk=report.pk)
         return cls(
-            closed=False, acute_danger=report.acute_danger, due=report.next_due_at, pk=report.pk
+            closed=False,
+            acute_danger=bool(report.acute_danger),  # answered on every submitted report
+            due=report.next_due_at,
+            pk=report.pk,
         )
 
     def condition(self) -> Q:
@@ -366,6 +369,10 @@ class DeadlineRow:
     done_at: datetime.datetime | None
     overdue: bool  # still to do and past the deadline
     done_late: bool
+    # The decision only: the deadline that had passed when the extension was recorded, and
+    # when that was (None when every extension came in time). The step is late from then on.
+    missed_due_at: datetime.datetime | None = None
+    extension_recorded_at: datetime.datetime | None = None
 
 
 def report_deadline_rows(
@@ -382,7 +389,10 @@ def report_deadline_rows(
     ):  # fmt: skip
         if due_at is None:
             continue
-        late = deadlines.is_overdue(due_at, done_at, now)
+        missed = report.decision_missed_due_at if key == "decision" else None
+        # An extension recorded too late does not make the step timely: it is measured
+        # against the deadline that was missed.
+        late = deadlines.is_overdue(missed or due_at, done_at, now)
         rows.append(
             DeadlineRow(
                 key=key,
@@ -392,6 +402,8 @@ def report_deadline_rows(
                 # A closed report has nothing left to do, whatever it missed.
                 overdue=late and done_at is None and report.status != ReportStatus.CLOSED,
                 done_late=late and done_at is not None,
+                missed_due_at=missed,
+                extension_recorded_at=report.extension_recorded_at if missed else None,
             )
         )
     return rows
@@ -403,13 +415,15 @@ class HistoryRow:
 
     key: str
     label: str | Promise
-    at: datetime.datetime | None  # None: the report does not record when (an extension)
+    # None only for an extension recorded before the report kept its date.
+    at: datetime.datetime | None
     by: str
     details: Sequence[tuple[str | Promise, str | Promise]] = field(default_factory=list)
 
 
 def report_history(report: ConcernReport) -> list[HistoryRow]:
-    """The steps taken on a report, oldest first, from its own timestamps and signatures.
+    """The steps taken on a report, oldest first (an extension may come before the preliminary
+    assessment), from its own timestamps and signatures.
 
     ``report`` should come from :func:`intake_report_content` (its people are loaded)."""
 
@@ -453,21 +467,24 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
             )
         )
     if report.extended_until:
+        extension_details: list[tuple[str | Promise, str | Promise]] = [
+            (_("New date"), date_format(report.extended_until, "DATE_FORMAT")),
+            (_("Reason"), report.get_extension_reason_display()),
+        ]
+        if report.extension_description:
+            extension_details.append((_("Description"), report.extension_description))
+        if report.decision_missed_due_at:
+            missed = report.decision_missed_due_at.astimezone(deadlines.STOCKHOLM).date()
+            extension_details.append(
+                (_("Recorded after the deadline of"), date_format(missed, "DATE_FORMAT"))
+            )
         rows.append(
             HistoryRow(
                 "extension",
                 _("Decision deadline extended"),
-                None,
+                report.extension_recorded_at,
                 report.extension_decided_by,
-                [
-                    (_("New date"), date_format(report.extended_until, "DATE_FORMAT")),
-                    (_("Reason"), report.get_extension_reason_display()),
-                    *(
-                        [(_("Description"), report.extension_description)]
-                        if report.extension_description
-                        else []
-                    ),
-                ],
+                extension_details,
             )
         )
     if report.decided_at:
@@ -491,6 +508,8 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
         )
     if report.closed_at:
         rows.append(HistoryRow("closed", _("Closed"), report.closed_at, name(report.closed_by)))
+    # Stable: steps at the same moment keep the statutory order; an undated row goes last.
+    rows.sort(key=lambda row: (row.at is None, row.at or _EPOCH))
     return rows
 
 
@@ -805,7 +824,7 @@ def author_view(user: User, report: ConcernReport) -> AuthorView:
         categories=categories,
         what_happened=report.what_happened,
         child_words=report.child_words,
-        acute_danger=report.acute_danger,
+        acute_danger=bool(report.acute_danger),  # answered on every submitted report
         guardians_informed_label=guardians_label,
         guardians_not_informed_reason=report.guardians_not_informed_reason,
         reporter_phone=report.reporter_phone,

@@ -244,6 +244,9 @@ def submission_problems(report: ConcernReport, categories: Iterable[str]) -> dic
                 "the child's name and approximate age or class."
             ),
         )
+    if report.acute_danger is None:
+        # Never preset: the reporter must say it, and a "Yes" marks the report urgent.
+        add("acute_danger", _("Answer whether the child is in acute danger."))
     if not categories:
         add("categories", _("Choose at least one kind of concern."))
     if not report.what_happened.strip():
@@ -307,6 +310,7 @@ def report_submit(
         rules = rules_for(locked.municipality)
         locked.protection_due_at = deadlines.protection_due(now, rules)
         locked.decision_due_at = deadlines.decision_due(now, rules)
+        locked.decision_due_original_at = locked.decision_due_at
         _update_next_due(locked)
         locked.version += 1
         locked.save()
@@ -387,12 +391,17 @@ def sibling_link(*, report: ConcernReport, sibling: ConcernReport, actor: User) 
 
 
 def _update_next_due(report: ConcernReport) -> None:
-    """The earliest deadline of a step not yet done; the inbox sorts on it."""
+    """The earliest deadline of a step not yet done; the inbox sorts on it, and its overdue
+    filter, its count, the watchdog and the start page's attention count compare it with now.
+
+    An extension recorded after the decision deadline had passed does not move the decision's
+    pending deadline: the missed one stays, so the report counts as overdue until decided.
+    """
     pending: list[datetime.datetime] = []
     if report.protection_assessed_at is None and report.protection_due_at:
         pending.append(report.protection_due_at)
     if report.decided_at is None and report.decision_due_at:
-        pending.append(report.decision_due_at)
+        pending.append(report.decision_missed_due_at or report.decision_due_at)
     if _feedback_pending(report) and report.feedback_due_at:
         pending.append(report.feedback_due_at)
     report.next_due_at = min(pending) if pending else None
@@ -473,7 +482,14 @@ def report_extend_decision(
     description: str,
     decided_by: str,
 ) -> ConcernReport:
-    """Record a later decision date for exceptional reasons (new SoL 20 kap. 2 §)."""
+    """Record a later decision date for exceptional reasons (new SoL 20 kap. 2 §).
+
+    The extension is dated (``extension_recorded_at``). One recorded after the deadline in
+    force had passed is still recorded, but it does not make the report timely: the missed
+    deadline is kept in ``decision_missed_due_at`` (never cleared by a later extension), the
+    report stays overdue until decided, and ``deadlines.decision_was_late`` says so. The
+    statutory deadline (``decision_due_original_at``) never moves.
+    """
     errors: dict[str, list[str]] = {}
     if reason not in ExtensionReason.values:
         errors["reason"] = [str(_("Choose the exceptional reason."))]
@@ -496,6 +512,13 @@ def report_extend_decision(
             )
         rules = rules_for(locked.municipality)
         assert locked.submitted_at is not None
+        now = timezone.now()
+        recorded_late = bool(old_due and now > old_due)
+        if recorded_late and locked.decision_missed_due_at is None:
+            locked.decision_missed_due_at = old_due
+        if locked.decision_due_original_at is None:
+            locked.decision_due_original_at = old_due  # a report from before it was kept
+        locked.extension_recorded_at = now
         locked.extended_until = until
         locked.extension_reason = reason
         locked.extension_description = description
@@ -513,6 +536,7 @@ def report_extend_decision(
             new_due=locked.decision_due_at.isoformat() if locked.decision_due_at else None,
             reason=reason,
             decided_by=decided_by,
+            recorded_late=recorded_late,
         )
     return locked
 
@@ -547,7 +571,8 @@ def report_decide(
             locked,
             AuditEventType.REPORT_DECIDED,
             decision=decision,
-            on_time=bool(locked.decision_due_at and now <= locked.decision_due_at),
+            # A decision after an extension that came too late is not on time either.
+            on_time=not deadlines.decision_was_late(locked, now=now),
         )
     return locked
 

@@ -120,7 +120,7 @@ def _shown_categories(form: DraftForm, report: ConcernReport) -> set[str]:
 def _shown_acute(form: DraftForm, report: ConcernReport) -> bool:
     if form.is_bound and form.cleaned_data.get("acute_danger") is not None:
         return bool(form.cleaned_data["acute_danger"])
-    return report.acute_danger
+    return bool(report.acute_danger)  # None: not answered yet
 
 
 def _add_problems(form: DraftForm, problems: dict[str, list[str]]) -> None:

@@ -37,6 +37,7 @@ def draft(
         "child_identity_number": "201203159801",
         "child_name": "Testa Testsson",
         "what_happened": "Eleven berättade om bråk hemma.",
+        "acute_danger": False,
         "guardians_informed": GuardiansInformed.YES,
     }
     return services.report_draft_update(

@@ -65,6 +65,10 @@ def test_overdue_urgent_feedback_supplements_and_forwarding_in_each_municipality
         assert reports.exclude(forward_to_name="").count() == 2, key
         assert reports.filter(decision=Decision.FORWARDED).exclude(forwarded_to="").exists()
         assert reports.exclude(extended_until=None).count() == 1, key
+        # The demo's extension is dated and came in time.
+        extended = reports.exclude(extended_until=None).get()
+        assert extended.extension_recorded_at is not None, key
+        assert extended.decision_missed_due_at is None, key
         siblings = reports.annotate(n=Count("siblings")).filter(n=1)
         assert siblings.count() == 2, key
         assert reports.filter(child_identity_number="").exclude(child_name="").exists(), key

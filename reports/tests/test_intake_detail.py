@@ -10,7 +10,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType
 from core.personnummer import make_test_identity_number
@@ -579,6 +580,120 @@ def test_an_extension_moves_the_decision_deadline(client: Client, world: World) 
     assert "April 1, 2026" in text
     assert "(extended)" in text
     assert "Barnet är utomlands med familjen." in text
+
+
+def _extend_at(
+    report: ConcernReport,
+    world: World,
+    moment: datetime.datetime,
+    until: datetime.date = datetime.date(2026, 4, 14),
+) -> ConcernReport:
+    with time_machine.travel(moment, tick=False):
+        return services.report_extend_decision(
+            report=report,
+            actor=world.user(Role.INTAKE),
+            until=until,
+            reason=ExtensionReason.AWAITING_INFORMATION,
+            description="",
+            decided_by="Eva Berg",
+        )
+
+
+SWEDISH_DATETIME = re.compile(
+    r"\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober"
+    r"|november|december) \d{4} \d{2}:\d{2}\b"
+)
+
+
+def in_swedish(moment: datetime.datetime | datetime.date, format_name: str) -> str:
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment)
+    with translation.override("sv"):
+        return date_format(moment, format_name)
+
+
+def _waiting_for_decision(world: World, *, arrived_days_ago: int) -> ConcernReport:
+    arrival = timezone.now() - datetime.timedelta(days=arrived_days_ago)
+    return advance(
+        submitted(world, now=arrival),
+        ReportStatus.PROTECTION_ASSESSED,
+        intake=world.user(Role.INTAKE),
+    )
+
+
+def test_a_late_extension_shows_the_decision_as_late_with_the_missed_deadline(
+    world: World,
+) -> None:
+    report = _waiting_for_decision(world, arrived_days_ago=20)  # the deadline passed
+    missed = report.decision_due_at
+    assert missed is not None
+    assert missed < timezone.now()
+    recorded = timezone.now().replace(second=0, microsecond=0)
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    report = _extend_at(report, world, recorded, until=until)
+    swedish = Client(headers={"Accept-Language": "sv"})
+    swedish.force_login(world.user(Role.INTAKE))
+    text = text_of(swedish.get(detail_url(report)))
+    decision = re.search(r'<tr id="deadline-decision">.*?</tr>', text)
+    assert decision is not None
+    # Before the extended date, and still late: the deadline that was missed is shown with
+    # the time the extension was recorded.
+    assert "Försenad" in decision[0]
+    assert in_swedish(until, "DATE_FORMAT") in decision[0]
+    assert in_swedish(missed, "DATE_FORMAT") in decision[0]
+    assert in_swedish(recorded, "DATETIME_FORMAT") in decision[0]
+    assert "hade redan passerat när förlängningen registrerades" in decision[0]
+    extension = re.search(r'<li class="panel" id="history-extension">.*?</li>', text)
+    assert extension is not None
+    assert in_swedish(recorded, "DATETIME_FORMAT") in extension[0]
+    assert in_swedish(missed, "DATE_FORMAT") in extension[0]
+
+
+def test_every_history_row_has_its_date_and_time_in_swedish(world: World) -> None:
+    intake = world.user(Role.INTAKE)
+    report = advance(submitted(world), ReportStatus.PRELIMINARY_ASSESSMENT, intake=intake)
+    report = _extend_at(report, world, datetime.datetime(2026, 3, 9, 8, 15, tzinfo=STOCKHOLM))
+    report = advance(
+        report,
+        ReportStatus.CLOSED,
+        intake=intake,
+        now=datetime.datetime(2026, 3, 12, 9, 0, tzinfo=STOCKHOLM),
+    )
+    swedish = Client(headers={"Accept-Language": "sv"})
+    swedish.force_login(intake)
+    text = text_of(swedish.get(detail_url(report)))
+    rows = re.findall(r'<li class="panel" id="history-(\w+)">(.*?)</li>', text)
+    keys = [key for key, _ in rows]
+    assert keys == [
+        "submitted",
+        "received",
+        "protection",
+        "preliminary",
+        "extension",
+        "decision",
+        "feedback",
+        "closed",
+    ]
+    for key, row in rows:
+        assert SWEDISH_DATETIME.search(row), key
+    extension = dict(rows)["extension"]
+    assert "9 mars 2026 08:15" in extension
+    # Recorded in time: nothing was missed.
+    assert "passerat" not in text
+
+
+def test_an_extension_in_time_is_not_marked_late(client: Client, world: World) -> None:
+    report = _waiting_for_decision(world, arrived_days_ago=5)
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    report = _extend_at(report, world, timezone.now(), until=until)
+    client.force_login(world.user(Role.INTAKE))
+    text = text_of(client.get(detail_url(report)))
+    decision = re.search(r'<tr id="deadline-decision">.*?</tr>', text)
+    assert decision is not None
+    assert "(extended)" in decision[0]
+    assert "Overdue" not in decision[0]
+    assert "had already passed" not in decision[0]
+    assert "To do" in decision[0]
 
 
 def test_a_forwarded_decision_names_the_municipality(client: Client, world: World) -> None:

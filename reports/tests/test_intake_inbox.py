@@ -18,8 +18,9 @@ from core.personnummer import make_test_identity_number
 from organisations import services as organisation_services
 from organisations.models import Role, UnitKind
 from organisations.tests.builders import new_unit
-from reports.models import ConcernCategory, ConcernReport, ReportStatus
-from reports.selectors import INBOX_PAGE_SIZE, InboxCursor
+from reports import services
+from reports.models import ConcernCategory, ConcernReport, ExtensionReason, ReportStatus
+from reports.selectors import INBOX_PAGE_SIZE, InboxCursor, InboxFilters, inbox_reports
 from reports.tests.builders import advance, draft, submitted
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
@@ -254,6 +255,40 @@ def test_the_overdue_and_forwarding_filters(intake_client: Client, world: World)
     assert listed(intake_client.get(URL, {"overdue": "on"})) == ids(late)
     assert listed(intake_client.get(URL, {"to_forward": "on"})) == ids(forward)
     assert listed(intake_client.get(URL, {"overdue": "on", "to_forward": "on"})) == []
+
+
+def _extended_now(world: World, *, arrived_days_ago: int) -> ConcernReport:
+    """A report waiting for its decision, extended today to thirty days from now."""
+    intake = world.user(Role.INTAKE)
+    arrival = timezone.now() - datetime.timedelta(days=arrived_days_ago)
+    report = advance(submitted(world, now=arrival), ReportStatus.PROTECTION_ASSESSED, intake=intake)
+    return services.report_extend_decision(
+        report=report,
+        actor=intake,
+        until=timezone.localdate() + datetime.timedelta(days=30),
+        reason=ExtensionReason.AWAITING_INFORMATION,
+        description="",
+        decided_by="Eva Berg",
+    )
+
+
+def test_an_extension_recorded_after_the_deadline_stays_overdue(
+    intake_client: Client, world: World
+) -> None:
+    late = _extended_now(world, arrived_days_ago=20)  # its deadline passed six days ago
+    in_time = _extended_now(world, arrived_days_ago=5)
+    response = intake_client.get(URL, {"overdue": "on"})
+    assert listed(response) == ids(late)
+    assert response.context["overdue_count"] == 1
+    row = re.search(rf'<tr data-report="{late.public_id}">.*?</tr>', text_of(response))
+    assert row is not None
+    assert "Overdue" in row[0]
+    # The selector the filter and indicators use agrees.
+    overdue = inbox_reports(
+        world.user(Role.INTAKE), InboxFilters(overdue_only=True), now=timezone.now()
+    )
+    assert list(overdue) == [late]
+    assert in_time not in overdue
 
 
 # --- pages --------------------------------------------------------------------------------------

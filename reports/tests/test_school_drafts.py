@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -90,7 +91,8 @@ def form_data(report: ConcernReport, **overrides: Any) -> dict[str, Any]:
         "categories": categories,
         "what_happened": report.what_happened,
         "child_words": report.child_words,
-        "acute_danger": "yes" if report.acute_danger else "no",
+        # Unanswered: the browser sends nothing for a radio group with no button checked.
+        "acute_danger": {True: "yes", False: "no", None: None}[report.acute_danger],
         "guardians_informed": report.guardians_informed,
         "guardians_not_informed_reason": report.guardians_not_informed_reason,
         "home": home,
@@ -372,6 +374,83 @@ def test_the_acute_danger_notice_is_on_the_page_after_saving(teacher_client, wor
     assert "The report is marked urgent." in page
 
 
+# --- the acute-danger question -------------------------------------------------------------------
+
+
+def _acute_radios(page: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="acute_danger"[^>]*>', page)
+
+
+def test_a_new_report_presets_no_answer_to_acute_danger(teacher_client, teacher, world):
+    school = world.unit(UnitKind.SCHOOL)
+    teacher_client.post(reverse("reports:new"), {"school": school.pk})
+    report = ConcernReport.objects.get(author=teacher)
+    assert report.acute_danger is None
+    radios = _acute_radios(page_of(teacher_client.get(edit_url(report))))
+    assert len(radios) == 2
+    assert not any("checked" in radio for radio in radios)
+
+
+def test_an_answered_acute_danger_question_is_shown_checked(teacher_client, world):
+    report = draft(world, acute_danger=False)
+    radios = _acute_radios(page_of(teacher_client.get(edit_url(report))))
+    assert [("checked" in radio) for radio in radios] == [False, True]  # Yes, No
+
+
+def test_the_acute_danger_question_comes_right_after_the_child(teacher_client, world):
+    page = page_of(teacher_client.get(edit_url(empty_draft(world))))
+    child_class = page.index('id="id_child_class"')
+    acute = page.index('id="id_acute_danger_0"')
+    later = [
+        page.index(f'id="id_{name}"')
+        for name in ("guardians", "interpreter_language", "categories_0", "what_happened")
+    ]
+    assert child_class < acute < min(later)
+
+
+def test_a_draft_saves_without_an_answer_but_submit_needs_one(teacher_client, world):
+    report = draft(world, acute_danger=None)
+    response = teacher_client.post(edit_url(report), form_data(report, child_name="Lisa", save=""))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.child_name == "Lisa"
+    assert report.acute_danger is None
+
+    response = teacher_client.post(edit_url(report), form_data(report, submit=""))
+    page = page_of(response)
+    assert response.status_code == 200
+    assert "Answer whether the child is in acute danger." in page
+    assert 'href="#id_acute_danger_0"' in page
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+
+    response = teacher_client.post(
+        edit_url(report), form_data(report, acute_danger="no", submit="")
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.acute_danger is False
+
+
+def test_the_service_refuses_to_submit_without_an_answer(world):
+    report = draft(world, acute_danger=None)
+    assert "acute_danger" in services.submission_problems(report, ["neglect"])
+    with pytest.raises(ValidationError) as raised:
+        services.report_submit(report=report, actor=report.author, submission_key=uuid.uuid4())
+    assert "acute_danger" in raised.value.message_dict
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+
+
+def test_the_submit_message_is_in_swedish(world):
+    report = draft(world, acute_danger=None)
+    swedish = Client(headers={"Accept-Language": "sv"})
+    swedish.force_login(report.author)
+    page = page_of(swedish.post(edit_url(report), form_data(report, submit="")))
+    assert "Svara på om barnet är i akut fara." in page
+
+
 # --- submitting ----------------------------------------------------------------------------------
 
 
@@ -389,9 +468,11 @@ def test_submit_with_missing_data_shows_every_problem_and_keeps_the_text(teacher
         "Choose at least one kind of concern.",
         "Describe what happened and what you saw.",
         "Say whether the guardians have been told about the report.",
+        "Answer whether the child is in acute danger.",
     ):
         assert message in page
     assert 'href="#id_categories_0"' in page
+    assert 'href="#id_acute_danger_0"' in page
     assert "Hon sa att pappa blir arg." in page
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT

@@ -22,6 +22,7 @@ def filled_draft(world, **values):
     defaults = {
         "child_identity_number": "201203159809",
         "what_happened": "Eleven berättade om bråk hemma.",
+        "acute_danger": False,
         "guardians_informed": GuardiansInformed.YES,
     }
     return services.report_draft_update(

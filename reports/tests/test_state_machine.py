@@ -6,13 +6,14 @@ import datetime
 import uuid
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from access.models import AuditEvent, AuditEventType
 from access.policies import NotPermitted
 from organisations.models import Role, UnitKind
 from reports import services
-from reports.deadlines import STOCKHOLM, end_of_day
+from reports.deadlines import STOCKHOLM, decision_late_q, decision_was_late, end_of_day
 from reports.models import (
     ConcernCategory,
     ConcernReport,
@@ -236,6 +237,11 @@ def test_an_extension_needs_a_reason_a_decider_and_a_later_date(world, changes, 
     assert report.decision_due_at == end_of_day(datetime.date(2026, 3, 16))
 
 
+# Before the decision deadline of a report that arrived at ARRIVAL (16 March), and after it.
+IN_TIME = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=STOCKHOLM)
+TOO_LATE = datetime.datetime(2026, 3, 20, 11, 30, tzinfo=STOCKHOLM)
+
+
 def test_an_extension_moves_the_decision_deadline_and_is_audited(world):
     intake = world.user(Role.INTAKE)
     report = advance(submitted(world), "protection_assessed", intake=intake)
@@ -243,7 +249,8 @@ def test_an_extension_moves_the_decision_deadline_and_is_audited(world):
     assert old_due is not None
     assert report.next_due_at == old_due
 
-    report = _extend(report, world)
+    with time_machine.travel(IN_TIME, tick=False):  # before the deadline of 16 March
+        report = _extend(report, world)
 
     assert report.extended_until == datetime.date(2026, 3, 31)
     assert report.extension_reason == ExtensionReason.PARALLEL_POLICE_INQUIRY
@@ -258,12 +265,112 @@ def test_an_extension_moves_the_decision_deadline_and_is_audited(world):
     assert event.new_values["new_due"] == end_of_day(datetime.date(2026, 3, 31)).isoformat()
     assert event.new_values["reason"] == ExtensionReason.PARALLEL_POLICE_INQUIRY
     assert event.new_values["decided_by"] == "Enhetschef Eva Exempel"
+    assert event.new_values["recorded_late"] is False
+    # Recorded in time: dated, the statutory deadline kept, nothing missed.
+    assert report.extension_recorded_at == IN_TIME
+    assert report.decision_due_original_at == old_due
+    assert report.decision_missed_due_at is None
+    assert not decision_was_late(report, now=IN_TIME)
     # A second extension must go beyond the first.
     with pytest.raises(ValidationError):
         _extend(report, world, until=datetime.date(2026, 3, 31))
-    assert _extend(report, world, until=datetime.date(2026, 4, 14)).decision_due_at == (
-        end_of_day(datetime.date(2026, 4, 14))
+    with time_machine.travel(IN_TIME, tick=False):
+        again = _extend(report, world, until=datetime.date(2026, 4, 14))
+    assert again.decision_due_at == end_of_day(datetime.date(2026, 4, 14))
+    assert again.next_due_at == again.decision_due_at
+
+
+def test_the_statutory_decision_deadline_is_kept_from_arrival(world):
+    report = submitted(world)
+    assert report.decision_due_original_at == end_of_day(datetime.date(2026, 3, 16))
+    assert report.decision_due_original_at == report.decision_due_at
+
+
+def test_an_extension_recorded_after_the_deadline_keeps_it_missed(world):
+    intake = world.user(Role.INTAKE)
+    report = advance(submitted(world), "preliminary_assessment", intake=intake)
+    missed = end_of_day(datetime.date(2026, 3, 16))
+    with time_machine.travel(TOO_LATE, tick=False):
+        report = _extend(report, world, until=datetime.date(2026, 4, 14))
+
+    # The new date is recorded, but the deadline that had passed is kept and stays the one
+    # the step is measured against: the inbox keeps the report overdue.
+    assert report.decision_due_at == end_of_day(datetime.date(2026, 4, 14))
+    assert report.decision_due_original_at == missed
+    assert report.decision_missed_due_at == missed
+    assert report.extension_recorded_at == TOO_LATE
+    stored = ConcernReport.objects.get(pk=report.pk)
+    assert stored.next_due_at == missed
+    assert decision_was_late(stored, now=TOO_LATE)
+    event = AuditEvent.objects.get(
+        object_id=str(report.pk), event_type=AuditEventType.REPORT_DECISION_EXTENDED
     )
+    assert event.new_values["recorded_late"] is True
+
+    # A later extension, in time for the extended date, does not clear the missed deadline.
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, 0, tzinfo=STOCKHOLM), tick=False):
+        report = _extend(report, world, until=datetime.date(2026, 4, 28))
+    assert report.decision_missed_due_at == missed
+    assert report.next_due_at == missed
+
+    # Decided before the extended date: still not decided on time.
+    decided_at = datetime.datetime(2026, 4, 20, 14, 0, tzinfo=STOCKHOLM)
+    report = services.report_decide(
+        report=report, actor=intake, decision=Decision.NOT_OPENED, now=decided_at
+    )
+    assert decision_was_late(report, now=decided_at)
+    decided = AuditEvent.objects.get(
+        object_id=str(report.pk), event_type=AuditEventType.REPORT_DECIDED
+    )
+    assert decided.new_values["on_time"] is False
+
+
+def test_a_second_extension_after_the_first_date_passed_is_late_too(world):
+    report = advance(submitted(world), "received", intake=world.user(Role.INTAKE))
+    with time_machine.travel(IN_TIME, tick=False):
+        report = _extend(report, world, until=datetime.date(2026, 3, 31))
+    assert report.decision_missed_due_at is None
+    with time_machine.travel(datetime.datetime(2026, 4, 2, 9, 0, tzinfo=STOCKHOLM), tick=False):
+        report = _extend(report, world, until=datetime.date(2026, 4, 30))
+    assert report.decision_missed_due_at == end_of_day(datetime.date(2026, 3, 31))
+    assert report.decision_due_original_at == end_of_day(datetime.date(2026, 3, 16))
+
+
+def test_decision_was_late_and_its_query_say_the_same(world):
+    """The one definition of "not decided on time", as a function and as a filter."""
+    intake = world.user(Role.INTAKE)
+    now = datetime.datetime(2026, 3, 25, 12, 0, tzinfo=STOCKHOLM)
+    recent = datetime.datetime(2026, 3, 20, 9, 0, tzinfo=STOCKHOLM)
+    pending_in_time = advance(submitted(world, now=recent), "received", intake=intake)
+    pending_late = advance(submitted(world), "received", intake=intake)
+    decided_in_time = advance(submitted(world), "decided", intake=intake)
+    decided_late = services.report_decide(
+        report=advance(submitted(world), "preliminary_assessment", intake=intake),
+        actor=intake,
+        decision=Decision.OPENED,
+        now=datetime.datetime(2026, 3, 18, 9, 0, tzinfo=STOCKHOLM),
+    )
+    extended_in_time = advance(submitted(world), "received", intake=intake)
+    extended_late = advance(submitted(world), "received", intake=intake)
+    # Only the extensions are recorded at those times (the world's memberships start today).
+    with time_machine.travel(IN_TIME, tick=False):
+        extended_in_time = _extend(extended_in_time, world)
+    with time_machine.travel(TOO_LATE, tick=False):
+        extended_late = _extend(extended_late, world)
+    expected = {
+        pending_in_time.pk: False,
+        pending_late.pk: True,
+        decided_in_time.pk: False,
+        decided_late.pk: True,
+        extended_in_time.pk: False,
+        extended_late.pk: True,
+    }
+    reports = ConcernReport.objects.filter(pk__in=expected)
+    assert {r.pk: decision_was_late(r, now=now) for r in reports} == expected
+    late_ids = set(reports.filter(decision_late_q(now=now)).values_list("pk", flat=True))
+    assert late_ids == {pk for pk, late in expected.items() if late}
+    draft_only = draft(world)
+    assert not decision_was_late(draft_only, now=now)
 
 
 def test_a_stale_form_can_not_move_an_extended_deadline_back(world):

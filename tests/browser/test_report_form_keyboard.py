@@ -102,12 +102,12 @@ FORM_STOPS = [
     "id_child_name",
     "id_child_approximate_age",
     "id_child_class",
+    "id_acute_danger_0",  # a radio group is one stop: nothing is checked, so its first button
     "id_guardians",
     "id_interpreter_language",
     *CATEGORY_STOPS,
     "id_what_happened",
     "id_child_words",
-    "id_acute_danger_1",  # a radio group is one stop: its checked button ("No")
     "id_guardians_informed_0",  # nothing checked yet: the first button
     "id_guardians_not_informed_reason",
     "id_home",
@@ -169,6 +169,7 @@ def test_report_form_with_the_keyboard_alone(page: Page, world: World, log_in: L
         (links.nth(index).get_attribute("href") or "").lstrip("#") for index in range(links.count())
     ]
     assert anchors == [
+        "id_acute_danger_0",  # never preset: it must be answered
         "id_categories_0",
         "id_what_happened",
         "id_guardians_informed_0",
@@ -176,8 +177,16 @@ def test_report_form_with_the_keyboard_alone(page: Page, world: World, log_in: L
     expect(page.locator("#id_child_identity_number")).to_have_value(CHILD.formatted())
 
     # Each link of the summary moves the focus to its field; each field is filled from there.
-    move_to(page, "#id_categories_0")
+    # Acute danger first: from its first button ("Yes") the arrow key moves to "No" and
+    # checks it.
+    move_to(page, "#id_acute_danger_0")
     expect(links.nth(0)).to_be_focused()
+    assert press(page, "Enter").key == "id_acute_danger_0"
+    assert press(page, "ArrowDown").key == "id_acute_danger_1"
+    expect(page.locator("#id_acute_danger_1")).to_be_checked()
+    expect(page.locator("#acute-notice .attention--danger")).to_have_count(0)
+    move_to(page, "#id_categories_0", backwards=True)
+    expect(links.nth(1)).to_be_focused()
     assert press(page, "Enter").key == "id_categories_0"
     move_to(page, "id_categories_3")
     neglect = page.locator("#id_categories_3")
@@ -185,7 +194,7 @@ def test_report_form_with_the_keyboard_alone(page: Page, world: World, log_in: L
     page.keyboard.press("Space")
     expect(neglect).to_be_checked()
 
-    for index, anchor in enumerate(anchors[1:], start=1):
+    for index, anchor in enumerate(anchors[2:], start=2):
         move_to(page, f"#{anchor}", backwards=True)
         expect(links.nth(index)).to_be_focused()
         assert press(page, "Enter").key == anchor
@@ -215,7 +224,7 @@ def test_report_form_with_the_keyboard_alone(page: Page, world: World, log_in: L
     assert report.guardians_informed == GuardiansInformed.YES
     assert report.wants_feedback
     assert report.reporter_phone == PHONE
-    assert not report.acute_danger
+    assert report.acute_danger is False
 
 
 @override_settings(DEMO_MODE=True)
@@ -231,6 +240,8 @@ def test_the_form_never_suggests_telling_the_guardians_and_shows_the_acute_notic
     expect(question).to_have_count(2)
     expect(notice).to_have_count(0)
     expect(acute).to_have_count(0)
+    expect(page.locator("input[name=acute_danger]")).to_have_count(2)
+    expect(page.locator("input[name=acute_danger]:checked")).to_have_count(0)  # not preset
 
     # Sexual abuse, chosen with the keyboard: the autosave answers with the notice in place of
     # the question, and the focus stays where it was.

@@ -87,6 +87,9 @@ def test_teacher_files_intake_handles_and_teacher_and_principal_see_the_feedback
     check_axe(page)  # the empty draft
 
     page.locator("#id_child_identity_number").fill(CHILD.formatted())
+    # The acute-danger question comes right after the child, with no answer preset.
+    expect(page.locator("input[name=acute_danger]:checked")).to_have_count(0)
+    page.locator("input[name=acute_danger][value=no]").check()
     page.locator("input[name=categories][value=neglect]").check()
     page.locator("input[name=categories][value=school_absence]").check()
     page.locator("#id_what_happened").fill(WHAT_HAPPENED)
@@ -106,6 +109,7 @@ def test_teacher_files_intake_handles_and_teacher_and_principal_see_the_feedback
     )
     report.refresh_from_db()
     assert report.child_identity_number == CHILD.digits
+    assert report.acute_danger is False
     assert report.version > 1
     expect(page.locator("#draft-version")).to_have_value(str(report.version))
     # Neglect and school absence: the guardians question stays, no acute notice.
