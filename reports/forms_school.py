@@ -246,6 +246,15 @@ class DraftForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One child per report: link your reports about brothers and sisters."),
     )
+    sibling_query = forms.CharField(
+        label=_("Find your report about a sibling"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "The sibling's name, or their personnummer or date of birth (at least six digits). "
+            "Only your own reports are searched."
+        ),
+    )
 
     def __init__(
         self,
@@ -272,9 +281,9 @@ class DraftForm(forms.Form):
             (OTHER_MUNICIPALITY, _("Another municipality (not in Samverkan)")),
         ]
         sibling_field: forms.MultipleChoiceField = self.fields["siblings"]  # type: ignore[assignment]
+        # Always there (perhaps without choices), so that a tampered id is an error and
+        # unticking the last sibling unlinks it.
         sibling_field.choices = [(str(r.pk), _sibling_label(r)) for r in sibling_candidates]
-        if not sibling_candidates:
-            del self.fields["siblings"]
         if not self.is_bound:
             self.initial = _initial(report, sibling_candidates)
 
@@ -398,7 +407,7 @@ def _initial(report: ConcernReport, sibling_candidates: list[ConcernReport]) -> 
         home = str(report.home_municipality_id)
     else:
         home = ""
-    linked = {s.pk for s in report.siblings.all()} if sibling_candidates else set()
+    linked = {s.pk for s in sibling_candidates} & {s.pk for s in report.siblings.all()}
     return {
         "school": report.school_unit_id,
         "child_identity_number": identity_number_formatted(report.child_identity_number),

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from access.models import AccessAction
 from access.policies import read_page
 from core.personnummer import IdentityNumberError, parse_identity_number
 from organisations.models import Unit, UnitKind, User
@@ -579,15 +580,49 @@ def submitted_with_key(user: User, public_id: uuid.UUID, key: uuid.UUID | None) 
     ).exists()
 
 
+SIBLING_SEARCH_LIMIT = 10
+
+
 def sibling_candidates(
-    user: User, report: ConcernReport, *, limit: int = 50
+    user: User, report: ConcernReport, *, query: str = "", chosen: Sequence[int] = ()
 ) -> list[ConcernReport]:
-    """The author's other reports a report may be linked to: those already linked, and the
-    most recently changed others (a bounded list)."""
-    linked = set(report.siblings.values_list("pk", flat=True))
-    others = own_reports(user).exclude(pk=report.pk).select_related("school_unit")
-    recent = list(others.exclude(pk__in=linked).order_by("-updated_at", "-id")[:limit])
-    return [*others.filter(pk__in=linked).order_by("-updated_at", "-id"), *recent]
+    """The reports a draft may be linked to as siblings: those linked or just ticked (``chosen``,
+    when they are the author's own), and — only when the author searches — up to ten of their
+    other reports whose child matches ``query`` (a name, or six or more digits of the identity
+    number). Never a list of every child the author has reported; what is shown is logged
+    (the search results as a search)."""
+    shown = list(
+        own_reports(user)
+        .filter(Q(pk__in=report.siblings.values("pk")) | Q(pk__in=list(chosen)))
+        .exclude(pk=report.pk)
+        .select_related("school_unit")
+        .order_by("-updated_at", "-id")
+    )
+    condition = _sibling_query(query)
+    if condition is None:
+        return shown
+    found = list(
+        report_policy.visible(user, OWN, log_action=AccessAction.SEARCH)
+        .filter(condition)
+        .exclude(pk__in=[report.pk, *(sibling.pk for sibling in shown)])
+        .select_related("school_unit")
+        .order_by("-updated_at", "-id")[:SIBLING_SEARCH_LIMIT]
+    )
+    return [*shown, *found]
+
+
+def _sibling_query(query: str) -> Q | None:
+    """The search for a sibling's report: six or more digits search the identity number,
+    anything else of two or more letters the child's name; ``None`` for no search."""
+    query = query.strip()
+    compact = re.sub(r"[\s+-]", "", query)
+    if compact.isdigit() and len(compact) >= 6:
+        # YYMMDD-NNNN, YYYYMMDDNNNN or a birth date: stored with the century, so any of
+        # them is a part of the stored twelve digits.
+        return Q(child_identity_number__contains=compact)
+    if len(query) >= 2:
+        return Q(child_name__icontains=query)
+    return None
 
 
 @dataclass(frozen=True)

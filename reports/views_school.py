@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404, log_read
@@ -94,6 +95,20 @@ class SummaryError:
     message: str
 
 
+def _sibling_search(request: HttpRequest) -> str:
+    """What the author searched for among their reports ("Find" in the siblings' box); the
+    search is posted with the form, never put in the address (it may be a personnummer)."""
+    if request.method != "POST" or "find_siblings" not in request.POST:
+        return ""
+    return request.POST.get("sibling_query", "").strip()[:100]
+
+
+def _ticked_siblings(request: HttpRequest) -> list[int]:
+    """The sibling reports ticked on the posted form (checked against the author's own by
+    the selector)."""
+    return [pk for pk in map(_int, request.POST.getlist("siblings")) if pk is not None][:50]
+
+
 def _draft_form(
     request: HttpRequest, report: ConcernReport, *, bound: bool, with_files: bool = True
 ) -> DraftForm:
@@ -102,7 +117,12 @@ def _draft_form(
         "report": report,
         "municipalities": list(Municipality.objects.order_by("name")),
         "schools": list(selectors.reporting_schools(user)),
-        "sibling_candidates": selectors.sibling_candidates(user, report),
+        "sibling_candidates": selectors.sibling_candidates(
+            user,
+            report,
+            query=_sibling_search(request),
+            chosen=_ticked_siblings(request) if bound else (),
+        ),
     }
     if not bound:
         return DraftForm(**kwargs)
@@ -273,6 +293,15 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             report, report.categories.values_list("category", flat=True)
         )
         _add_problems(form, problems)
+    if not form.errors and _sibling_search(request):
+        # The page again (not a redirect: the search stays out of the address), with what
+        # the search found to tick beside the siblings already linked.
+        found_form = _draft_form(request, report, bound=False)
+        shown = len(found_form.fields["siblings"].choices)  # type: ignore[attr-defined]
+        notice = _sibling_search_notice(shown - report.siblings.count(), saved_at)
+        return _render_draft(
+            request, report, found_form, version=report.version, submission_key=key, notice=notice
+        )
     if not form.errors:
         if remove_id:
             messages.success(request, _("The file was removed and the draft saved."))
@@ -292,6 +321,21 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _render_draft(
         request, report, form, version=report.version, submission_key=key, notice=notice
     )
+
+
+def _sibling_search_notice(found: int, saved_at: str) -> str:
+    if not found:
+        return _(
+            "The draft was saved at %(time)s. None of your other reports matches the search: "
+            "check the spelling, or search by the personnummer."
+        ) % {"time": saved_at}
+    return ngettext(
+        "The draft was saved at %(time)s. %(count)d of your reports matches the search: tick "
+        "it under “Siblings” if it is about a brother or sister, and save.",
+        "The draft was saved at %(time)s. %(count)d of your reports match the search: tick "
+        "those about brothers and sisters under “Siblings”, and save.",
+        found,
+    ) % {"time": saved_at, "count": found}
 
 
 @login_not_required

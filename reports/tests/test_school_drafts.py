@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from access.models import AuditEvent, AuditEventType
+from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType
 from core.personnummer import make_test_identity_number
 from organisations import services as organisation_services
 from organisations.models import Role, Sector, UnitKind, User
@@ -665,21 +665,32 @@ def test_a_file_is_stored_under_a_random_name(teacher_client, world):
 def test_link_and_unlink_a_sibling_report(teacher_client, teacher, world):
     sister = draft(world, child_name="Syster Testsson")
     report = empty_draft(world)
+    # The page lists no other child: the author finds the sibling's report by searching.
     page = page_of(teacher_client.get(edit_url(report)))
-    assert "Syster Testsson – draft" in page
+    assert "Syster Testsson" not in page
+    response = teacher_client.post(
+        edit_url(report), form_data(report, sibling_query="syster", find_siblings="")
+    )
+    assert response.status_code == 200  # the search is never put in an address
+    assert "Syster Testsson – draft" in page_of(response)
     teacher_client.post(edit_url(report), form_data(report, siblings=[sister.pk], save=""))
     assert list(report.siblings.all()) == [sister]
     assert list(sister.siblings.all()) == [report]
     assert AuditEvent.objects.filter(event_type=AuditEventType.REPORT_SIBLING_LINKED).exists()
+    # A linked sibling stays on the page without a search, and can be unlinked.
+    assert "Syster Testsson – draft" in page_of(teacher_client.get(edit_url(report)))
     teacher_client.post(edit_url(report), form_data(report, save=""))
     assert not report.siblings.exists()
 
 
-def test_only_own_reports_can_be_linked(teacher_client, world):
-    theirs = draft(world, author=world.user(Role.STUDENT_HEALTH))
-    mine = draft(world)
+def test_only_own_reports_can_be_found_and_linked(teacher_client, world):
+    theirs = draft(world, author=world.user(Role.STUDENT_HEALTH), child_name="Deras Barn")
+    mine = draft(world, child_name="Mitt Barn")
     report = empty_draft(world)
-    page = page_of(teacher_client.get(edit_url(report)))
+    response = teacher_client.post(
+        edit_url(report), form_data(report, sibling_query="barn", find_siblings="")
+    )
+    page = page_of(response)
     assert mine.reference in page
     assert theirs.reference not in page
     response = teacher_client.post(
@@ -687,6 +698,32 @@ def test_only_own_reports_can_be_linked(teacher_client, world):
     )
     assert "Select a valid choice." in page_of(response)
     assert not report.siblings.exists()
+
+
+def test_a_sibling_is_found_by_personnummer_and_the_search_is_logged(teacher_client, world):
+    sister = draft(world, child_name="Syster Testsson")
+    other = draft(world, child_name="Annan Elev", child_identity_number="201203159801")
+    report = empty_draft(world)
+    number = f"{CHILD[2:8]}-{CHILD[8:]}"  # YYMMDD-NNNN, as people write it
+    response = teacher_client.post(
+        edit_url(report), form_data(report, sibling_query=number, find_siblings="")
+    )
+    page = page_of(response)
+    assert sister.reference in page
+    assert other.reference not in page
+    searched = AccessLog.objects.filter(action=AccessAction.SEARCH)
+    assert {int(row.object_id) for row in searched} == {sister.pk}
+
+
+def test_the_draft_page_logs_the_siblings_it_shows(teacher_client, world):
+    sister = draft(world, child_name="Syster Testsson")
+    report = empty_draft(world)
+    teacher_client.post(edit_url(report), form_data(report, siblings=[], save=""))
+    services.sibling_link(report=report, sibling=sister, actor=report.author)
+    before = AccessLog.objects.count()
+    teacher_client.get(edit_url(report))
+    shown = {int(row.object_id) for row in AccessLog.objects.order_by("id")[before:]}
+    assert shown == {report.pk, sister.pk}
 
 
 def test_delete_a_draft_after_confirming(teacher_client, world):
