@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.forms import add_service_errors
 from core.sanitize import html_to_user_text
 from core.uploads import content_type_for
 from governance import services
@@ -73,15 +74,6 @@ def _document(request: HttpRequest, pk: int, action: DocumentAction) -> Governan
 def _detail_url(document: GovernanceDocument, anchor: str = "") -> str:
     url = reverse("governance:document_detail", args=[document.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put the service's messages on the fields they name (unknown names: on the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_messages)
 
 
 def _units(municipality_ids: set[int]) -> QuerySet[Unit]:
@@ -186,7 +178,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 parties=data["parties"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -227,7 +219,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 parties=data["parties"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The document has been saved."))
             return redirect(_detail_url(document))
@@ -333,7 +325,7 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
                 revision_interval_months=data["revision_interval_months"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -539,7 +531,7 @@ def _saved(
     try:
         run(form.cleaned_data)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return None
     messages.success(request, message)
     return redirect(_detail_url(document, anchor))

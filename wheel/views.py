@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.forms import add_service_errors
 from organisations.models import Municipality, User
 from organisations.selectors import municipalities_of
 from wheel import selectors, services
@@ -26,7 +27,6 @@ from wheel.forms import (
     DecisionForm,
     OccurrenceRecordForm,
     SeriesForm,
-    add_errors,
 )
 from wheel.models import ActionStatus, ActivityType, Occurrence
 from wheel.policies import (
@@ -85,7 +85,7 @@ def _preview(form: SeriesForm) -> list[Any] | None:
             municipality=form.chosen_municipality(), data=form.series_data()
         )
     except ValidationError as error:
-        add_errors(form, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -106,7 +106,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
                     data=form.series_data(),
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 count = series.occurrences.count()
                 messages.success(
@@ -168,7 +168,7 @@ def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     series=series, actor=_user(request), data=form.series_data()
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if outcome.replanned:
                     messages.success(
@@ -335,7 +335,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
                 occurrence=occurrence, actor=_user(request), data=form.decision_data()
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision was added."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
@@ -357,7 +357,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=decision, actor=_user(request), data=form.decision_data()
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision was saved."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
@@ -378,7 +378,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 occurrence=occurrence, actor=_user(request), data=form.action_data()
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The follow-up action was added."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
@@ -398,7 +398,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_update(action=action, actor=_user(request), data=form.action_data())
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The follow-up action was saved."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
