@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from core.sanitize import html_to_user_text
 from core.uploads import content_type_for
@@ -362,23 +363,12 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_file(request: HttpRequest, pk: int, number: int) -> FileResponse:
     document = _document(request, pk, READ)
     version = _version(document, number)
-    if not version.file:
-        raise Http404
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     extension = (version.file.name or "").rsplit(".", 1)[-1].lower()
-    content_type = content_type_for(version.file.name or "")
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return protected_file_response(
+        version.file,
         filename=version.file_name or f"{document.title}-{version.number}.{extension}",
-        content_type=content_type,
+        content_type=content_type_for(version.file.name or ""),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from organisations.models import Municipality, User
 from organisations.selectors import municipalities_of
@@ -226,21 +227,11 @@ def _occurrence_context(occurrence: Occurrence) -> dict[str, Any]:
 @require_GET
 def occurrence_minutes_file(request: HttpRequest, pk: int) -> FileResponse:
     occurrence = get_or_404(request, occurrence_policy, READ, pk=pk)
-    if not occurrence.minutes_file:
-        raise Http404
-    try:
-        handle = occurrence.minutes_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return protected_file_response(
+        occurrence.minutes_file,
         filename=occurrence.minutes_file_name or "minutes",
-        content_type="application/octet-stream",
+        fallback_name="minutes",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _record_form(
