@@ -146,6 +146,55 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def model_update_audited[M: models.Model](
+    *,
+    obj: M,
+    actor: User | None,
+    fields: dict[str, Any],
+    event_type: str,
+    municipality: Municipality | None,
+) -> tuple[M, bool]:
+    """Change ``fields`` of ``obj`` under a row lock and record what changed, in one
+    transaction; returns the locked, changed row and whether anything changed.
+
+    Only fields whose value differs from the stored one are set and saved
+    (``update_fields``), and one audit event holds their old and new values. When nothing
+    differs there is no save and no event. A key is a field's name (a related object is
+    compared and recorded by its primary key) or, for a foreign key, its ``*_id`` name. The
+    caller checks its policy first; many-to-many fields are not handled here.
+    """
+    with transaction.atomic():
+        # The row as it is now, locked until the transaction ends: concurrent updates queue
+        # up and each compares against what the previous one stored.
+        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        old: dict[str, Any] = {}
+        new: dict[str, Any] = {}
+        saved: list[str] = []
+        for key, value in fields.items():
+            field = locked._meta.get_field(key)
+            stored = value.pk if isinstance(value, models.Model) else value
+            current = getattr(locked, field.attname)  # type: ignore[union-attr]
+            if current == stored:
+                continue
+            old[key], new[key] = current, stored
+            # An object is set through the relation's name, so it is kept (no query to read
+            # it back); a bare primary key through the key as given.
+            setattr(locked, field.name if isinstance(value, models.Model) else key, value)
+            saved.append(field.name)
+        if not new:
+            return locked, False
+        locked.save(update_fields=saved)
+        audit_event_record(
+            actor=actor,
+            municipality=municipality,
+            event_type=event_type,
+            obj=locked,
+            old=old,
+            new=new,
+        )
+    return locked, True
+
+
 def log_sample_create(
     *, actor: User, municipality: Municipality, month: datetime.date
 ) -> LogReviewSample:

@@ -8,7 +8,7 @@ can show the message beside the field and keep what was typed.
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from access.models import AuditEventType
 from access.policies import NotPermitted
-from access.services import audit_event_record
+from access.services import audit_event_record, model_update_audited
 from core.sanitize import user_text_to_html
 from core.uploads import validate_upload
 from governance.models import (
@@ -324,25 +324,16 @@ def _update_part[P: Goal | Responsibility | Measure](
 ) -> P:
     """Change a goal, responsibility or measure of a document under a row lock, and record
     what changed (nothing changed: no event)."""
-    with transaction.atomic():
-        manager = type(part)._default_manager
-        locked = cast(
-            P, manager.select_for_update().select_related("document__municipality").get(pk=part.pk)
-        )
-        old = _snapshot(locked, fields)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        old, new = _changed(old, _snapshot(locked, fields))
-        if new:
-            _record(
-                actor=actor,
-                document=locked.document,
-                event_type=event_type,
-                obj=locked,
-                old=old,
-                new=new,
-            )
+    # The audit keys are the ``fields`` names (``owner_unit_id``, as in the "added" events);
+    # the values come by the relation's name (``owner_unit``).
+    changes = {name: values[name.removesuffix("_id")] for name in fields}
+    locked, _was_changed = model_update_audited(
+        obj=part,
+        actor=actor,
+        fields=changes,
+        event_type=event_type,
+        municipality=part.document.municipality,
+    )
     return locked
 
 
@@ -603,21 +594,13 @@ def measure_status_change(*, actor: User, measure: Measure, status: str) -> Meas
     """Set the measure's status; the same status again changes nothing and records nothing."""
     document_policy.require(actor, MANAGE, measure.document)
     _check_status(status)
-    with transaction.atomic():
-        locked = Measure.objects.select_for_update().get(pk=measure.pk)
-        if locked.status == status:
-            return locked
-        old_status = locked.status
-        locked.status = status
-        locked.save(update_fields=["status"])
-        _record(
-            actor=actor,
-            document=measure.document,
-            event_type=AuditEventType.DOCUMENT_MEASURE_STATUS_CHANGED,
-            obj=locked,
-            old={"status": old_status},
-            new={"status": status},
-        )
+    locked, _was_changed = model_update_audited(
+        obj=measure,
+        actor=actor,
+        fields={"status": status},
+        event_type=AuditEventType.DOCUMENT_MEASURE_STATUS_CHANGED,
+        municipality=measure.document.municipality,
+    )
     return locked
 
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.downloads import protected_file_response
+from core.forms import add_service_errors
 from core.sanitize import html_to_user_text
 from core.uploads import content_type_for
 from governance import services
@@ -73,15 +75,6 @@ def _document(request: HttpRequest, pk: int, action: DocumentAction) -> Governan
 def _detail_url(document: GovernanceDocument, anchor: str = "") -> str:
     url = reverse("governance:document_detail", args=[document.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put the service's messages on the fields they name (unknown names: on the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_messages)
 
 
 def _units(municipality_ids: set[int]) -> QuerySet[Unit]:
@@ -186,7 +179,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 parties=data["parties"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -227,7 +220,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 parties=data["parties"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The document has been saved."))
             return redirect(_detail_url(document))
@@ -333,7 +326,7 @@ def version_add(request: HttpRequest, pk: int) -> HttpResponse:
                 revision_interval_months=data["revision_interval_months"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -370,23 +363,12 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_file(request: HttpRequest, pk: int, number: int) -> FileResponse:
     document = _document(request, pk, READ)
     version = _version(document, number)
-    if not version.file:
-        raise Http404
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     extension = (version.file.name or "").rsplit(".", 1)[-1].lower()
-    content_type = content_type_for(version.file.name or "")
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return protected_file_response(
+        version.file,
         filename=version.file_name or f"{document.title}-{version.number}.{extension}",
-        content_type=content_type,
+        content_type=content_type_for(version.file.name or ""),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET
@@ -539,7 +521,7 @@ def _saved(
     try:
         run(form.cleaned_data)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return None
     messages.success(request, message)
     return redirect(_detail_url(document, anchor))

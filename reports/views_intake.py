@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import log_read
 from access.models import AccessAction
+from core.forms import add_service_errors
 from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
 from reports import services
@@ -320,7 +321,7 @@ def intake_step(request: HttpRequest, public_id: UUID, step: str) -> HttpRespons
             messages.error(request, NOT_POSSIBLE)
             return redirect(detail_url)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, str(spec.done))
             return redirect(detail_url)
@@ -328,17 +329,6 @@ def intake_step(request: HttpRequest, public_id: UUID, step: str) -> HttpRespons
     full = intake_report_load(report.pk)
     log_read(request, found, AccessAction.VIEW, obj=full)
     return _render_detail(request, full, StepForm(step, spec, form))
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put the service's messages on the fields they name (hidden fields: on the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages_ in error.message_dict.items():
-        field = form.fields.get(name)
-        target = name if field is not None and not field.widget.is_hidden else None
-        form.add_error(target, messages_)
 
 
 @require_GET
@@ -412,7 +402,7 @@ def deadline_settings(request: HttpRequest) -> HttpResponse:
                 feedback_days=form.cleaned_data["feedback_days"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

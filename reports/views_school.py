@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.loaders import get_or_404, log_read
 from access.models import AccessAction
 from access.policies import Permit
+from core.downloads import protected_file_response
 from core.uploads import accepted_extensions
 from organisations.models import Municipality, User
 from reports import selectors, services
@@ -587,17 +588,11 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, attachment_id: int) -
     file = files.filter(pk=attachment_id).first()
     if file is None:
         raise Http404
-    try:
-        handle = file.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    log_read(request, found, AccessAction.DOWNLOAD)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    # Opened before the log is written: a file the storage has lost is a 404, not a read.
+    response = protected_file_response(
+        file.file,
         filename=file.original_name,
         content_type=file.content_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    log_read(request, found, AccessAction.DOWNLOAD)
     return response

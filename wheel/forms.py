@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_service_errors
 from governance.models import GovernanceDocument
 from organisations.forms import DateInput
 from organisations.models import (
@@ -426,14 +427,8 @@ class OccurrenceRecordForm(forms.Form):
     def add_service_errors(self, error: ValidationError) -> None:
         """Put the service's errors on the fields they concern ("attendance" on the first
         attendance field, anything unknown on the form)."""
-        for name, messages in error.message_dict.items():
-            target: str | None = name
-            if name == "attendance":
-                target = f"attendance_{self.units[0].pk}" if self.units else None
-            elif name not in self.fields:
-                target = None
-            for message in messages:
-                self.add_error(target, message)
+        aliases = {"attendance": f"attendance_{self.units[0].pk}"} if self.units else {}
+        add_service_errors(self, error, aliases=aliases)
 
 
 # --- decisions and actions ---------------------------------------------------------------------
@@ -537,13 +532,3 @@ class ActionForm(forms.Form):
             due_on=data.get("due_on"),
             status=data["status"],
         )
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form's fields (unknown keys on the form itself)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import AuditEventType
 from access.policies import NotPermitted
-from access.services import audit_event_record
+from access.services import audit_event_record, model_update_audited
 from core.personnummer import find_identity_numbers
 from core.sanitize import user_text_to_html
 from core.uploads import validate_upload
@@ -647,25 +647,22 @@ def decision_add(*, occurrence: Occurrence, actor: User, data: DecisionData) -> 
 def decision_update(
     *, decision: MeetingDecision, actor: User, data: DecisionData
 ) -> MeetingDecision:
+    """Change a decision; one audit event holds what changed (nothing changed: no event)."""
     decision_policy.require(actor, RECORD, decision)
     occurrence = decision.occurrence
     _check_decision(occurrence, data)
-    with transaction.atomic():
-        locked = MeetingDecision.objects.select_for_update().get(pk=decision.pk)
-        old = _decision_values(locked)
-        locked.text = data.text.strip()
-        locked.resource = data.resource.strip()
-        locked.receiving_unit = data.receiving_unit
-        locked.follow_up_on = data.follow_up_on
-        locked.save()
-        audit_event_record(
-            actor=actor,
-            municipality=occurrence.municipality,
-            event_type=AuditEventType.MEETING_DECISION_UPDATED,
-            obj=locked,
-            old=old,
-            new=_decision_values(locked),
-        )
+    locked, _was_changed = model_update_audited(
+        obj=decision,
+        actor=actor,
+        fields={
+            "text": data.text.strip(),
+            "resource": data.resource.strip(),
+            "receiving_unit": data.receiving_unit,
+            "follow_up_on": data.follow_up_on,
+        },
+        event_type=AuditEventType.MEETING_DECISION_UPDATED,
+        municipality=occurrence.municipality,
+    )
     return locked
 
 
@@ -728,24 +725,21 @@ def action_add(*, occurrence: Occurrence, actor: User, data: ActionData) -> Foll
 
 
 def action_update(*, action: FollowUpAction, actor: User, data: ActionData) -> FollowUpAction:
+    """Change an action; one audit event holds what changed (nothing changed: no event)."""
     action_policy.require(actor, RECORD, action)
     _check_action(data)
-    with transaction.atomic():
-        locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
-        old = _action_values(locked)
-        locked.what = data.what.strip()
-        locked.owner = data.owner.strip()
-        locked.due_on = data.due_on
-        locked.status = data.status
-        locked.save()
-        audit_event_record(
-            actor=actor,
-            municipality=action.occurrence.municipality,
-            event_type=AuditEventType.FOLLOW_UP_ACTION_UPDATED,
-            obj=locked,
-            old=old,
-            new=_action_values(locked),
-        )
+    locked, _was_changed = model_update_audited(
+        obj=action,
+        actor=actor,
+        fields={
+            "what": data.what.strip(),
+            "owner": data.owner.strip(),
+            "due_on": data.due_on,
+            "status": data.status,
+        },
+        event_type=AuditEventType.FOLLOW_UP_ACTION_UPDATED,
+        municipality=action.occurrence.municipality,
+    )
     return locked
 
 
@@ -760,15 +754,12 @@ def action_close(
         locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
         if locked.status != ActionStatus.OPEN:
             return locked
-        old = _action_values(locked)
-        locked.status = status
-        locked.save(update_fields=["status"])
-        audit_event_record(
-            actor=actor,
-            municipality=action.occurrence.municipality,
-            event_type=AuditEventType.FOLLOW_UP_ACTION_UPDATED,
+        # Under the lock taken above, so two closings can not both pass the check.
+        locked, _was_changed = model_update_audited(
             obj=locked,
-            old=old,
-            new=_action_values(locked),
+            actor=actor,
+            fields={"status": status},
+            event_type=AuditEventType.FOLLOW_UP_ACTION_UPDATED,
+            municipality=action.occurrence.municipality,
         )
     return locked

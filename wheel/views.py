@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.downloads import protected_file_response
+from core.forms import add_service_errors
 from organisations.models import Municipality, User
 from organisations.selectors import municipalities_of
 from wheel import selectors, services
@@ -26,7 +28,6 @@ from wheel.forms import (
     DecisionForm,
     OccurrenceRecordForm,
     SeriesForm,
-    add_errors,
 )
 from wheel.models import ActionStatus, ActivityType, Occurrence
 from wheel.policies import (
@@ -85,7 +86,7 @@ def _preview(form: SeriesForm) -> list[Any] | None:
             municipality=form.chosen_municipality(), data=form.series_data()
         )
     except ValidationError as error:
-        add_errors(form, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -106,7 +107,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
                     data=form.series_data(),
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 count = series.occurrences.count()
                 messages.success(
@@ -168,7 +169,7 @@ def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     series=series, actor=_user(request), data=form.series_data()
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if outcome.replanned:
                     messages.success(
@@ -226,21 +227,11 @@ def _occurrence_context(occurrence: Occurrence) -> dict[str, Any]:
 @require_GET
 def occurrence_minutes_file(request: HttpRequest, pk: int) -> FileResponse:
     occurrence = get_or_404(request, occurrence_policy, READ, pk=pk)
-    if not occurrence.minutes_file:
-        raise Http404
-    try:
-        handle = occurrence.minutes_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return protected_file_response(
+        occurrence.minutes_file,
         filename=occurrence.minutes_file_name or "minutes",
-        content_type="application/octet-stream",
+        fallback_name="minutes",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _record_form(
@@ -335,7 +326,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
                 occurrence=occurrence, actor=_user(request), data=form.decision_data()
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision was added."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
@@ -357,7 +348,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=decision, actor=_user(request), data=form.decision_data()
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The decision was saved."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
@@ -378,7 +369,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 occurrence=occurrence, actor=_user(request), data=form.action_data()
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The follow-up action was added."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)
@@ -398,7 +389,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_update(action=action, actor=_user(request), data=form.action_data())
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The follow-up action was saved."))
             return redirect("wheel:occurrence_detail", pk=occurrence.pk)

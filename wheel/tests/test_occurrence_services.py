@@ -425,3 +425,23 @@ def test_an_action_is_closed_as_done_or_cancelled_only(
     )
     with pytest.raises(ValidationError):
         services.action_close(action=action, actor=world.user(Role.COORDINATOR), status="open")
+
+
+def test_an_unchanged_decision_or_action_records_nothing_and_a_change_only_what_changed(
+    world: World, occurrence: Occurrence
+) -> None:
+    coordinator = world.user(Role.COORDINATOR)
+    decision_data = services.DecisionData(text="Rutinen revideras i maj.")
+    decision = services.decision_add(occurrence=occurrence, actor=coordinator, data=decision_data)
+    action_data = services.ActionData(what="Boka utbildning", owner="Samordnaren")
+    action = services.action_add(occurrence=occurrence, actor=coordinator, data=action_data)
+    before = AuditEvent.objects.count()
+    services.decision_update(decision=decision, actor=coordinator, data=decision_data)
+    services.action_update(action=action, actor=coordinator, data=action_data)
+    assert AuditEvent.objects.count() == before
+    services.action_update(
+        action=action, actor=coordinator, data=dataclasses.replace(action_data, owner="Rektor")
+    )
+    event = AuditEvent.objects.latest("id")
+    assert event.event_type == AuditEventType.FOLLOW_UP_ACTION_UPDATED
+    assert (event.old_values, event.new_values) == ({"owner": "Samordnaren"}, {"owner": "Rektor"})

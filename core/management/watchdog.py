@@ -1,0 +1,58 @@
+"""What every watchdog command shares: run here, or ``--enqueue`` the same work as a task
+for a worker, and a short report for the cron log."""
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.tasks import Task
+
+
+class WatchdogOutcome(Protocol):
+    """What a watchdog run returns: its alerts, how many notifications it created, and one
+    line per finding for the operator."""
+
+    @property
+    def alerts(self) -> Sequence[object]: ...
+
+    @property
+    def notifications_created(self) -> int: ...
+
+    def summary_lines(self) -> list[str]: ...
+
+
+class WatchdogCommand(BaseCommand):
+    """A watchdog's management command. A subclass names itself (``label``, e.g. "report
+    watchdog"), the task that does the same work for a worker (``task``), and runs once here
+    (``run``). Running it again the same day must be harmless: the watchdogs dedupe their
+    notifications, so cron may call the command as often as it likes."""
+
+    label: str
+    task: Task
+
+    def run(self) -> WatchdogOutcome:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help=f"Queue the task {self.task.module_path} for a worker instead of running here.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = self.task.enqueue()
+            self.stdout.write(f"Queued the {self.label} (task {result.id}).")
+            return
+        outcome = self.run()
+        for line in outcome.summary_lines():
+            self.stdout.write(line)
+        if not outcome.alerts:
+            self.stdout.write("Nothing to report.")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{self.label[:1].upper()}{self.label[1:]} done: "
+                f"{outcome.notifications_created} new notifications."
+            )
+        )
