@@ -126,7 +126,10 @@ def audit_event_record(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record a state change; call inside the service's transaction."""
+    """Record a state change; call inside the service's transaction. ``event_type`` must be
+    one of ``AuditEventType`` (a ``ValueError`` otherwise: a typo is a bug, not a new type)."""
+    if event_type not in AuditEventType.values:
+        raise ValueError(f"Unknown audit event type {event_type!r}; add it to AuditEventType.")
     return AuditEvent.objects.create(
         actor=actor,
         municipality=municipality,

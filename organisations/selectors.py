@@ -135,7 +135,7 @@ def events_to_check(user: User) -> list[EventToCheck]:
         rows.append(
             EventToCheck(
                 event=event,
-                label=event.get_event_type_display(),
+                label=event.event_type_label,
                 actor=event.actor.get_username() if event.actor else "",
                 account=str(values.get("user", "")),
                 role=str(roles.get(role, role)),

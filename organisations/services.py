@@ -15,6 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from access.models import AuditEventType
+from access.policies import NotPermitted, Policy
 from access.services import audit_event_record
 from organisations.models import (
     DEFAULT_SECTOR_BY_KIND,
@@ -24,10 +25,20 @@ from organisations.models import (
     Municipality,
     Role,
     SchoolTerm,
+    Sector,
     Unit,
     User,
 )
-from organisations.policies import APPROVE, membership_policy
+from organisations.policies import (
+    ADMINISTER,
+    APPROVE,
+    MANAGE,
+    OrganisationAction,
+    membership_policy,
+    term_policy,
+    unit_policy,
+    user_policy,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +90,35 @@ def _same_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+# --- who acts -----------------------------------------------------------------------------------
+# Every service asks the organisation policies first. ``actor=None`` is the installation itself
+# (the demo loader, management commands run by the operator), and a superuser is its operator in
+# the Django admin (behind two-factor, outside the municipalities' policies); the app's views
+# always pass the user, who must hold the policy's grant.
+
+
+def _require(
+    actor: User | None,
+    policy: Policy[Any, OrganisationAction],
+    action: OrganisationAction,
+    obj: Any,
+) -> None:
+    if actor is not None and not actor.is_superuser:
+        policy.require(actor, action, obj)
+
+
+def _require_in(
+    actor: User | None,
+    policy: Policy[Any, OrganisationAction],
+    municipality: Municipality,
+    action: OrganisationAction = MANAGE,
+) -> None:
+    if actor is None or actor.is_superuser:
+        return
+    if municipality.pk not in policy.municipality_ids(actor, action):
+        raise NotPermitted
+
+
 def unit_name_check(*, municipality: Municipality, name: str, unit: Unit | None) -> None:
     """Unit names are unique per municipality, whatever the case and spacing. The services
     call it under the municipality's lock; a form may call it too, to show the message before
@@ -117,6 +157,7 @@ def unit_create(
     the municipality's lock: a ``ValidationError`` on ``name`` otherwise). The unit gets its
     materialised path in the same transaction; it is never empty, not even for a moment.
     """
+    _require_in(actor, unit_policy, municipality)
     if parent is not None and parent.municipality_id != municipality.pk:
         raise ValueError("A unit's parent must belong to the same municipality.")
     name = name.strip()
@@ -153,6 +194,7 @@ def unit_update(*, actor: User | None, unit: Unit, **changes: Any) -> Unit:
     A new name is trimmed and checked for uniqueness in the municipality under its lock, as in
     :func:`unit_create`.
     """
+    _require(actor, unit_policy, MANAGE, unit)
     parent = changes.get("parent", unit.parent)
     if parent is not None:
         if parent.municipality_id != unit.municipality_id:
@@ -204,6 +246,7 @@ def user_create(
     """Create an account administered by ``municipality``. Without a password the account can
     only log in through the identity provider (or after a password reset). Only the demo data
     turns the strength check off, for its one documented password."""
+    _require_in(actor, user_policy, municipality, ADMINISTER)
     with transaction.atomic():
         user = User(
             municipality=municipality,
@@ -241,6 +284,7 @@ def user_update(
     only), and the change is recorded as an event of its own that the log review lists among
     the events to check.
     """
+    _require(actor, user_policy, ADMINISTER, user)
     with transaction.atomic():
         old = _snapshot(user, _USER_FIELDS)
         for name, value in changes.items():
@@ -312,6 +356,7 @@ def user_create_with_membership(
     """Create an account administered by ``unit``'s municipality together with its first
     membership, both or neither. A second call with the same username fails on the unique
     username, so a double submit can not create two accounts."""
+    _require_in(actor, unit_policy, unit.municipality)
     with transaction.atomic():
         user = user_create(
             actor=actor,
@@ -339,6 +384,7 @@ def user_create_with_membership(
 def user_deactivate(*, actor: User, municipality: Municipality, user: User) -> User:
     """End the user's memberships in ``municipality`` at once; an account that has none left
     anywhere is deactivated and all its sessions end."""
+    _require(actor, user_policy, MANAGE, user)
     today = timezone.localdate()
     # A refused membership never gave access: it neither needs ending nor keeps the account.
     still_open = (Q(valid_to__isnull=True) | Q(valid_to__gte=today)) & ~Q(
@@ -369,6 +415,25 @@ def _open_from(day: datetime.date) -> Q:
     return Q(valid_to__isnull=True) | Q(valid_to__gte=day)
 
 
+def membership_role_check(*, unit: Unit, role: str) -> None:
+    """The school nurse and doctor work in their own confidentiality domain (OSL 25 kap. 1 §):
+    their role is given only at a unit of medical student health, so that what they file and
+    read never lands in the school's domain by a slip in the unit chosen."""
+    if role == Role.MEDICAL_STUDENT_HEALTH and unit.sector != Sector.MEDICAL_STUDENT_HEALTH:
+        raise ValidationError(
+            {
+                "unit": ValidationError(
+                    _(
+                        "The role “Medical student health” can only be given at a unit of "
+                        "medical student health (its own confidentiality, OSL 25 kap. 1 §). "
+                        "Choose the school's medical student health unit."
+                    ),
+                    code="medical_role_at_other_unit",
+                )
+            }
+        )
+
+
 def membership_period_check(
     *,
     user: User,
@@ -378,8 +443,10 @@ def membership_period_check(
     valid_to: datetime.date | None,
 ) -> None:
     """A user never holds two overlapping memberships of one role at one unit (pending ones
-    count, refused ones do not). :func:`membership_create` calls it under the user's lock;
-    a form may call it too, to show the message before saving."""
+    count, refused ones do not), and the medical student health role is held only at a unit of
+    that sector. :func:`membership_create` calls it under the user's lock; a form may call it
+    too, to show the message before saving."""
+    membership_role_check(unit=unit, role=role)
     overlapping = Membership.objects.filter(
         _open_from(valid_from), user=user, unit=unit, role=role
     ).exclude(state=MembershipState.REFUSED)
@@ -423,6 +490,7 @@ def membership_create(
     a *pending* membership: it gives no access until a second municipal admin of the
     municipality approves it (:func:`membership_approve`).
     """
+    _require_in(actor, membership_policy, unit.municipality)
     valid_from = valid_from or timezone.localdate()
     self_assigned = actor is not None and actor.pk == user.pk and role in ROLES_THAT_SEE_CHILDREN
     with transaction.atomic():
@@ -511,6 +579,7 @@ def membership_end(
     """End a membership; ``on`` is its last valid day (default yesterday, so access stops at
     once). A membership that would end before it began is removed; the audit event and the
     history table keep the record of it. A membership already over by ``on`` is left as it is."""
+    _require(actor, membership_policy, MANAGE, membership)
     end = on or timezone.localdate() - datetime.timedelta(days=1)
     old_end = membership.valid_to
     if old_end is not None and old_end <= end:
@@ -535,6 +604,7 @@ def membership_end(
 
 def user_sessions_end(*, actor: User | None, user: User) -> int:
     """Log the user out everywhere: every tracked session is ended."""
+    _require(actor, user_policy, MANAGE, user)
     from allauth.usersessions.models import UserSession
 
     count = 0
@@ -596,6 +666,7 @@ def term_create(
 ) -> SchoolTerm:
     """Add a school term. It must not overlap another term of the municipality (checked under
     the municipality's lock; a ``ValidationError`` on ``starts_on`` otherwise)."""
+    _require_in(actor, term_policy, municipality)
     with transaction.atomic():
         _lock(Municipality, municipality.pk)
         term_dates_check(municipality=municipality, starts_on=starts_on, ends_on=ends_on, term=None)
@@ -615,6 +686,7 @@ def term_create(
 def term_update(*, actor: User | None, term: SchoolTerm, **changes: Any) -> SchoolTerm:
     """Change a term's kind or dates; the new dates must not overlap another term of the
     municipality (checked under its lock, as in :func:`term_create`)."""
+    _require(actor, term_policy, MANAGE, term)
     with transaction.atomic():
         _lock(Municipality, term.municipality_id)
         term_dates_check(
@@ -641,6 +713,7 @@ def term_update(*, actor: User | None, term: SchoolTerm, **changes: Any) -> Scho
 
 
 def term_delete(*, actor: User | None, term: SchoolTerm) -> None:
+    _require(actor, term_policy, MANAGE, term)
     with transaction.atomic():
         audit_event_record(
             actor=actor,

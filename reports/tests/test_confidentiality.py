@@ -3,9 +3,10 @@ the object check (``find``) and the list filter (``visible``) must give the same
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 
 from organisations import services as organisation_services
-from organisations.models import Role, UnitKind
+from organisations.models import Membership, Role, UnitKind
 from organisations.selectors import forget_memberships
 from reports.models import ReportStatus
 from reports.policies import EDIT, FOLLOW, HANDLE, OWN, SUPPLEMENT, VIEW_OWN, report_policy
@@ -236,9 +237,12 @@ def test_a_nurse_role_at_a_school_unit_stays_inside_medical_confidentiality(worl
     not see."""
     school = world.unit(UnitKind.SCHOOL)
     nurse = UserFactory.create(municipality=world.municipality())
-    organisation_services.membership_create(
-        actor=None, user=nurse, unit=school, role=Role.MEDICAL_STUDENT_HEALTH
-    )
+    # The service refuses that role at a school unit now; a membership from before stays.
+    with pytest.raises(ValidationError):
+        organisation_services.membership_create(
+            actor=None, user=nurse, unit=school, role=Role.MEDICAL_STUDENT_HEALTH
+        )
+    Membership.objects.create(user=nurse, unit=school, role=Role.MEDICAL_STUDENT_HEALTH)
     forget_memberships(nurse)
     report = submitted(world, author=nurse, school=school)
     assert report.author_sector != "medical_student_health"  # the unit is a school

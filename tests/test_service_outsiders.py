@@ -1,0 +1,319 @@
+"""Every service that changes protected data asks the same policy as the pages do, so a call by
+an outsider — the same role in another municipality, or the wrong role — is refused
+(``NotPermitted``) and changes nothing, even when no view stands in front of it."""
+
+import datetime
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from access import services as access_services
+from access.models import AuditEvent
+from access.policies import NotPermitted
+from governance import services as governance_services
+from governance.tests import builders as governance_builders
+from organisations import services as organisation_services
+from organisations.models import Role, TermKind, UnitKind
+from organisations.selectors import memberships_of
+from reports import services as report_services
+from reports.models import Decision, ExtensionReason, Feedback, ReportStatus
+from reports.tests import builders as report_builders
+from tests.world import World
+from wheel import services as wheel_services
+from wheel.tests import series_builders
+
+Call = Callable[[World, dict[str, Any]], object]
+
+
+@pytest.fixture
+def things(world: World) -> dict[str, Any]:
+    """Leksand's protected objects, one of each kind."""
+    intake = world.user(Role.INTAKE)
+    decided = report_builders.advance(
+        report_builders.submitted(world), ReportStatus.DECIDED, intake=intake
+    )
+    document = governance_builders.document(world)
+    version = governance_builders.version(world, document)
+    series_builders.add_terms(world)
+    series = series_builders.make_series(world)
+    occurrence = series.occurrences.order_by("starts_at").first()
+    assert occurrence is not None
+    return {
+        "draft": report_builders.draft(world),
+        "submitted": report_builders.submitted(world),
+        "received": report_builders.advance(
+            report_builders.submitted(world), ReportStatus.RECEIVED, intake=intake
+        ),
+        "decided": decided,
+        "document": document,
+        "version": version,
+        "goal": governance_services.goal_add(
+            actor=world.user(Role.COORDINATOR), document=document, text="Alla känner rutinen."
+        ),
+        "series": series,
+        "occurrence": occurrence,
+        "term": organisation_services.term_create(
+            actor=None,
+            municipality=world.municipality(),
+            kind=TermKind.AUTUMN,
+            starts_on=datetime.date(2030, 8, 19),
+            ends_on=datetime.date(2030, 12, 20),
+        ),
+    }
+
+
+def _eksjo(world: World, role: str):
+    return world.user(role, "eksjo")
+
+
+# (name, call): each call is made by an outsider and must be refused.
+CALLS: list[tuple[str, Call]] = [
+    # --- the school side: another municipality's reporter -------------------------------------
+    (
+        "report_draft_create at another municipality's school",
+        lambda w, t: report_services.report_draft_create(
+            author=_eksjo(w, Role.REPORTER),
+            membership=memberships_of(_eksjo(w, Role.REPORTER))[0],
+            school_unit=w.unit(UnitKind.SCHOOL),
+        ),
+    ),
+    (
+        "report_draft_create with someone else's membership",
+        lambda w, t: report_services.report_draft_create(
+            author=_eksjo(w, Role.REPORTER),
+            membership=memberships_of(w.user(Role.REPORTER))[0],
+            school_unit=w.unit(UnitKind.SCHOOL),
+        ),
+    ),
+    (
+        "report_draft_update",
+        lambda w, t: report_services.report_draft_update(
+            report=t["draft"],
+            actor=w.user(Role.STUDENT_HEALTH),
+            expected_version=t["draft"].version,
+            values={"child_name": "Annan"},
+            categories=[],
+        ),
+    ),
+    (
+        "report_submit",
+        lambda w, t: report_services.report_submit(
+            report=t["draft"], actor=w.user(Role.STUDENT_HEALTH), submission_key=uuid.uuid4()
+        ),
+    ),
+    (
+        "report_supplement_add",
+        lambda w, t: report_services.report_supplement_add(
+            report=t["submitted"], actor=w.user(Role.PRINCIPAL), text="Mer."
+        ),
+    ),
+    (
+        "report_draft_delete",
+        lambda w, t: report_services.report_draft_delete(
+            report=t["draft"], actor=_eksjo(w, Role.REPORTER)
+        ),
+    ),
+    (
+        "sibling_link",
+        lambda w, t: report_services.sibling_link(
+            report=t["draft"], sibling=t["submitted"], actor=w.user(Role.STUDENT_HEALTH)
+        ),
+    ),
+    # --- the intake's steps: Eksjö's intake -------------------------------------------------------
+    (
+        "report_receive",
+        lambda w, t: report_services.report_receive(
+            report=t["submitted"], actor=_eksjo(w, Role.INTAKE)
+        ),
+    ),
+    (
+        "report_assess_protection",
+        lambda w, t: report_services.report_assess_protection(
+            report=t["received"],
+            actor=_eksjo(w, Role.INTAKE),
+            immediate_protection_needed=False,
+            justification="Ingen fara.",
+        ),
+    ),
+    (
+        "report_start_preliminary (the principal)",
+        lambda w, t: report_services.report_start_preliminary(
+            report=t["received"], actor=w.user(Role.PRINCIPAL)
+        ),
+    ),
+    (
+        "report_extend_decision",
+        lambda w, t: report_services.report_extend_decision(
+            report=t["received"],
+            actor=_eksjo(w, Role.INTAKE),
+            until=datetime.date(2026, 12, 31),
+            reason=ExtensionReason.OTHER_EXCEPTIONAL,
+            description="Skäl.",
+            decided_by="Chef",
+        ),
+    ),
+    (
+        "report_decide",
+        lambda w, t: report_services.report_decide(
+            report=t["received"], actor=_eksjo(w, Role.INTAKE), decision=Decision.OPENED
+        ),
+    ),
+    (
+        "report_give_feedback (the author)",
+        lambda w, t: report_services.report_give_feedback(
+            report=t["decided"], actor=w.user(Role.REPORTER), feedback=Feedback.OPENED
+        ),
+    ),
+    (
+        "report_close",
+        lambda w, t: report_services.report_close(
+            report=t["decided"], actor=_eksjo(w, Role.INTAKE)
+        ),
+    ),
+    (
+        "deadline_settings_update",
+        lambda w, t: report_services.deadline_settings_update(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            municipality=w.municipality(),
+            protection_late_hour=None,
+            decision_days=10,
+            feedback_days=None,
+        ),
+    ),
+    # --- governance: Eksjö's coordinator, or a teacher -------------------------------------------
+    (
+        "document_create",
+        lambda w, t: governance_services.document_create(
+            actor=_eksjo(w, Role.COORDINATOR),
+            municipality=w.municipality(),
+            kind="routine",
+            title="Falsk rutin",
+            owner_unit=w.unit(UnitKind.MUNICIPAL_OFFICE),
+        ),
+    ),
+    (
+        "version_add (a teacher)",
+        lambda w, t: governance_services.version_add(
+            actor=w.user(Role.REPORTER), document=t["document"], text="<p>Ny text.</p>"
+        ),
+    ),
+    (
+        "goal_add",
+        lambda w, t: governance_services.goal_add(
+            actor=_eksjo(w, Role.COORDINATOR), document=t["document"], text="Mål."
+        ),
+    ),
+    (
+        "goal_delete",
+        lambda w, t: governance_services.goal_delete(actor=_eksjo(w, Role.MANAGER), goal=t["goal"]),
+    ),
+    (
+        "read_confirm (another municipality's staff)",
+        lambda w, t: governance_services.read_confirm(
+            user=_eksjo(w, Role.REPORTER), version=t["version"]
+        ),
+    ),
+    # --- the annual wheel: Eksjö's coordinator, or a teacher --------------------------------------
+    (
+        "series_create",
+        lambda w, t: wheel_services.series_create(
+            actor=_eksjo(w, Role.COORDINATOR),
+            municipality=w.municipality(),
+            data=series_builders.series_data(w),
+        ),
+    ),
+    (
+        "series_update",
+        lambda w, t: wheel_services.series_update(
+            series=t["series"],
+            actor=w.user(Role.REPORTER),
+            data=series_builders.series_data(w),
+        ),
+    ),
+    (
+        "action_add",
+        lambda w, t: wheel_services.action_add(
+            occurrence=t["occurrence"],
+            actor=_eksjo(w, Role.COORDINATOR),
+            data=wheel_services.ActionData(what="Något", owner="Någon", due_on=None),
+        ),
+    ),
+    # --- the log review: Eksjö's admin ---
+    (
+        "log_sample_create",
+        lambda w, t: access_services.log_sample_create(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            municipality=w.municipality(),
+            month=datetime.date(2026, 1, 1),
+        ),
+    ),
+    # --- the organisation: Eksjö's admin, or a coordinator ---------------------------------------
+    (
+        "unit_create",
+        lambda w, t: organisation_services.unit_create(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            municipality=w.municipality(),
+            name="Falsk enhet",
+            kind=UnitKind.SCHOOL,
+        ),
+    ),
+    (
+        "unit_update (a coordinator)",
+        lambda w, t: organisation_services.unit_update(
+            actor=w.user(Role.COORDINATOR), unit=w.unit(UnitKind.SCHOOL), name="Nytt namn"
+        ),
+    ),
+    (
+        "membership_create",
+        lambda w, t: organisation_services.membership_create(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            user=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            unit=w.unit(UnitKind.INTAKE),
+            role=Role.INTAKE,
+        ),
+    ),
+    (
+        "membership_end",
+        lambda w, t: organisation_services.membership_end(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            membership=w.user(Role.INTAKE).memberships.get(),
+        ),
+    ),
+    (
+        "user_update",
+        lambda w, t: organisation_services.user_update(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            municipality=w.municipality(),
+            user=w.user(Role.INTAKE),
+            email="ny@example.org",
+        ),
+    ),
+    (
+        "user_sessions_end",
+        lambda w, t: organisation_services.user_sessions_end(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN), user=w.user(Role.INTAKE)
+        ),
+    ),
+    (
+        "term_update (a teacher)",
+        lambda w, t: organisation_services.term_update(
+            actor=w.user(Role.REPORTER), term=t["term"], ends_on=datetime.date(2030, 12, 21)
+        ),
+    ),
+    (
+        "term_delete",
+        lambda w, t: organisation_services.term_delete(
+            actor=_eksjo(w, Role.COORDINATOR), term=t["term"]
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("call", [call for _name, call in CALLS], ids=[n for n, _c in CALLS])
+def test_an_outsiders_call_is_refused_and_changes_nothing(world, things, call):
+    events = AuditEvent.objects.count()
+    with pytest.raises(NotPermitted):
+        call(world, things)
+    assert AuditEvent.objects.count() == events
