@@ -25,7 +25,8 @@ from wheel.models import (
 )
 from wheel.tests.calendar_builders import STOCKHOLM, local, make_occurrence, make_series
 
-pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+# The texts are checked in English, whichever test ran before.
+pytestmark = pytest.mark.usefixtures("two_factor_set_up", "english")
 
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC)
 

@@ -24,7 +24,8 @@ from wheel.models import (
 from wheel.recurrence import LOCAL
 from wheel.tests.series_builders import D, make_series
 
-pytestmark = pytest.mark.django_db
+# The messages are checked in English, whichever test ran before.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NOW = datetime.datetime(2026, 3, 12, 12, 0, tzinfo=LOCAL)
 PNR = "850101-1234"

@@ -20,7 +20,8 @@ from wheel.models import (
 from wheel.recurrence import LOCAL
 from wheel.tests.series_builders import D, add_terms, make_series, series_data
 
-pytestmark = pytest.mark.django_db
+# The messages are checked in English, whichever test ran before.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def local_days(series: ActivitySeries) -> list[datetime.date]:
