@@ -74,7 +74,11 @@ def test_the_roles_that_see_children_are_those_of_design_section_2():
 
 @pytest.mark.parametrize("role", sorted(ROLES_THAT_SEE_CHILDREN))
 def test_an_own_role_that_sees_children_waits_and_gives_no_access(world, admin, role):
-    membership = _own_role(admin, world, role=role, kind=UnitKind.SCHOOL)
+    # The school nurse's role is given only at a unit of medical student health.
+    kind = (
+        UnitKind.MEDICAL_STUDENT_HEALTH if role == Role.MEDICAL_STUDENT_HEALTH else UnitKind.SCHOOL
+    )
+    membership = _own_role(admin, world, role=role, kind=kind)
     assert membership.state == MembershipState.PENDING
     forget_memberships(admin)
     assert membership.pk not in {m.pk for m in memberships_of(admin)}
