@@ -4,8 +4,8 @@ that starts the statutory clocks, supplements and attachments after submission, 
 deleting a draft. Each runs in a transaction, checks the policy and the state machine,
 timestamps who did what and writes an audit event.
 
-Used by ``reports.views_school``, ``reports.forms_school`` and the demo data; the intake's
-steps are in ``reports.services_intake``, what both share in ``reports.services_common``.
+Used by ``reports.views_school`` and the demo data; the intake's steps are in
+``reports.services_intake``, what both share in ``reports.services_common``.
 """
 
 import datetime
