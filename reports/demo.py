@@ -33,7 +33,7 @@ from django.utils import timezone
 from core.personnummer import make_test_identity_number
 from organisations.models import Membership, Municipality, Role, Unit, User
 from organisations.selectors import memberships_of
-from reports import services
+from reports import services_intake, services_school
 from reports.deadlines import STOCKHOLM, is_working_day, next_working_day
 from reports.models import (
     NEVER_TELL_GUARDIANS,
@@ -44,7 +44,7 @@ from reports.models import (
     GuardiansInformed,
     ReportStatus,
 )
-from reports.services import FEEDBACK_FOR_DECISION
+from reports.services_common import FEEDBACK_FOR_DECISION
 
 AUTHORS = ("teacher", "counsellor", "nurse", "principal")
 # The demo municipalities, as in organisations.demo: key -> (name, code, the other one, the
@@ -772,7 +772,7 @@ def _load_case(
     membership = _reporter_membership(author)
     arrival_day = _school_day_on_or_before(place.today - datetime.timedelta(days=case.days_ago))
     arrival = min(_local(arrival_day, *case.at), place.now - datetime.timedelta(hours=3))
-    report = services.report_draft_create(
+    report = services_school.report_draft_create(
         author=author,
         membership=membership,
         school_unit=place.schools[case.school],
@@ -802,7 +802,7 @@ def _load_case(
     if case.state == ReportStatus.DRAFT:
         # A draft is left half done, as people leave them.
         values = {name: value for name, value in values.items() if name != "child_words"}
-    report = services.report_draft_update(
+    report = services_school.report_draft_update(
         report=report,
         actor=author,
         expected_version=report.version,
@@ -811,12 +811,12 @@ def _load_case(
     )
     if case.state == ReportStatus.DRAFT:
         return report
-    report = services.report_submit(
+    report = services_school.report_submit(
         report=report, actor=author, submission_key=uuid.uuid4(), now=arrival
     )
     if case.sibling_of:
         # The link goes both ways (a symmetrical relation): one call links the pair.
-        services.sibling_link(report=report, sibling=made[case.sibling_of], actor=author)
+        services_school.sibling_link(report=report, sibling=made[case.sibling_of], actor=author)
     intake = place.intakes[place.other_key if case.other_home else place.key]
     return _work(place, case, index, report, intake, arrival)
 
@@ -912,17 +912,19 @@ def _do(
     if step == "supplement":
         first_name = report.child_name.split()[0]
         text = _text(case.supplement, place, case, first_name, {})
-        services.report_supplement_add(report=report, actor=report.author, text=text, now=moment)
+        services_school.report_supplement_add(
+            report=report, actor=report.author, text=text, now=moment
+        )
         return report
     if step == ReportStatus.RECEIVED:
-        return services.report_receive(report=report, actor=intake, now=moment)
+        return services_intake.report_receive(report=report, actor=intake, now=moment)
     if step == ReportStatus.PROTECTION_ASSESSED:
         justification = (
             _PROTECTION_NEEDED
             if case.immediate_protection
             else _JUSTIFICATIONS[index % len(_JUSTIFICATIONS)]
         )
-        return services.report_assess_protection(
+        return services_intake.report_assess_protection(
             report=report,
             actor=intake,
             immediate_protection_needed=case.immediate_protection,
@@ -930,7 +932,7 @@ def _do(
             now=moment,
         )
     if step == ReportStatus.PRELIMINARY_ASSESSMENT:
-        report = services.report_start_preliminary(
+        report = services_intake.report_start_preliminary(
             report=report,
             actor=intake,
             notes=_PRELIMINARY_NOTES[index % len(_PRELIMINARY_NOTES)],
@@ -938,7 +940,7 @@ def _do(
         )
         if case.extension:
             assert report.submitted_at is not None
-            report = services.report_extend_decision(
+            report = services_intake.report_extend_decision(
                 report=report,
                 actor=intake,
                 until=report.submitted_at.astimezone(STOCKHOLM).date()
@@ -950,7 +952,7 @@ def _do(
             )
         return report
     if step == ReportStatus.DECIDED:
-        return services.report_decide(
+        return services_intake.report_decide(
             report=report,
             actor=intake,
             decision=case.decision,
@@ -958,10 +960,10 @@ def _do(
             now=moment,
         )
     if step == ReportStatus.FEEDBACK_GIVEN:
-        return services.report_give_feedback(
+        return services_intake.report_give_feedback(
             report=report,
             actor=intake,
             feedback=FEEDBACK_FOR_DECISION[case.decision],
             now=moment,
         )
-    return services.report_close(report=report, actor=intake, now=moment)
+    return services_intake.report_close(report=report, actor=intake, now=moment)

@@ -1,5 +1,5 @@
 """Forms of the intake side: the inbox filters, one form per statutory step, and the
-municipality's deadline settings. Business rules live in ``reports.services``; these forms
+municipality's deadline settings. Business rules live in ``reports.services_intake``; these forms
 check the shape of what was typed and give clear messages."""
 
 from typing import Any
@@ -12,7 +12,7 @@ from organisations.models import Unit
 from reports.deadlines import DeadlineRules
 from reports.models import ConcernCategory, Decision, ExtensionReason, Feedback, ReportStatus
 from reports.rules import OVERRIDE_LIMITS
-from reports.selectors import CLOSED, InboxCursor, InboxFilters
+from reports.selectors_intake import CLOSED, InboxCursor, InboxFilters
 
 OPEN_STATUSES = [
     (value, label)

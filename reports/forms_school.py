@@ -1,7 +1,7 @@
 """Forms of the school side: starting a report, the draft, and the supplement.
 
 The draft form never blocks a save: every field is optional here, and what is needed before a
-report can be submitted is checked by ``services.submission_problems``. A field that does not
+report can be submitted is checked by ``services_school.submission_problems``. A field that does not
 validate (a mistyped identity number) is shown again as typed, with its message, and the
 valid fields are saved.
 """
@@ -23,7 +23,8 @@ from reports.models import (
     ConcernReport,
     GuardiansInformed,
 )
-from reports.selectors import child_label_masked, identity_number_formatted
+from reports.selectors_common import identity_number_formatted
+from reports.selectors_school import child_label_masked
 
 OTHER_MUNICIPALITY = "other"
 # How the guardians question was shown when the form was rendered (a hidden input says which):
@@ -167,7 +168,7 @@ class DraftForm(forms.Form):
     )
     child_class = forms.CharField(label=_("Class or group"), required=False, max_length=50)
     # Optional here (a draft may leave it open), required to submit
-    # (services.submission_problems); no initial answer, so nothing is preset.
+    # (services_school.submission_problems); no initial answer, so nothing is preset.
     acute_danger = forms.TypedChoiceField(
         label=_("Is the child in acute danger?"),
         choices=YES_NO,

@@ -29,7 +29,7 @@ from access.models import AccessAction
 from core.forms import add_service_errors
 from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
-from reports import services
+from reports import services_common, services_intake
 from reports.forms_intake import (
     CloseForm,
     DeadlineSettingsForm,
@@ -44,7 +44,7 @@ from reports.forms_intake import (
 from reports.models import ConcernReport, DeadlineSettings, Feedback
 from reports.policies import HANDLE, report_policy
 from reports.rules import installation_rules, rules_for
-from reports.selectors import (
+from reports.selectors_intake import (
     InboxFilters,
     InboxPage,
     inbox_overdue_count,
@@ -126,11 +126,11 @@ class Step:
 
 
 def _receive(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_receive(report=report, actor=actor)
+    return services_intake.report_receive(report=report, actor=actor)
 
 
 def _assess_protection(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_assess_protection(
+    return services_intake.report_assess_protection(
         report=report,
         actor=actor,
         immediate_protection_needed=data["immediate_protection_needed"],
@@ -139,11 +139,11 @@ def _assess_protection(report: ConcernReport, actor: User, data: dict[str, Any])
 
 
 def _start_preliminary(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_start_preliminary(report=report, actor=actor, notes=data["notes"])
+    return services_intake.report_start_preliminary(report=report, actor=actor, notes=data["notes"])
 
 
 def _extend(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_extend_decision(
+    return services_intake.report_extend_decision(
         report=report,
         actor=actor,
         until=data["until"],
@@ -154,20 +154,22 @@ def _extend(report: ConcernReport, actor: User, data: dict[str, Any]) -> Concern
 
 
 def _decide(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_decide(
+    return services_intake.report_decide(
         report=report, actor=actor, decision=data["decision"], forwarded_to=data["forwarded_to"]
     )
 
 
 def _give_feedback(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_give_feedback(report=report, actor=actor, feedback=data["feedback"])
+    return services_intake.report_give_feedback(
+        report=report, actor=actor, feedback=data["feedback"]
+    )
 
 
 def _close(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
-    return services.report_close(report=report, actor=actor)
+    return services_intake.report_close(report=report, actor=actor)
 
 
-# In the order the page shows them; the names are those of ``services.allowed_steps``.
+# In the order the page shows them; the names are those of ``services_common.allowed_steps``.
 STEPS: dict[str, Step] = {
     "receive": Step(
         ReceiveForm,
@@ -234,12 +236,12 @@ def _unbound_form(name: str, report: ConcernReport) -> forms.Form:
     if name == "decide" and report.forward_to_name:
         initial["forwarded_to"] = report.forward_to_name
     if name == "give_feedback":
-        initial["feedback"] = services.FEEDBACK_FOR_DECISION.get(report.decision, "")
+        initial["feedback"] = services_common.FEEDBACK_FOR_DECISION.get(report.decision, "")
     return STEPS[name].form_class(prefix=name, initial=initial)
 
 
 def _step_forms(report: ConcernReport, bound: StepForm | None) -> list[StepForm]:
-    allowed = services.allowed_steps(report)
+    allowed = services_common.allowed_steps(report)
     result = []
     for name, step in STEPS.items():
         if name not in allowed:
@@ -249,7 +251,7 @@ def _step_forms(report: ConcernReport, bound: StepForm | None) -> list[StepForm]
         else:
             step_form = StepForm(name, step, _unbound_form(name, report))
         if name == "give_feedback":
-            expected = services.FEEDBACK_FOR_DECISION.get(report.decision, "")
+            expected = services_common.FEEDBACK_FOR_DECISION.get(report.decision, "")
             step_form.feedback_label = Feedback(expected).label if expected else ""
         result.append(step_form)
     return result
@@ -310,14 +312,14 @@ def intake_step(request: HttpRequest, public_id: UUID, step: str) -> HttpRespons
         raise Http404
     report = found.obj
     detail_url = reverse("reports:intake_detail", args=[report.public_id])
-    if step not in services.allowed_steps(report):
+    if step not in services_common.allowed_steps(report):
         messages.error(request, NOT_POSSIBLE)
         return redirect(detail_url)
     form = spec.form_class(request.POST, prefix=step)
     if form.is_valid():
         try:
             spec.run(report, user, form.cleaned_data)
-        except services.TransitionError:
+        except services_common.TransitionError:
             messages.error(request, NOT_POSSIBLE)
             return redirect(detail_url)
         except ValidationError as error:
@@ -394,7 +396,7 @@ def deadline_settings(request: HttpRequest) -> HttpResponse:
     form = DeadlineSettingsForm(request.POST or None, initial=current, defaults=defaults)
     if request.method == "POST" and form.is_valid():
         try:
-            services.deadline_settings_update(
+            services_intake.deadline_settings_update(
                 actor=_user(request),
                 municipality=chosen,
                 protection_late_hour=form.cleaned_data["protection_late_hour"],

@@ -3,7 +3,7 @@ the author's list and status page, supplements, the principal's list, and attach
 
 Every report is loaded through ``report_policy`` (404 alike for "missing" and "not yours"), and
 every page that shows a report writes the access log. The school side is shown the status and
-the feedback only: its templates get ``selectors.AuthorView`` / ``PrincipalView``, never the
+the feedback only: its templates get ``selectors_school.AuthorView`` / ``PrincipalView``, never the
 intake's fields.
 """
 
@@ -28,7 +28,7 @@ from access.policies import Permit
 from core.downloads import protected_file_response
 from core.uploads import accepted_extensions
 from organisations.models import Municipality, User
-from reports import selectors, services
+from reports import selectors_school, services_common, services_school
 from reports.forms_school import (
     GUARDIANS_ASK,
     GUARDIANS_NEVER_TELL,
@@ -57,8 +57,8 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
-def _cursor(request: HttpRequest, name: str) -> selectors.SchoolCursor | None:
-    return selectors.SchoolCursor.decode(request.GET.get(name, ""))
+def _cursor(request: HttpRequest, name: str) -> selectors_school.SchoolCursor | None:
+    return selectors_school.SchoolCursor.decode(request.GET.get(name, ""))
 
 
 # --- a new report --------------------------------------------------------------------------------
@@ -68,14 +68,14 @@ def _cursor(request: HttpRequest, name: str) -> selectors.SchoolCursor | None:
 def new(request: HttpRequest) -> HttpResponse:
     """Start a draft. Whoever may file reports gets here; everyone else a 404."""
     user = _user(request)
-    memberships = selectors.reporting_memberships(user)
+    memberships = selectors_school.reporting_memberships(user)
     if not memberships:
         raise Http404
-    schools = list(selectors.reporting_schools(user))
+    schools = list(selectors_school.reporting_schools(user))
     form = NewReportForm(request.POST or None, memberships=memberships, schools=schools)
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data.get("membership") or memberships[0]
-        report = services.report_draft_create(
+        report = services_school.report_draft_create(
             author=user, membership=membership, school_unit=form.cleaned_data["school"]
         )
         return redirect("reports:draft_edit", public_id=report.public_id)
@@ -117,8 +117,8 @@ def _draft_form(
     kwargs: dict[str, Any] = {
         "report": report,
         "municipalities": list(Municipality.objects.order_by("name")),
-        "schools": list(selectors.reporting_schools(user)),
-        "sibling_candidates": selectors.sibling_candidates(
+        "schools": list(selectors_school.reporting_schools(user)),
+        "sibling_candidates": selectors_school.sibling_candidates(
             user,
             report,
             query=_sibling_search(request),
@@ -217,7 +217,7 @@ def _no_longer_a_draft(
     """The answer when the draft is not (or no longer) one the user may edit: the receipt for
     the form that submitted it, the status page for its author, a 404 for everyone else."""
     user = _user(request)
-    if request.method == "POST" and selectors.submitted_with_key(user, public_id, key):
+    if request.method == "POST" and selectors_school.submitted_with_key(user, public_id, key):
         return redirect("reports:receipt", public_id=public_id)
     if report_policy.find(user, VIEW_OWN, public_id=public_id) is not None:
         messages.info(
@@ -259,7 +259,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     submitting = "submit" in request.POST
     remove_id = _int(request.POST.get("remove_attachment"))
     try:
-        outcome = services.report_draft_save(
+        outcome = services_school.report_draft_save(
             report=report,
             actor=user,
             expected_version=_int(request.POST.get("version")) or 0,
@@ -270,7 +270,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             remove_attachment_ids=[remove_id] if remove_id else [],
             submission_key=key if submitting and not form.errors else None,
         )
-    except services.ConcurrentEditError:
+    except services_common.ConcurrentEditError:
         report.refresh_from_db()
         notice = _(
             "This draft was changed in another window since you opened it. Nothing was saved "
@@ -281,7 +281,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _render_draft(
             request, report, form, version=report.version, submission_key=key, notice=notice
         )
-    except services.TransitionError:
+    except services_common.TransitionError:
         # Submitted by a parallel request (a double click, another tab) while this one waited
         # for the draft's lock: the same answer as when the draft was gone before it started.
         return _no_longer_a_draft(request, public_id, key)
@@ -290,7 +290,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     report = outcome.report
     saved_at = time_format(timezone.localtime(), "H:i")
     if submitting:
-        problems = outcome.problems or services.submission_problems(
+        problems = outcome.problems or services_school.submission_problems(
             report, report.categories.values_list("category", flat=True)
         )
         _add_problems(form, problems)
@@ -360,7 +360,7 @@ def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     shown_mode = request.POST.get("guardians_mode", GUARDIANS_ASK)
     context: dict[str, Any] = {"report": report}
     try:
-        outcome = services.report_draft_save(
+        outcome = services_school.report_draft_save(
             report=report,
             actor=_user(request),
             expected_version=_int(request.POST.get("version")) or 0,
@@ -368,10 +368,10 @@ def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             categories=form.draft_categories(),
             sibling_ids=form.draft_sibling_ids(),
         )
-    except services.ConcurrentEditError:
+    except services_common.ConcurrentEditError:
         context["conflict"] = True
         return render(request, "reports/school/draft_edit.html#autosave", context)
-    except services.TransitionError:
+    except services_common.TransitionError:
         raise Http404 from None
     saved = outcome.report
     categories = set(saved.categories.values_list("category", flat=True))
@@ -398,7 +398,7 @@ def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def draft_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     report = get_or_404(request, report_policy, EDIT, public_id=public_id)
     if request.method == "POST":
-        services.report_draft_delete(report=report, actor=_user(request))
+        services_school.report_draft_delete(report=report, actor=_user(request))
         messages.success(request, _("The draft was deleted."))
         return redirect("reports:my_reports")
     return render(
@@ -406,7 +406,7 @@ def draft_delete(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "reports/school/draft_delete.html",
         {
             "report": report,
-            "child_label": selectors.child_label_masked(report),
+            "child_label": selectors_school.child_label_masked(report),
             "attachment_count": report.attachments.count(),
         },
     )
@@ -444,12 +444,12 @@ def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def my_reports(request: HttpRequest) -> HttpResponse:
     """The author's drafts and submitted reports, each list newest first, 25 a page."""
     user = _user(request)
-    if not selectors.reporting_memberships(user) and not selectors.has_own_reports(user):
+    if not (selectors_school.reporting_memberships(user) or selectors_school.has_own_reports(user)):
         raise Http404
     drafts_before = _cursor(request, "drafts_before")
     before = _cursor(request, "before")
-    drafts = selectors.my_drafts_page(user, before=drafts_before)
-    reports = selectors.my_reports_page(user, before=before)
+    drafts = selectors_school.my_drafts_page(user, before=drafts_before)
+    reports = selectors_school.my_reports_page(user, before=before)
     base = reverse("reports:my_reports")
     return render(
         request,
@@ -457,7 +457,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         {
             "drafts": drafts,
             "reports": reports,
-            "may_file": bool(selectors.reporting_memberships(user)),
+            "may_file": bool(selectors_school.reporting_memberships(user)),
             "drafts_older_url": (
                 f"{base}?drafts_before={drafts.next_cursor.encode()}" if drafts.next_cursor else ""
             ),
@@ -481,7 +481,7 @@ def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             request,
             "reports/school/status_author.html",
             {
-                "view": selectors.author_view(user, own.obj),
+                "view": selectors_school.author_view(user, own.obj),
                 "may_supplement": own.obj.status != ReportStatus.CLOSED,
             },
         )
@@ -489,7 +489,7 @@ def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "reports/school/status_principal.html",
-        {"view": selectors.principal_view(report)},
+        {"view": selectors_school.principal_view(report)},
     )
 
 
@@ -502,14 +502,14 @@ def supplement(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         status_url = reverse("reports:status", kwargs={"public_id": public_id})
         try:
-            added = services.report_supplement_submit(
+            added = services_school.report_supplement_submit(
                 report=report,
                 actor=_user(request),
                 text=form.cleaned_data["text"],
                 files=form.cleaned_data["attachments"],
                 submission_key=key,
             )
-        except services.TransitionError:
+        except services_common.TransitionError:
             messages.error(
                 request, _("The report has been closed: a supplement can no longer be added.")
             )
@@ -551,10 +551,10 @@ def school_reports(request: HttpRequest) -> HttpResponse:
     """Reports filed from the principal's schools: who, when, status and feedback; never the
     text, and never medical student health's reports."""
     user = _user(request)
-    if not selectors.is_principal(user):
+    if not selectors_school.is_principal(user):
         raise Http404
     before = _cursor(request, "before")
-    page = selectors.school_reports_page(user, before=before)
+    page = selectors_school.school_reports_page(user, before=before)
     base = reverse("reports:school_reports")
     return render(
         request,
@@ -584,7 +584,7 @@ def attachment(request: HttpRequest, public_id: uuid.UUID, attachment_id: int) -
             found = report_policy.find(user, EDIT, public_id=public_id)
         if found is None:
             raise Http404
-        files = selectors.author_attachments(found.obj)
+        files = selectors_school.author_attachments(found.obj)
     file = files.filter(pk=attachment_id).first()
     if file is None:
         raise Http404

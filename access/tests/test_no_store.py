@@ -16,7 +16,7 @@ from access.context import current_response_flags
 from access.middleware import ChildDataNoStoreMiddleware
 from access.services import access_log_record_many
 from organisations.models import Role
-from reports import services
+from reports import services_school
 from reports.models import ConcernReport
 from reports.tests import builders
 from tests.world import World
@@ -35,12 +35,12 @@ def _two_factor_set_up(world: World) -> None:
 
 def _report(world: World) -> ConcernReport:
     report = builders.draft(world)
-    services.attachment_add(
+    services_school.attachment_add(
         report=report,
         actor=report.author,
         upload=SimpleUploadedFile("foto.pdf", PDF, content_type="application/pdf"),
     )
-    return services.report_submit(
+    return services_school.report_submit(
         report=report, actor=report.author, submission_key=uuid.uuid4(), now=builders.ARRIVAL
     )
 

@@ -9,7 +9,7 @@ from core.middleware import TWO_FACTOR_NOT_TRIGGERED
 from core.security import two_factor_required
 from organisations import services as organisation_services
 from organisations.models import Role, UnitKind, User
-from reports import services as report_services
+from reports import services_school as report_services
 from reports.tests import builders
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.world import World

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from organisations.models import Role, Unit, UnitKind, User
-from reports import services
+from reports import services_common, services_intake, services_school
 from reports.models import ConcernCategory, ConcernReport, Decision, Feedback, GuardiansInformed
 from reports.policies import reporting_memberships
 from tests.world import World
@@ -27,7 +27,7 @@ def draft(
     """A complete draft by ``author`` (default the Leksand teacher) at ``school``."""
     author = author or world.user(Role.REPORTER)
     membership = reporting_memberships(author)[0]
-    report = services.report_draft_create(
+    report = services_school.report_draft_create(
         author=author,
         membership=membership,
         school_unit=school or world.unit(UnitKind.SCHOOL, _place_of(world, author)),
@@ -40,7 +40,7 @@ def draft(
         "acute_danger": False,
         "guardians_informed": GuardiansInformed.YES,
     }
-    return services.report_draft_update(
+    return services_school.report_draft_update(
         report=report,
         actor=author,
         expected_version=report.version,
@@ -53,7 +53,7 @@ def submitted(
     world: World, *, now: datetime.datetime = ARRIVAL, **draft_values: Any
 ) -> ConcernReport:
     report = draft(world, **draft_values)
-    return services.report_submit(
+    return services_school.report_submit(
         report=report, actor=report.author, submission_key=uuid.uuid4(), now=now
     )
 
@@ -61,10 +61,10 @@ def submitted(
 # The intake's steps in order, as (step, call); ``advance`` runs them up to a status.
 def _steps(decision: str, feedback: str) -> list[tuple[str, Any]]:
     return [
-        ("receive", lambda r, u, t: services.report_receive(report=r, actor=u, now=t)),
+        ("receive", lambda r, u, t: services_intake.report_receive(report=r, actor=u, now=t)),
         (
             "assess_protection",
-            lambda r, u, t: services.report_assess_protection(
+            lambda r, u, t: services_intake.report_assess_protection(
                 report=r,
                 actor=u,
                 immediate_protection_needed=False,
@@ -74,11 +74,11 @@ def _steps(decision: str, feedback: str) -> list[tuple[str, Any]]:
         ),
         (
             "start_preliminary",
-            lambda r, u, t: services.report_start_preliminary(report=r, actor=u, now=t),
+            lambda r, u, t: services_intake.report_start_preliminary(report=r, actor=u, now=t),
         ),
         (
             "decide",
-            lambda r, u, t: services.report_decide(
+            lambda r, u, t: services_intake.report_decide(
                 report=r,
                 actor=u,
                 decision=decision,
@@ -88,11 +88,11 @@ def _steps(decision: str, feedback: str) -> list[tuple[str, Any]]:
         ),
         (
             "give_feedback",
-            lambda r, u, t: services.report_give_feedback(
+            lambda r, u, t: services_intake.report_give_feedback(
                 report=r, actor=u, feedback=feedback, now=t
             ),
         ),
-        ("close", lambda r, u, t: services.report_close(report=r, actor=u, now=t)),
+        ("close", lambda r, u, t: services_intake.report_close(report=r, actor=u, now=t)),
     ]
 
 
@@ -111,7 +111,7 @@ def advance(
     for name, step in _steps(decision, feedback):
         if report.status == status:
             break
-        if name not in services.allowed_steps(report):
+        if name not in services_common.allowed_steps(report):
             continue  # e.g. no feedback after forwarding, or no preliminary step wanted
         moment += datetime.timedelta(hours=1)
         report = step(report, intake, moment)

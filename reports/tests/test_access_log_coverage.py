@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from access.models import AccessAction, AccessLog
 from organisations.models import Role, User
-from reports import services
+from reports import services_school
 from reports.models import ConcernReport, ReportStatus
 from reports.tests import builders
 from tests.world import World
@@ -57,10 +57,10 @@ def reports(world: World) -> dict[str, ConcernReport]:
     second = builders.submitted(
         world, child_name="Bo Syskonsson", child_identity_number="201405129807"
     )
-    services.sibling_link(report=first, sibling=second, actor=first.author)
+    services_school.sibling_link(report=first, sibling=second, actor=first.author)
     closed = builders.advance(builders.submitted(world), ReportStatus.CLOSED, intake=intake)
     draft = builders.draft(world, child_name="Cleo Utkastsson")
-    services.attachment_add(
+    services_school.attachment_add(
         report=draft,
         actor=draft.author,
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),

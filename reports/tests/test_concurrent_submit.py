@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from access.models import AuditEvent, AuditEventType
 from organisations.models import Role, User
-from reports import services
+from reports import services_school
 from reports.models import ConcernReport, ReportStatus, SubmissionKey
 from reports.tests.test_school_drafts import draft, edit_url, form_data
 from tests.flush import flush_past_append_only_triggers
@@ -117,7 +117,7 @@ def test_parallel_calls_of_the_submit_service_submit_once(world: World, teacher:
 
     def submit() -> ConcernReport:
         mine = ConcernReport.objects.get(pk=report.pk)
-        return services.report_submit(report=mine, actor=teacher, submission_key=key)
+        return services_school.report_submit(report=mine, actor=teacher, submission_key=key)
 
     results, errors = run_together([submit] * THREADS)
 

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType
 from core.personnummer import make_test_identity_number
 from organisations.models import Role, UnitKind, User
-from reports import services
+from reports import services_common, services_intake, services_school
 from reports.deadlines import STOCKHOLM
 from reports.models import (
     ConcernCategory,
@@ -156,15 +156,17 @@ def test_the_page_shows_everything_the_school_wrote(client: Client, world: World
         guardians="Mamma Maja, 070-123 45 67",
         acute_danger=True,
     )
-    attachment = services.attachment_add(
+    attachment = services_school.attachment_add(
         report=report,
         actor=teacher,
         upload=SimpleUploadedFile("franvaro.pdf", b"%PDF-1.4 test", "application/pdf"),
     )
-    report = services.report_submit(
+    report = services_school.report_submit(
         report=report, actor=teacher, submission_key=uuid.uuid4(), now=ARRIVAL
     )
-    services.report_supplement_add(report=report, actor=teacher, text="Eleven var borta i dag.")
+    services_school.report_supplement_add(
+        report=report, actor=teacher, text="Eleven var borta i dag."
+    )
     client.force_login(world.user(Role.INTAKE))
     response = client.get(detail_url(report))
     assert response.status_code == 200
@@ -217,8 +219,8 @@ def test_siblings_are_links_only_when_the_intake_may_handle_them(
         home_municipality=world.municipality("eksjo"),
     )
     teacher = world.user(Role.REPORTER)
-    services.sibling_link(report=report, sibling=here, actor=teacher)
-    services.sibling_link(report=report, sibling=elsewhere, actor=teacher)
+    services_school.sibling_link(report=report, sibling=here, actor=teacher)
+    services_school.sibling_link(report=report, sibling=elsewhere, actor=teacher)
     client.force_login(world.user(Role.INTAKE))
     text = text_of(client.get(detail_url(report)))
     assert f'href="{detail_url(here)}"' in text
@@ -379,9 +381,9 @@ def test_a_step_the_service_refuses_under_its_lock_gets_the_message(
     intake = world.user(Role.INTAKE)
 
     def taken_meanwhile(*, report, actor, now=None):
-        raise services.TransitionError("already received")
+        raise services_common.TransitionError("already received")
 
-    monkeypatch.setattr(services, "report_receive", taken_meanwhile)
+    monkeypatch.setattr(services_intake, "report_receive", taken_meanwhile)
     client.force_login(intake)
     response = client.post(step_url(report, "receive"), follow=True)
     assert response.status_code == 200
@@ -589,7 +591,7 @@ def _extend_at(
     until: datetime.date = datetime.date(2026, 4, 14),
 ) -> ConcernReport:
     with time_machine.travel(moment, tick=False):
-        return services.report_extend_decision(
+        return services_intake.report_extend_decision(
             report=report,
             actor=world.user(Role.INTAKE),
             until=until,
@@ -778,7 +780,7 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     client: Client, world: World, django_assert_max_num_queries
 ) -> None:
     report = submitted(world)
-    services.report_supplement_add(report=report, actor=report.author, text="Mer.")
+    services_school.report_supplement_add(report=report, actor=report.author, text="Mer.")
     client.force_login(world.user(Role.INTAKE))
     client.get(detail_url(report))  # the first request of a session checks two-factor
     # At most 12 (PERFORMANCE.md T7): the session, the user, the memberships, the policy's

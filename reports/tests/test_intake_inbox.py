@@ -18,9 +18,9 @@ from core.personnummer import make_test_identity_number
 from organisations import services as organisation_services
 from organisations.models import Role, UnitKind
 from organisations.tests.builders import new_unit
-from reports import services
+from reports import services_intake
 from reports.models import ConcernCategory, ConcernReport, ExtensionReason, ReportStatus
-from reports.selectors import INBOX_PAGE_SIZE, InboxCursor, InboxFilters, inbox_reports
+from reports.selectors_intake import INBOX_PAGE_SIZE, InboxCursor, InboxFilters, inbox_reports
 from reports.tests.builders import advance, draft, submitted
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
@@ -262,7 +262,7 @@ def _extended_now(world: World, *, arrived_days_ago: int) -> ConcernReport:
     intake = world.user(Role.INTAKE)
     arrival = timezone.now() - datetime.timedelta(days=arrived_days_ago)
     report = advance(submitted(world, now=arrival), ReportStatus.PROTECTION_ASSESSED, intake=intake)
-    return services.report_extend_decision(
+    return services_intake.report_extend_decision(
         report=report,
         actor=intake,
         until=timezone.localdate() + datetime.timedelta(days=30),

@@ -17,7 +17,7 @@ from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType
 from core.personnummer import make_test_identity_number
 from organisations import services as organisation_services
 from organisations.models import Role, Sector, UnitKind, User
-from reports import services
+from reports import services_school
 from reports.forms_school import GUARDIANS_ASK, GUARDIANS_NEVER_TELL, OTHER_MUNICIPALITY
 from reports.models import (
     NEVER_TELL_GUARDIANS,
@@ -65,7 +65,7 @@ def autosave_url(report: ConcernReport) -> str:
 def empty_draft(world: World, author: User | None = None) -> ConcernReport:
     author = author or world.user(Role.REPORTER)
     membership = author.memberships.get()
-    return services.report_draft_create(
+    return services_school.report_draft_create(
         author=author, membership=membership, school_unit=world.unit(UnitKind.SCHOOL)
     )
 
@@ -215,7 +215,7 @@ def test_a_valid_save_redirects_with_a_message(teacher_client, world):
 def test_a_stale_save_is_refused_and_keeps_what_was_typed(teacher_client, teacher, world):
     report = empty_draft(world)
     stale = form_data(report, what_happened="Skrivet i det första fönstret.", save="")
-    services.report_draft_update(
+    services_school.report_draft_update(
         report=report,
         actor=teacher,
         expected_version=report.version,
@@ -240,7 +240,7 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(teacher_client, teache
 def test_a_stale_save_attaches_no_files(teacher_client, teacher, world):
     report = empty_draft(world)
     stale = form_data(report, save="")
-    services.report_draft_update(
+    services_school.report_draft_update(
         report=report, actor=teacher, expected_version=1, values={}, categories=[]
     )
     teacher_client.post(
@@ -288,7 +288,7 @@ def test_autosave_of_a_complete_draft_never_submits(teacher_client, world):
 def test_a_stale_autosave_saves_nothing(teacher_client, teacher, world):
     report = empty_draft(world)
     data = form_data(report, child_name="Från det gamla fönstret")
-    services.report_draft_update(
+    services_school.report_draft_update(
         report=report, actor=teacher, expected_version=1, values={}, categories=[]
     )
     page = page_of(teacher_client.post(autosave_url(report), data))
@@ -332,7 +332,7 @@ def test_autosave_swaps_the_guardians_question_for_the_notice_when_categories_ch
     )
     assert "guardians-section" not in page
     # And back: the question returns, with the reason typed before.
-    services.report_draft_update(
+    services_school.report_draft_update(
         report=report,
         actor=report.author,
         expected_version=ConcernReport.objects.get(pk=report.pk).version,
@@ -435,9 +435,11 @@ def test_a_draft_saves_without_an_answer_but_submit_needs_one(teacher_client, wo
 
 def test_the_service_refuses_to_submit_without_an_answer(world):
     report = draft(world, acute_danger=None)
-    assert "acute_danger" in services.submission_problems(report, ["neglect"])
+    assert "acute_danger" in services_school.submission_problems(report, ["neglect"])
     with pytest.raises(ValidationError) as raised:
-        services.report_submit(report=report, actor=report.author, submission_key=uuid.uuid4())
+        services_school.report_submit(
+            report=report, actor=report.author, submission_key=uuid.uuid4()
+        )
     assert "acute_danger" in raised.value.message_dict
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
@@ -719,7 +721,7 @@ def test_the_draft_page_logs_the_siblings_it_shows(teacher_client, world):
     sister = draft(world, child_name="Syster Testsson")
     report = empty_draft(world)
     teacher_client.post(edit_url(report), form_data(report, siblings=[], save=""))
-    services.sibling_link(report=report, sibling=sister, actor=report.author)
+    services_school.sibling_link(report=report, sibling=sister, actor=report.author)
     before = AccessLog.objects.count()
     teacher_client.get(edit_url(report))
     shown = {int(row.object_id) for row in AccessLog.objects.order_by("id")[before:]}

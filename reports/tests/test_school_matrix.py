@@ -14,7 +14,7 @@ from django.urls import reverse
 from core.personnummer import make_test_identity_number
 from organisations import services as organisation_services
 from organisations.models import Role, UnitKind, User
-from reports import services
+from reports import services_school
 from reports.models import ConcernReport
 from reports.policies import REPORTER_ROLES
 from reports.tests import builders
@@ -40,7 +40,7 @@ def other_teacher(world: World) -> User:
 
 
 def with_file(report: ConcernReport) -> int:
-    attachment = services.attachment_add(
+    attachment = services_school.attachment_add(
         report=report,
         actor=report.author,
         upload=SimpleUploadedFile("notes.pdf", PDF, content_type="application/pdf"),
@@ -58,7 +58,9 @@ def teacher_report(world: World) -> tuple[ConcernReport, int]:
     """A submitted report by the Leksand teacher, with one attached file."""
     report = builders.draft(world, child_identity_number=CHILD)
     attachment_id = with_file(report)
-    report = services.report_submit(report=report, actor=report.author, submission_key=uuid.uuid4())
+    report = services_school.report_submit(
+        report=report, actor=report.author, submission_key=uuid.uuid4()
+    )
     return report, attachment_id
 
 
@@ -183,7 +185,7 @@ def test_medical_student_healths_report_is_not_the_principals(world, client, oth
     nurse = world.user(Role.MEDICAL_STUDENT_HEALTH)
     report = builders.draft(world, author=nurse, child_identity_number=CHILD)
     attachment_id = with_file(report)
-    report = services.report_submit(report=report, actor=nurse, submission_key=uuid.uuid4())
+    report = services_school.report_submit(report=report, actor=nurse, submission_key=uuid.uuid4())
     assert report.school_unit == world.unit(UnitKind.SCHOOL)
     assert_matrix(
         client,

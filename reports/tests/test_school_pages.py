@@ -18,7 +18,7 @@ from django.urls import reverse
 from access.models import AccessAction, AccessLog
 from core.personnummer import make_test_identity_number
 from organisations.models import Role, UnitKind, User
-from reports import services
+from reports import services_intake, services_school
 from reports.models import ConcernCategory, ConcernReport, Feedback, ReportStatus, Supplement
 from reports.tests import builders
 from tests.factories import UnitFactory
@@ -48,12 +48,12 @@ def report_of(world: World, *, author: User | None = None, **values: Any) -> Con
         **values,
     }
     report = builders.draft(world, author=author, **values)
-    services.attachment_add(
+    services_school.attachment_add(
         report=report,
         actor=report.author,
         upload=SimpleUploadedFile("foto.pdf", PDF, content_type="application/pdf"),
     )
-    return services.report_submit(
+    return services_school.report_submit(
         report=report, actor=report.author, submission_key=uuid.uuid4(), now=builders.ARRIVAL
     )
 
@@ -61,14 +61,14 @@ def report_of(world: World, *, author: User | None = None, **values: Any) -> Con
 def worked_on(world: World, report: ConcernReport, status: str) -> ConcernReport:
     """The intake's steps, with text the school must never see."""
     intake = world.user(Role.INTAKE)
-    report = services.report_receive(report=report, actor=intake)
-    report = services.report_assess_protection(
+    report = services_intake.report_receive(report=report, actor=intake)
+    report = services_intake.report_assess_protection(
         report=report,
         actor=intake,
         immediate_protection_needed=False,
         justification=SECRET_INTAKE_TEXT,
     )
-    report = services.report_start_preliminary(
+    report = services_intake.report_start_preliminary(
         report=report, actor=intake, notes="HEMLIGA ANTECKNINGAR"
     )
     return builders.advance(report, status, intake=intake)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from organisations.models import Role, UnitKind
 from organisations.selectors import memberships_of
-from reports import services
+from reports import services_intake, services_school
 from reports.models import ConcernCategory, Decision, Feedback, GuardiansInformed, ReportStatus
 
 ARRIVAL = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -14,7 +14,7 @@ ARRIVAL = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
 def filled_draft(world, **values):
     teacher = world.user(Role.REPORTER)
-    draft = services.report_draft_create(
+    draft = services_school.report_draft_create(
         author=teacher,
         membership=memberships_of(teacher)[0],
         school_unit=world.unit(UnitKind.SCHOOL),
@@ -25,7 +25,7 @@ def filled_draft(world, **values):
         "acute_danger": False,
         "guardians_informed": GuardiansInformed.YES,
     }
-    return services.report_draft_update(
+    return services_school.report_draft_update(
         report=draft,
         actor=teacher,
         expected_version=draft.version,
@@ -38,25 +38,31 @@ def test_the_whole_path_from_draft_to_closed(world):
     teacher, intake = world.user(Role.REPORTER), world.user(Role.INTAKE)
     report = filled_draft(world)
     key = uuid.uuid4()
-    report = services.report_submit(report=report, actor=teacher, submission_key=key, now=ARRIVAL)
-    again = services.report_submit(report=report, actor=teacher, submission_key=key, now=ARRIVAL)
+    report = services_school.report_submit(
+        report=report, actor=teacher, submission_key=key, now=ARRIVAL
+    )
+    again = services_school.report_submit(
+        report=report, actor=teacher, submission_key=key, now=ARRIVAL
+    )
     assert again.pk == report.pk
     assert report.status == ReportStatus.SUBMITTED
     assert report.decision_due_at is not None
     assert report.decision_due_at.date() == datetime.date(2026, 3, 16)
     assert report.child_ref.startswith("c-")
     for step in (
-        lambda r: services.report_receive(report=r, actor=intake),
-        lambda r: services.report_assess_protection(
+        lambda r: services_intake.report_receive(report=r, actor=intake),
+        lambda r: services_intake.report_assess_protection(
             report=r,
             actor=intake,
             immediate_protection_needed=False,
             justification="Ingen akut fara.",
         ),
-        lambda r: services.report_start_preliminary(report=r, actor=intake),
-        lambda r: services.report_decide(report=r, actor=intake, decision=Decision.OPENED),
-        lambda r: services.report_give_feedback(report=r, actor=intake, feedback=Feedback.OPENED),
-        lambda r: services.report_close(report=r, actor=intake),
+        lambda r: services_intake.report_start_preliminary(report=r, actor=intake),
+        lambda r: services_intake.report_decide(report=r, actor=intake, decision=Decision.OPENED),
+        lambda r: services_intake.report_give_feedback(
+            report=r, actor=intake, feedback=Feedback.OPENED
+        ),
+        lambda r: services_intake.report_close(report=r, actor=intake),
     ):
         report = step(report)
     assert report.status == ReportStatus.CLOSED
@@ -66,7 +72,7 @@ def test_the_whole_path_from_draft_to_closed(world):
 def test_an_incomplete_draft_can_not_be_submitted(world):
     report = filled_draft(world, what_happened="")
     with pytest.raises(ValidationError) as raised:
-        services.report_submit(
+        services_school.report_submit(
             report=report, actor=world.user(Role.REPORTER), submission_key=uuid.uuid4()
         )
     assert "what_happened" in raised.value.message_dict
@@ -79,7 +85,7 @@ def test_a_reporter_needs_two_factor_from_the_first_draft_on(world):
     assert not two_factor_required(teacher)
     report = filled_draft(world)
     assert two_factor_required(teacher)
-    services.report_submit(report=report, actor=teacher, submission_key=uuid.uuid4())
+    services_school.report_submit(report=report, actor=teacher, submission_key=uuid.uuid4())
     assert two_factor_required(teacher)
     assert not two_factor_required(world.user(Role.COORDINATOR))
 

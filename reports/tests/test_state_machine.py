@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from access.models import AuditEvent, AuditEventType
 from access.policies import NotPermitted
 from organisations.models import Role, UnitKind
-from reports import services
+from reports import services_common, services_intake, services_school
 from reports.deadlines import STOCKHOLM, decision_late_q, decision_was_late, end_of_day
 from reports.models import (
     ConcernCategory,
@@ -25,7 +25,7 @@ from reports.models import (
     ReportStatus,
     SubmissionKey,
 )
-from reports.services import FEEDBACK_FOR_DECISION, ConcurrentEditError, TransitionError
+from reports.services_common import FEEDBACK_FOR_DECISION, ConcurrentEditError, TransitionError
 from reports.tests.builders import ARRIVAL, advance, draft, submitted
 
 INTAKE_STEPS = (
@@ -76,7 +76,7 @@ def run_step(step: str, report: ConcernReport, world) -> None:
     intake = world.user(Role.INTAKE)
     later = ARRIVAL + datetime.timedelta(days=3)
     if step == "edit":
-        services.report_draft_update(
+        services_school.report_draft_update(
             report=report,
             actor=report.author,
             expected_version=report.version,
@@ -84,11 +84,11 @@ def run_step(step: str, report: ConcernReport, world) -> None:
             categories=[ConcernCategory.NEGLECT],
         )
     elif step == "supplement":
-        services.report_supplement_add(report=report, actor=report.author, text="Mer.")
+        services_school.report_supplement_add(report=report, actor=report.author, text="Mer.")
     elif step == "receive":
-        services.report_receive(report=report, actor=intake, now=later)
+        services_intake.report_receive(report=report, actor=intake, now=later)
     elif step == "assess_protection":
-        services.report_assess_protection(
+        services_intake.report_assess_protection(
             report=report,
             actor=intake,
             immediate_protection_needed=False,
@@ -96,9 +96,9 @@ def run_step(step: str, report: ConcernReport, world) -> None:
             now=later,
         )
     elif step == "start_preliminary":
-        services.report_start_preliminary(report=report, actor=intake, now=later)
+        services_intake.report_start_preliminary(report=report, actor=intake, now=later)
     elif step == "extend":
-        services.report_extend_decision(
+        services_intake.report_extend_decision(
             report=report,
             actor=intake,
             until=datetime.date(2026, 4, 30),
@@ -107,12 +107,16 @@ def run_step(step: str, report: ConcernReport, world) -> None:
             decided_by="Enhetschef Eva",
         )
     elif step == "decide":
-        services.report_decide(report=report, actor=intake, decision=Decision.OPENED, now=later)
+        services_intake.report_decide(
+            report=report, actor=intake, decision=Decision.OPENED, now=later
+        )
     elif step == "give_feedback":
         feedback = FEEDBACK_FOR_DECISION.get(report.decision, Feedback.OPENED)
-        services.report_give_feedback(report=report, actor=intake, feedback=feedback, now=later)
+        services_intake.report_give_feedback(
+            report=report, actor=intake, feedback=feedback, now=later
+        )
     elif step == "close":
-        services.report_close(report=report, actor=intake, now=later)
+        services_intake.report_close(report=report, actor=intake, now=later)
     else:  # pragma: no cover - the parameters list every step
         raise AssertionError(step)
 
@@ -120,7 +124,7 @@ def run_step(step: str, report: ConcernReport, world) -> None:
 @pytest.mark.parametrize("situation", list(ALLOWED))
 def test_allowed_steps_match_the_table(world, situation):
     report = in_situation(world, situation)
-    assert services.allowed_steps(report) == ALLOWED[situation] & set(INTAKE_STEPS)
+    assert services_common.allowed_steps(report) == ALLOWED[situation] & set(INTAKE_STEPS)
 
 
 @pytest.mark.parametrize("step", INTAKE_STEPS + SCHOOL_STEPS)
@@ -150,11 +154,11 @@ def test_feedback_must_match_the_decision(world, decision):
     )
     for wrong in set(Feedback.values) - {FEEDBACK_FOR_DECISION[decision]}:
         with pytest.raises(ValidationError) as raised:
-            services.report_give_feedback(
+            services_intake.report_give_feedback(
                 report=report, actor=world.user(Role.INTAKE), feedback=wrong
             )
         assert "feedback" in raised.value.message_dict
-    report = services.report_give_feedback(
+    report = services_intake.report_give_feedback(
         report=report, actor=world.user(Role.INTAKE), feedback=FEEDBACK_FOR_DECISION[decision]
     )
     assert report.status == ReportStatus.FEEDBACK_GIVEN
@@ -168,19 +172,21 @@ def test_a_forwarded_report_gets_no_feedback_here_and_can_be_closed(world):
     assert report.feedback_due_at is None
     assert report.next_due_at is None
     with pytest.raises(TransitionError):
-        services.report_give_feedback(report=report, actor=intake, feedback=Feedback.OPENED)
-    assert services.report_close(report=report, actor=intake).status == ReportStatus.CLOSED
+        services_intake.report_give_feedback(report=report, actor=intake, feedback=Feedback.OPENED)
+    assert services_intake.report_close(report=report, actor=intake).status == ReportStatus.CLOSED
 
 
 def test_forwarding_needs_the_receiving_municipality(world):
     report = advance(submitted(world), "protection_assessed", intake=world.user(Role.INTAKE))
     with pytest.raises(ValidationError) as raised:
-        services.report_decide(
+        services_intake.report_decide(
             report=report, actor=world.user(Role.INTAKE), decision=Decision.FORWARDED
         )
     assert "forwarded_to" in raised.value.message_dict
     with pytest.raises(ValidationError):
-        services.report_decide(report=report, actor=world.user(Role.INTAKE), decision="maybe")
+        services_intake.report_decide(
+            report=report, actor=world.user(Role.INTAKE), decision="maybe"
+        )
 
 
 def test_without_a_request_for_feedback_the_report_closes_right_after_the_decision(world):
@@ -188,7 +194,7 @@ def test_without_a_request_for_feedback_the_report_closes_right_after_the_decisi
     report = advance(submitted(world, wants_feedback=False), ReportStatus.DECIDED, intake=intake)
     assert report.feedback_due_at is None
     assert report.next_due_at is None
-    report = services.report_close(report=report, actor=intake)
+    report = services_intake.report_close(report=report, actor=intake)
     assert report.status == ReportStatus.CLOSED
     assert report.feedback == ""
 
@@ -197,9 +203,11 @@ def test_with_a_request_for_feedback_closing_waits_for_it(world):
     intake = world.user(Role.INTAKE)
     report = advance(submitted(world), ReportStatus.DECIDED, intake=intake)
     with pytest.raises(TransitionError):
-        services.report_close(report=report, actor=intake)
-    report = services.report_give_feedback(report=report, actor=intake, feedback=Feedback.OPENED)
-    assert services.report_close(report=report, actor=intake).status == ReportStatus.CLOSED
+        services_intake.report_close(report=report, actor=intake)
+    report = services_intake.report_give_feedback(
+        report=report, actor=intake, feedback=Feedback.OPENED
+    )
+    assert services_intake.report_close(report=report, actor=intake).status == ReportStatus.CLOSED
 
 
 # --- extension --------------------------------------------------------------------------------
@@ -214,7 +222,7 @@ def _extend(report, world, **changes):
         "description": "Polisen har bett oss vänta med samtal.",
         "decided_by": "Enhetschef Eva Exempel",
     }
-    return services.report_extend_decision(**{**values, **changes})
+    return services_intake.report_extend_decision(**{**values, **changes})
 
 
 @pytest.mark.parametrize(
@@ -315,7 +323,7 @@ def test_an_extension_recorded_after_the_deadline_keeps_it_missed(world):
 
     # Decided before the extended date: still not decided on time.
     decided_at = datetime.datetime(2026, 4, 20, 14, 0, tzinfo=STOCKHOLM)
-    report = services.report_decide(
+    report = services_intake.report_decide(
         report=report, actor=intake, decision=Decision.NOT_OPENED, now=decided_at
     )
     assert decision_was_late(report, now=decided_at)
@@ -344,7 +352,7 @@ def test_decision_was_late_and_its_query_say_the_same(world):
     pending_in_time = advance(submitted(world, now=recent), "received", intake=intake)
     pending_late = advance(submitted(world), "received", intake=intake)
     decided_in_time = advance(submitted(world), "decided", intake=intake)
-    decided_late = services.report_decide(
+    decided_late = services_intake.report_decide(
         report=advance(submitted(world), "preliminary_assessment", intake=intake),
         actor=intake,
         decision=Decision.OPENED,
@@ -450,7 +458,7 @@ def test_deadlines_stored_at_submission_do_not_change_with_new_rules(world):
 def test_a_submitted_report_can_not_be_edited(world):
     report = submitted(world)
     with pytest.raises(TransitionError):
-        services.report_draft_update(
+        services_school.report_draft_update(
             report=report,
             actor=report.author,
             expected_version=report.version,
@@ -464,7 +472,7 @@ def test_a_submitted_report_can_not_be_edited(world):
 
 def test_supplements_after_submission_keep_the_report_as_it_arrived(world):
     report = submitted(world)
-    supplement = services.report_supplement_add(
+    supplement = services_school.report_supplement_add(
         report=report, actor=report.author, text="Eleven var frånvarande i dag."
     )
     assert supplement.report == report
@@ -478,19 +486,19 @@ def test_supplements_after_submission_keep_the_report_as_it_arrived(world):
 def test_supplements_are_refused_on_drafts_and_closed_reports(world):
     unsent = draft(world)
     with pytest.raises(TransitionError):
-        services.report_supplement_add(report=unsent, actor=unsent.author, text="Mer.")
+        services_school.report_supplement_add(report=unsent, actor=unsent.author, text="Mer.")
     closed = advance(submitted(world), ReportStatus.CLOSED, intake=world.user(Role.INTAKE))
     with pytest.raises(TransitionError):
-        services.report_supplement_add(report=closed, actor=closed.author, text="Mer.")
+        services_school.report_supplement_add(report=closed, actor=closed.author, text="Mer.")
     assert not closed.supplements.exists()
 
 
 def test_a_double_submit_creates_one_report_one_key_and_one_audit_event(world):
     report = draft(world)
     key = uuid.uuid4()
-    first = services.report_submit(report=report, actor=report.author, submission_key=key)
+    first = services_school.report_submit(report=report, actor=report.author, submission_key=key)
     # The second click arrives with the form's stale copy of the draft.
-    second = services.report_submit(report=report, actor=report.author, submission_key=key)
+    second = services_school.report_submit(report=report, actor=report.author, submission_key=key)
     assert first.pk == second.pk
     assert first.submitted_at == second.submitted_at
     assert SubmissionKey.objects.filter(key=key).count() == 1
@@ -501,7 +509,9 @@ def test_a_double_submit_creates_one_report_one_key_and_one_audit_event(world):
         == 1
     )
     # Another form's key for the same, now submitted report changes nothing either.
-    third = services.report_submit(report=report, actor=report.author, submission_key=uuid.uuid4())
+    third = services_school.report_submit(
+        report=report, actor=report.author, submission_key=uuid.uuid4()
+    )
     assert (third.pk, third.submitted_at) == (first.pk, first.submitted_at)
     assert ConcernReport.objects.count() == 1
 
@@ -509,7 +519,7 @@ def test_a_double_submit_creates_one_report_one_key_and_one_audit_event(world):
 def test_a_stale_draft_save_is_refused_and_overwrites_nothing(world):
     report = draft(world)
     stale_version = report.version
-    services.report_draft_update(
+    services_school.report_draft_update(
         report=report,
         actor=report.author,
         expected_version=stale_version,
@@ -517,7 +527,7 @@ def test_a_stale_draft_save_is_refused_and_overwrites_nothing(world):
         categories=[ConcernCategory.NEGLECT],
     )
     with pytest.raises(ConcurrentEditError):
-        services.report_draft_update(
+        services_school.report_draft_update(
             report=report,
             actor=report.author,
             expected_version=stale_version,
@@ -553,7 +563,9 @@ def test_a_home_municipality_on_the_installation_clears_a_stale_forwarding_name(
 def test_a_report_needs_a_home_municipality(world):
     report = draft(world, home_municipality=None)
     with pytest.raises(ValidationError) as raised:
-        services.report_submit(report=report, actor=report.author, submission_key=uuid.uuid4())
+        services_school.report_submit(
+            report=report, actor=report.author, submission_key=uuid.uuid4()
+        )
     assert "home_municipality" in raised.value.message_dict
 
 
@@ -570,7 +582,7 @@ def test_a_report_needs_a_home_municipality(world):
 def test_concerns_never_told_to_the_guardians(world, category):
     told = draft(world, categories=[category, ConcernCategory.NEGLECT])
     with pytest.raises(ValidationError) as raised:
-        services.report_submit(report=told, actor=told.author, submission_key=uuid.uuid4())
+        services_school.report_submit(report=told, actor=told.author, submission_key=uuid.uuid4())
     assert "guardians_informed" in raised.value.message_dict
 
     for answer in ("", GuardiansInformed.NO):
@@ -590,7 +602,9 @@ def test_other_concerns_need_an_answer_about_the_guardians(world):
     ):
         report = draft(world, **values)
         with pytest.raises(ValidationError) as raised:
-            services.report_submit(report=report, actor=report.author, submission_key=uuid.uuid4())
+            services_school.report_submit(
+                report=report, actor=report.author, submission_key=uuid.uuid4()
+            )
         assert field in raised.value.message_dict
     report = submitted(
         world,
@@ -671,7 +685,7 @@ def test_each_step_is_timestamped_with_who_did_it_and_audited(world):
 def test_a_late_decision_is_audited_as_late(world):
     intake = world.user(Role.INTAKE)
     report = advance(submitted(world), "preliminary_assessment", intake=intake)
-    services.report_decide(
+    services_intake.report_decide(
         report=report,
         actor=intake,
         decision=Decision.NOT_OPENED,
@@ -686,7 +700,7 @@ def test_a_late_decision_is_audited_as_late(world):
 def test_a_protection_assessment_needs_a_justification(world):
     report = advance(submitted(world), "received", intake=world.user(Role.INTAKE))
     with pytest.raises(ValidationError) as raised:
-        services.report_assess_protection(
+        services_intake.report_assess_protection(
             report=report,
             actor=world.user(Role.INTAKE),
             immediate_protection_needed=True,

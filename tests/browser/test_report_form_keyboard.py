@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from core.personnummer import make_test_identity_number
 from organisations.models import Role, UnitKind
 from organisations.selectors import memberships_of
-from reports import services
+from reports import services_school
 from reports.models import ConcernCategory, ConcernReport, GuardiansInformed, ReportStatus
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
@@ -87,7 +87,7 @@ _HREF = "() => document.activeElement.getAttribute('href')"
 
 def draft_of(world: World) -> ConcernReport:
     teacher = world.user(Role.REPORTER)
-    return services.report_draft_create(
+    return services_school.report_draft_create(
         author=teacher,
         membership=memberships_of(teacher)[0],
         school_unit=world.unit(UnitKind.SCHOOL),

@@ -1,0 +1,104 @@
+"""What the school's and the intake's services of reports of concern share: the errors they
+raise, the state machine's tables (which step may follow which status, the feedback that
+follows from each decision) with the steps allowed now, the lock that checks the policy
+before a report is changed, the audit event of a report's change, and the stored next
+deadline the inbox sorts on.
+
+The underscored helpers are private to the reports services (``reports.services_school`` and
+``reports.services_intake``); views use the errors, ``allowed_steps`` and
+``FEEDBACK_FOR_DECISION``.
+"""
+
+import datetime
+from typing import Any
+
+from access.services import audit_event_record
+from organisations.models import User
+from reports.models import ConcernReport, Decision, Feedback, ReportStatus
+from reports.policies import ReportAction, report_policy
+
+
+class TransitionError(ValueError):
+    """A step that is not allowed from the report's current status."""
+
+
+class ConcurrentEditError(ValueError):
+    """Someone else saved the draft since this form was opened."""
+
+
+# Which step may follow which status (the statutory order; DESIGN.md §3.1).
+_ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "receive": frozenset({ReportStatus.SUBMITTED}),
+    "assess_protection": frozenset({ReportStatus.RECEIVED}),
+    "start_preliminary": frozenset({ReportStatus.PROTECTION_ASSESSED}),
+    "extend": frozenset(
+        {
+            ReportStatus.RECEIVED,
+            ReportStatus.PROTECTION_ASSESSED,
+            ReportStatus.PRELIMINARY_ASSESSMENT,
+        }
+    ),
+    "decide": frozenset({ReportStatus.PROTECTION_ASSESSED, ReportStatus.PRELIMINARY_ASSESSMENT}),
+    "give_feedback": frozenset({ReportStatus.DECIDED}),
+    "close": frozenset({ReportStatus.DECIDED, ReportStatus.FEEDBACK_GIVEN}),
+}
+
+# The feedback that follows from each decision (a forwarded report gets its feedback from the
+# municipality that decides).
+FEEDBACK_FOR_DECISION: dict[str, str] = {
+    Decision.OPENED: Feedback.OPENED,
+    Decision.NOT_OPENED: Feedback.NOT_OPENED,
+    Decision.ADDED_TO_ONGOING: Feedback.ALREADY_ONGOING,
+}
+
+
+def allowed_steps(report: ConcernReport) -> set[str]:
+    steps = {step for step, states in _ALLOWED_FROM.items() if report.status in states}
+    if report.decision == Decision.FORWARDED or report.feedback:
+        steps.discard("give_feedback")
+    if report.status == ReportStatus.DECIDED and _feedback_pending(report):
+        steps.discard("close")  # the reporter asked for feedback: give it before closing
+    return steps
+
+
+def _feedback_pending(report: ConcernReport) -> bool:
+    return (
+        report.wants_feedback
+        and report.decision in FEEDBACK_FOR_DECISION
+        and not report.feedback_given_at
+    )
+
+
+def _lock(report: ConcernReport, actor: User, action: ReportAction) -> ConcernReport:
+    """The report, locked for this transaction, once the policy allows ``actor`` to take
+    ``action`` on it (``NotPermitted`` otherwise). The author's services check authorship
+    (OWN), not the draft state, so that a second submit meets the state machine's answer."""
+    report_policy.require(actor, action, report)
+    return ConcernReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _audit(actor: User, report: ConcernReport, event_type: str, **new: Any) -> None:
+    audit_event_record(
+        actor=actor,
+        municipality=report.municipality,
+        event_type=event_type,
+        obj=report,
+        new={"status": report.status, **new},
+    )
+
+
+def _update_next_due(report: ConcernReport) -> None:
+    """The earliest deadline of a step not yet done; the inbox sorts on it, and its overdue
+    filter, its count, the watchdog and the start page's attention count compare it with now.
+
+    An extension recorded after the decision deadline had passed does not move the decision's
+    pending deadline: the missed one stays, so the report counts as overdue until decided.
+    """
+    pending: list[datetime.datetime] = []
+    if report.protection_assessed_at is None and report.protection_due_at:
+        pending.append(report.protection_due_at)
+    if report.decided_at is None and report.decision_due_at:
+        pending.append(report.decision_missed_due_at or report.decision_due_at)
+    if _feedback_pending(report) and report.feedback_due_at:
+        pending.append(report.feedback_due_at)
+    report.next_due_at = min(pending) if pending else None
