@@ -17,7 +17,7 @@ from governance.tests import builders as governance_builders
 from organisations import services as organisation_services
 from organisations.models import Role, TermKind, UnitKind
 from organisations.selectors import memberships_of
-from reports import services as report_services
+from reports import services_intake, services_school
 from reports.models import Decision, ExtensionReason, Feedback, ReportStatus
 from reports.tests import builders as report_builders
 from tests.world import World
@@ -73,7 +73,7 @@ CALLS: list[tuple[str, Call]] = [
     # --- the school side: another municipality's reporter -------------------------------------
     (
         "report_draft_create at another municipality's school",
-        lambda w, t: report_services.report_draft_create(
+        lambda w, t: services_school.report_draft_create(
             author=_eksjo(w, Role.REPORTER),
             membership=memberships_of(_eksjo(w, Role.REPORTER))[0],
             school_unit=w.unit(UnitKind.SCHOOL),
@@ -81,7 +81,7 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "report_draft_create with someone else's membership",
-        lambda w, t: report_services.report_draft_create(
+        lambda w, t: services_school.report_draft_create(
             author=_eksjo(w, Role.REPORTER),
             membership=memberships_of(w.user(Role.REPORTER))[0],
             school_unit=w.unit(UnitKind.SCHOOL),
@@ -89,7 +89,7 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "report_draft_update",
-        lambda w, t: report_services.report_draft_update(
+        lambda w, t: services_school.report_draft_update(
             report=t["draft"],
             actor=w.user(Role.STUDENT_HEALTH),
             expected_version=t["draft"].version,
@@ -99,38 +99,38 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "report_submit",
-        lambda w, t: report_services.report_submit(
+        lambda w, t: services_school.report_submit(
             report=t["draft"], actor=w.user(Role.STUDENT_HEALTH), submission_key=uuid.uuid4()
         ),
     ),
     (
         "report_supplement_add",
-        lambda w, t: report_services.report_supplement_add(
+        lambda w, t: services_school.report_supplement_add(
             report=t["submitted"], actor=w.user(Role.PRINCIPAL), text="Mer."
         ),
     ),
     (
         "report_draft_delete",
-        lambda w, t: report_services.report_draft_delete(
+        lambda w, t: services_school.report_draft_delete(
             report=t["draft"], actor=_eksjo(w, Role.REPORTER)
         ),
     ),
     (
         "sibling_link",
-        lambda w, t: report_services.sibling_link(
+        lambda w, t: services_school.sibling_link(
             report=t["draft"], sibling=t["submitted"], actor=w.user(Role.STUDENT_HEALTH)
         ),
     ),
     # --- the intake's steps: Eksjö's intake -------------------------------------------------------
     (
         "report_receive",
-        lambda w, t: report_services.report_receive(
+        lambda w, t: services_intake.report_receive(
             report=t["submitted"], actor=_eksjo(w, Role.INTAKE)
         ),
     ),
     (
         "report_assess_protection",
-        lambda w, t: report_services.report_assess_protection(
+        lambda w, t: services_intake.report_assess_protection(
             report=t["received"],
             actor=_eksjo(w, Role.INTAKE),
             immediate_protection_needed=False,
@@ -139,13 +139,13 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "report_start_preliminary (the principal)",
-        lambda w, t: report_services.report_start_preliminary(
+        lambda w, t: services_intake.report_start_preliminary(
             report=t["received"], actor=w.user(Role.PRINCIPAL)
         ),
     ),
     (
         "report_extend_decision",
-        lambda w, t: report_services.report_extend_decision(
+        lambda w, t: services_intake.report_extend_decision(
             report=t["received"],
             actor=_eksjo(w, Role.INTAKE),
             until=datetime.date(2026, 12, 31),
@@ -156,25 +156,25 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "report_decide",
-        lambda w, t: report_services.report_decide(
+        lambda w, t: services_intake.report_decide(
             report=t["received"], actor=_eksjo(w, Role.INTAKE), decision=Decision.OPENED
         ),
     ),
     (
         "report_give_feedback (the author)",
-        lambda w, t: report_services.report_give_feedback(
+        lambda w, t: services_intake.report_give_feedback(
             report=t["decided"], actor=w.user(Role.REPORTER), feedback=Feedback.OPENED
         ),
     ),
     (
         "report_close",
-        lambda w, t: report_services.report_close(
+        lambda w, t: services_intake.report_close(
             report=t["decided"], actor=_eksjo(w, Role.INTAKE)
         ),
     ),
     (
         "deadline_settings_update",
-        lambda w, t: report_services.deadline_settings_update(
+        lambda w, t: services_intake.deadline_settings_update(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             municipality=w.municipality(),
             protection_late_hour=None,

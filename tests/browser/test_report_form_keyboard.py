@@ -116,6 +116,8 @@ FORM_STOPS = [
     "id_reporter_phone",
     "id_reporter_email",
     "id_attachments",
+    "id_sibling_query",
+    "button:find_siblings",
     "button:save",
     "button:submit",
 ]
