@@ -35,8 +35,11 @@ demo: env
 	DEMO_MODE=1 DEBUG=1 $(PY) manage.py demo_data
 	DEMO_MODE=1 DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs on both cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
+
 test: env node-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: env
 	$(VENV)/bin/ruff check .
