@@ -97,7 +97,7 @@ def future_occurrence(series: ActivitySeries) -> Occurrence:
     return occurrence
 
 
-def member_of(world: World, unit: Unit, username: str, role: str = Role.REPORTER) -> User:
+def member_of(unit: Unit, username: str, role: str = Role.REPORTER) -> User:
     """A user with a membership at ``unit`` (and two-factor set up)."""
     user = UserFactory.create(username=username, municipality=unit.municipality)
     organisation_services.membership_create(actor=None, user=user, unit=unit, role=role)
