@@ -161,12 +161,12 @@ def _deduce_year(two_digits: int, month: int, day: int, *, plus: bool, today: da
 def parse_identity_number(value: str, *, today: datetime.date | None = None) -> IdentityNumber:
     """Validate a personnummer or samordningsnummer and return it with its century.
 
-    ``today`` (default: the system date) decides the century of a ten-digit number and what
-    counts as "in the future". Raises :class:`IdentityNumberError` for anything that is not a
-    number Skatteverket could have issued; checks run from the shape to the check digit, so the
-    message names the first thing to fix.
+    ``today`` (default: today in the site's time zone) decides the century of a ten-digit
+    number and what counts as "in the future". Raises :class:`IdentityNumberError` for anything
+    that is not a number Skatteverket could have issued; checks run from the shape to the check
+    digit, so the message names the first thing to fix.
     """
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     text = value.strip()
     if not text:
         raise IdentityNumberError(IdentityNumberErrorCode.EMPTY)

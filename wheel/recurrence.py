@@ -257,10 +257,10 @@ def _until_local(value: str) -> datetime.datetime:
     if match is None:  # pragma: no cover - checked in _check_parts
         raise ScheduleError(_("Write UNTIL as a date, YYYYMMDD."))
     try:
-        day = datetime.datetime.strptime(match["date"], "%Y%m%d").date()
+        day = datetime.date.fromisoformat(match["date"])
         if match["time"] is None:
             return datetime.datetime.combine(day, datetime.time(23, 59, 59))
-        time = datetime.datetime.strptime(match["time"], "%H%M%S").time()
+        time = datetime.time.fromisoformat(match["time"])
     except ValueError:
         raise ScheduleError(_("UNTIL is not a real date or time: check it.")) from None
     moment = datetime.datetime.combine(day, time)

@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.utils import timezone
 
 from organisations import services as organisation_services
 from organisations.models import Role, SchoolTerm, TermKind, Unit, UnitKind, User
@@ -67,7 +68,7 @@ def make_series(world: World, town: str = "leksand", **overrides: Any) -> Activi
 
 def around_today(world: World, town: str = "leksand", **overrides: Any) -> ActivitySeries:
     """A weekly series from eight weeks ago to eight weeks ahead (past and coming meetings)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     values: dict[str, Any] = {
         "rrule": "FREQ=WEEKLY",
         "starts_on": today - datetime.timedelta(weeks=8),
