@@ -351,7 +351,7 @@ def read_page[M: Model](rows: QuerySet[M], page_size: int) -> tuple[list[M], boo
         fetched = list(rows[: page_size + 1])
         return fetched[:page_size], len(fetched) > page_size
     unlogged = rows._clone()  # type: ignore[attr-defined]
-    unlogged._access_log = None  # type: ignore[attr-defined]
+    unlogged._access_log = None
     fetched = list(unlogged[: page_size + 1])
     shown = fetched[:page_size]
     _write_log(spec, shown)

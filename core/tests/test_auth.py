@@ -73,7 +73,7 @@ def password_login(client: Client, user: User, password: str = TEST_PASSWORD):
 def current_user(client: Client) -> User | None:
     """Who the client is logged in as, seen from a public page (no redirects in the way)."""
     user = client.get(reverse("core:accessibility")).wsgi_request.user
-    return user if user.is_authenticated else None  # type: ignore[return-value]
+    return user if user.is_authenticated else None
 
 
 def activate_totp(user: User) -> str:

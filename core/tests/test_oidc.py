@@ -103,7 +103,7 @@ def finish_login(client: Client, callback_url: str, **changes: str):
 def logged_in_user(client: Client) -> User | None:
     response = client.get(reverse("core:start"))
     user = response.wsgi_request.user
-    return user if user.is_authenticated else None  # type: ignore[return-value]
+    return user if user.is_authenticated else None
 
 
 @pytest.mark.usefixtures("oidc")
