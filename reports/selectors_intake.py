@@ -40,7 +40,7 @@ from reports.selectors_common import (
 )
 
 # =================================================================================================
-# The intake side: the inbox, the report page's panels (intake helper's section)
+# The intake side: the inbox, the report page's panels
 # =================================================================================================
 
 INBOX_PAGE_SIZE = 25

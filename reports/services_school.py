@@ -330,9 +330,8 @@ def sibling_link(*, report: ConcernReport, sibling: ConcernReport, actor: User) 
 
 
 # =================================================================================================
-# The school side's forms (school helper's section): saving a draft with its files and sibling
-# links in one go (and submitting it in the same transaction), deleting a draft, and adding a
-# supplement once per form.
+# The school side's forms: saving a draft with its files and sibling links in one go (and
+# submitting it in the same transaction), deleting a draft, and adding a supplement once per form.
 # =================================================================================================
 
 

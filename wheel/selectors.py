@@ -194,7 +194,7 @@ def actions_of(occurrence: Occurrence) -> list[FollowUpAction]:
 
 
 # =================================================================================================
-# The wheel, its list and month views (calendar helper's section)
+# The wheel, its list and month views
 # =================================================================================================
 
 
