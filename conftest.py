@@ -23,7 +23,7 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db) -> World:  # noqa: ARG001 - asks pytest for the database
     return build_world()
 
 

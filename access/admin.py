@@ -2,7 +2,7 @@
 happened, so nobody adds, changes or deletes them here (the access log's database triggers would
 refuse anyway)."""
 
-from typing import Any
+from typing import Any, override
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -11,12 +11,15 @@ from access.models import AccessLog, AuditEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    @override
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

@@ -14,7 +14,7 @@ MONTH_FORMAT = "%Y-%m"
 
 
 class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.username})" if full_name else obj.username
 

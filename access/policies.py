@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, override
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, IntegerField, Model, Q, QuerySet, Value, When
@@ -270,6 +270,7 @@ class LoggedQuerySet[M: Model](QuerySet[M]):
         super()._fetch_all()
         _write_log(self._access_log, self._result_cache or [])
 
+    @override
     def iterator(self, chunk_size: int | None = None) -> Any:
         raise TypeError("A logged list is read whole, so that its access-log rows are written.")
 
@@ -350,7 +351,7 @@ def read_page[M: Model](rows: QuerySet[M], page_size: int) -> tuple[list[M], boo
         fetched = list(rows[: page_size + 1])
         return fetched[:page_size], len(fetched) > page_size
     unlogged = rows._clone()  # type: ignore[attr-defined]
-    unlogged._access_log = None  # type: ignore[attr-defined]
+    unlogged._access_log = None
     fetched = list(unlogged[: page_size + 1])
     shown = fetched[:page_size]
     _write_log(spec, shown)

@@ -5,6 +5,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import override
 
 from django.apps import apps
 from django.conf import settings
@@ -70,6 +71,7 @@ class LogReviewSamplePolicy(Policy[LogReviewSample, LogReviewAction]):
     def base_queryset(self) -> QuerySet[LogReviewSample]:
         return LogReviewSample.objects.select_related("municipality", "created_by", "reviewed_by")
 
+    @override
     def grants(self, user: User, action: LogReviewAction) -> list[Grant]:
         return _municipal_admin_grants(user)
 
@@ -254,7 +256,7 @@ def log_sample_entries(sample: LogReviewSample) -> list[AccessLog]:
     return rows
 
 
-def log_review_attention(user: User, memberships: list[Membership]) -> list[AttentionItem]:
+def log_review_attention(_user: User, memberships: list[Membership]) -> list[AttentionItem]:
     """Start-page reminder for the municipal admin: last month's log review is not done."""
     municipalities = {
         membership.unit.municipality_id: membership.unit.municipality

@@ -5,7 +5,7 @@ registered by the municipal admin) equals the address the identity provider vouc
 someone the municipality has not registered can not get in.
 """
 
-from typing import Any
+from typing import Any, override
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -17,11 +17,13 @@ from organisations.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    @override
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    @override
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return False
 

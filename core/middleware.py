@@ -86,9 +86,9 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and request.session.get(TWO_FACTOR_SEEN) != user.pk
-            and _required(request.session, user)  # type: ignore[arg-type]
+            and _required(request.session, user)
         ):
-            if not has_totp(user):  # type: ignore[arg-type]
+            if not has_totp(user):
                 return _to_set_up(request)
             request.session[TWO_FACTOR_SEEN] = user.pk
         response = self.get_response(request)
@@ -103,9 +103,7 @@ def _forget_not_triggered_if_changed(request: HttpRequest) -> None:
     user = request.user  # after a logout in this request, an anonymous user
     if not user.is_authenticated:
         return
-    if request.session.get(TWO_FACTOR_NOT_TRIGGERED) == user.pk and two_factor_triggered(
-        user  # type: ignore[arg-type]
-    ):
+    if request.session.get(TWO_FACTOR_NOT_TRIGGERED) == user.pk and two_factor_triggered(user):
         del request.session[TWO_FACTOR_NOT_TRIGGERED]
 
 

@@ -161,33 +161,18 @@ def _deduce_year(two_digits: int, month: int, day: int, *, plus: bool, today: da
 def parse_identity_number(value: str, *, today: datetime.date | None = None) -> IdentityNumber:
     """Validate a personnummer or samordningsnummer and return it with its century.
 
-    ``today`` (default: the system date) decides the century of a ten-digit number and what
-    counts as "in the future". Raises :class:`IdentityNumberError` for anything that is not a
-    number Skatteverket could have issued; checks run from the shape to the check digit, so the
-    message names the first thing to fix.
+    ``today`` (default: today in the site's time zone) decides the century of a ten-digit
+    number and what counts as "in the future". Raises :class:`IdentityNumberError` for anything
+    that is not a number Skatteverket could have issued; checks run from the shape to the check
+    digit, so the message names the first thing to fix.
     """
-    today = today or datetime.date.today()
-    text = value.strip()
-    if not text:
-        raise IdentityNumberError(IdentityNumberErrorCode.EMPTY)
-    if not _ALLOWED_CHARACTERS.fullmatch(text):
-        raise IdentityNumberError(IdentityNumberErrorCode.INVALID_CHARACTERS)
-    shape = _SHAPE.fullmatch(text)
-    if shape is None:
-        raise IdentityNumberError(IdentityNumberErrorCode.INVALID_FORMAT)
+    today = today or timezone.localdate()
+    shape = _shape(value)
     ten = shape["date"] + shape["rest"]
     year_digits, month, written_day = int(ten[0:2]), int(ten[2:4]), int(ten[4:6])
     is_coordination = written_day > COORDINATION_DAY_OFFSET
     day = written_day - COORDINATION_DAY_OFFSET if is_coordination else written_day
-
-    if shape["century"] is not None:
-        if shape["sep"] == "+":
-            raise IdentityNumberError(IdentityNumberErrorCode.PLUS_WITH_CENTURY)
-        year = int(shape["century"]) * 100 + year_digits
-    else:
-        year = _deduce_year(year_digits, month, day, plus=shape["sep"] == "+", today=today)
-    if year < _EARLIEST_YEAR:
-        raise IdentityNumberError(IdentityNumberErrorCode.INVALID_CENTURY)
+    year = _year(shape, year_digits, month, day, today=today)
     try:
         birth_date = datetime.date(year, month, day)
     except ValueError:
@@ -203,6 +188,35 @@ def parse_identity_number(value: str, *, today: datetime.date | None = None) -> 
         is_coordination_number=is_coordination,
         birth_date=birth_date,
     )
+
+
+def _shape(value: str) -> re.Match[str]:
+    """The parts of the written number; refuses an empty value, other characters, or a shape
+    that is not a personnummer."""
+    text = value.strip()
+    if not text:
+        raise IdentityNumberError(IdentityNumberErrorCode.EMPTY)
+    if not _ALLOWED_CHARACTERS.fullmatch(text):
+        raise IdentityNumberError(IdentityNumberErrorCode.INVALID_CHARACTERS)
+    shape = _SHAPE.fullmatch(text)
+    if shape is None:
+        raise IdentityNumberError(IdentityNumberErrorCode.INVALID_FORMAT)
+    return shape
+
+
+def _year(
+    shape: re.Match[str], year_digits: int, month: int, day: int, *, today: datetime.date
+) -> int:
+    """The four-digit birth year: written out, or deduced from the separator and today."""
+    if shape["century"] is not None:
+        if shape["sep"] == "+":
+            raise IdentityNumberError(IdentityNumberErrorCode.PLUS_WITH_CENTURY)
+        year = int(shape["century"]) * 100 + year_digits
+    else:
+        year = _deduce_year(year_digits, month, day, plus=shape["sep"] == "+", today=today)
+    if year < _EARLIEST_YEAR:
+        raise IdentityNumberError(IdentityNumberErrorCode.INVALID_CENTURY)
+    return year
 
 
 def make_test_identity_number(

@@ -207,7 +207,7 @@ def _extension(name: str) -> str:
 def _looks_right(upload: UploadedFile, kind: FileKind) -> bool:
     upload.seek(0)
     try:
-        return kind.check(upload)  # type: ignore[arg-type]
+        return kind.check(upload)
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,

@@ -51,7 +51,7 @@ def _too_many_reports(request: HttpRequest) -> bool:
 @login_not_required
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(_request: HttpRequest) -> JsonResponse:
     """Liveness and database status for load balancers; no details that help an attacker."""
     try:
         with connection.cursor() as cursor:
@@ -67,7 +67,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(
+    request: HttpRequest,
+    reason: str = "",  # noqa: ARG001 - Django passes it by name
+) -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: a refused form (its security token no longer matches, usually
     after a new login in another tab, which renews the token) in our layout, in plain words,
     instead of Django's bare page. Status 403, and nothing was saved. The report form keeps

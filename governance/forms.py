@@ -40,7 +40,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         self.show_municipality = show_municipality
         super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         if self.show_municipality:
             return f"{obj.name} ({obj.municipality.name})"
         return obj.name
@@ -51,14 +51,14 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         self.show_municipality = show_municipality
         super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         if self.show_municipality:
             return f"{obj.name} ({obj.municipality.name})"
         return obj.name
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} ({obj.title})" if obj.title else obj.display_name
 
 

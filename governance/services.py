@@ -304,7 +304,7 @@ def version_add(
             created_by=actor,
         )
         if upload is not None:
-            version.file = upload  # type: ignore[assignment]
+            version.file = upload
             version.file_name = (upload.name or "")[:255]
         version.save()
         new = _snapshot(version, _VERSION_FIELDS)

@@ -9,7 +9,7 @@ decides who logs in as a user — authenticators, e-mail addresses, identity-pro
 is shown read-only.
 """
 
-from typing import Any
+from typing import Any, override
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -105,10 +105,12 @@ class UnitAdmin(SimpleHistoryAdmin):
     list_select_related = ("municipality", "parent")
     autocomplete_fields = ("parent",)
 
+    @override
     def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> Any:
         # A unit never moves to another municipality.
         return ("path", "municipality") if obj else ("path",)
 
+    @override
     def save_model(self, request: HttpRequest, obj: Unit, form: ModelForm, change: bool) -> None:
         if not change:
             created = services.unit_create(
@@ -175,9 +177,11 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("email", "last_login", "date_joined")
 
+    @override
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    @override
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
@@ -240,12 +244,15 @@ class MembershipAdmin(SimpleHistoryAdmin):
     date_hierarchy = "valid_from"
     actions = ("end_now",)
 
+    @override
     def has_change_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
         return False
 
+    @override
     def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
         return False
 
+    @override
     def save_model(
         self, request: HttpRequest, obj: Membership, form: ModelForm, change: bool
     ) -> None:
@@ -282,9 +289,11 @@ class SchoolTermAdmin(SimpleHistoryAdmin):
     list_select_related = ("municipality",)
     date_hierarchy = "starts_on"
 
+    @override
     def get_readonly_fields(self, request: HttpRequest, obj: SchoolTerm | None = None) -> Any:
         return ("municipality",) if obj else ()
 
+    @override
     def save_model(
         self, request: HttpRequest, obj: SchoolTerm, form: ModelForm, change: bool
     ) -> None:

@@ -72,7 +72,7 @@ class _UnitChoiceField(forms.ModelChoiceField):
         self.show_municipality = show_municipality
         super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         if self.show_municipality:
             return f"{obj.name} ({obj.municipality.name})"
         return obj.name

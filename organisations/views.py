@@ -219,7 +219,7 @@ class UserPage:
     next_url: str = ""
 
 
-def _user_page(request: HttpRequest, users: QuerySet[User], query: str) -> UserPage:
+def _user_page(request: HttpRequest, users: QuerySet[User]) -> UserPage:
     """One page of users in (last name, first name, id) order, found by keyset: the cursor is
     the id of the row the page starts after (or ends before), never a name and never an
     offset. The anchor's sort key is read in a subquery of the visible rows, so a cursor can
@@ -254,13 +254,12 @@ def _user_page(request: HttpRequest, users: QuerySet[User], query: str) -> UserP
     if not rows:
         return page
     base = reverse("organisations:user_list")
-    search: dict[str, str] = {}
     has_previous = more if before else after is not None
     has_next = more if not before else True
     if has_previous:
-        page.previous_url = f"{base}?{urlencode({**search, 'before': rows[0].pk})}"
+        page.previous_url = f"{base}?{urlencode({'before': rows[0].pk})}"
     if has_next:
-        page.next_url = f"{base}?{urlencode({**search, 'after': rows[-1].pk})}"
+        page.next_url = f"{base}?{urlencode({'after': rows[-1].pk})}"
     return page
 
 
@@ -286,7 +285,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = _search(user_policy.visible(user, MANAGE), query).prefetch_related(
         Prefetch("memberships", queryset=local_roles, to_attr="local_roles")
     )
-    page = _user_page(request, users, query)
+    page = _user_page(request, users)
     return render(request, "organisations/user_list.html", {"page": page, "query": query})
 
 

@@ -27,7 +27,7 @@ _REPORTER_ORDER = (
 )
 
 
-def intake_attention(user: User, memberships: list[Membership]) -> list[AttentionItem]:
+def intake_attention(_user: User, memberships: list[Membership]) -> list[AttentionItem]:
     """``memberships`` are the user's intake memberships of today."""
     municipality_ids = {membership.unit.municipality_id for membership in memberships}
     if not municipality_ids:

@@ -22,7 +22,7 @@ OPEN_STATUSES = [
 
 
 class SchoolChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 

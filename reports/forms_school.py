@@ -320,6 +320,12 @@ class DraftForm(forms.Form):
             values["school_unit"] = data["school"]
         if data.get("acute_danger") is not None:
             values["acute_danger"] = data["acute_danger"]
+        values.update(self._guardians_values(shown_guardians_mode))
+        values.update(self._home_values())
+        return values
+
+    def _guardians_values(self, shown_guardians_mode: str) -> dict[str, Any]:
+        data = self.cleaned_data
         if shown_guardians_mode == GUARDIANS_NEVER_TELL:
             # The question was not shown (the notice not to tell the guardians was). If the
             # categories no longer call for that, the question is unanswered: it is shown next.
@@ -328,23 +334,27 @@ class DraftForm(forms.Form):
             if categories is None:
                 categories = list(self.report.categories.values_list("category", flat=True))
             never_tell = guardians_mode(set(categories)) == GUARDIANS_NEVER_TELL
-            values["guardians_informed"] = GuardiansInformed.NOT_ASKED if never_tell else ""
-        else:
-            if "guardians_informed" in data:
-                values["guardians_informed"] = data["guardians_informed"]
-            if "guardians_not_informed_reason" in data:
-                values["guardians_not_informed_reason"] = data["guardians_not_informed_reason"]
-        if "home" in data and "forward_to_name" in data:
-            home = data["home"]
-            if home == OTHER_MUNICIPALITY:
-                values["home_municipality"] = None
-                values["forward_to_name"] = data["forward_to_name"].strip()
-            else:
-                values["home_municipality"] = (
-                    Municipality.objects.filter(pk=int(home)).first() if home else None
-                )
-                values["forward_to_name"] = ""
+            return {"guardians_informed": GuardiansInformed.NOT_ASKED if never_tell else ""}
+        values: dict[str, Any] = {}
+        if "guardians_informed" in data:
+            values["guardians_informed"] = data["guardians_informed"]
+        if "guardians_not_informed_reason" in data:
+            values["guardians_not_informed_reason"] = data["guardians_not_informed_reason"]
         return values
+
+    def _home_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if "home" not in data or "forward_to_name" not in data:
+            return {}
+        home = data["home"]
+        if home == OTHER_MUNICIPALITY:
+            return {"home_municipality": None, "forward_to_name": data["forward_to_name"].strip()}
+        return {
+            "home_municipality": (
+                Municipality.objects.filter(pk=int(home)).first() if home else None
+            ),
+            "forward_to_name": "",
+        }
 
     def draft_categories(self) -> list[str] | None:
         """The chosen categories, or None (keep the saved ones) when they did not validate."""

@@ -288,7 +288,7 @@ class Supplement(models.Model):
         return f"{self.report} {self.created_at:%Y-%m-%d}"
 
 
-def _attachment_path(instance: "Attachment", filename: str) -> str:
+def _attachment_path(instance: "Attachment", _filename: str) -> str:
     # Random names on disk: the original file name may hold personal data.
     return f"reports/{instance.report.public_id}/{uuid.uuid4().hex}"
 

@@ -36,9 +36,9 @@ def rules_for(municipality: Municipality) -> DeadlineRules:
 
 def _own_settings(municipality: Municipality) -> DeadlineSettings | None:
     # A municipality loaded with select_related("deadline_settings") costs no query here.
-    if Municipality.deadline_settings.is_cached(municipality):  # type: ignore[attr-defined]
+    if Municipality.deadline_settings.is_cached(municipality):
         try:
-            return municipality.deadline_settings  # type: ignore[no-any-return]
+            return municipality.deadline_settings
         except DeadlineSettings.DoesNotExist:
             return None
     return DeadlineSettings.objects.filter(municipality=municipality).first()

@@ -40,7 +40,7 @@ from reports.selectors_common import (
 )
 
 # =================================================================================================
-# The intake side: the inbox, the report page's panels (intake helper's section)
+# The intake side: the inbox, the report page's panels
 # =================================================================================================
 
 INBOX_PAGE_SIZE = 25
@@ -387,88 +387,96 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
     assessment), from its own timestamps and signatures.
 
     ``report`` should come from :func:`intake_report_content` (its people are loaded)."""
-
-    def name(user: User | None) -> str:
-        return user.display_name if user is not None else ""
-
     rows: list[HistoryRow] = []
     if report.submitted_at:
-        rows.append(HistoryRow("submitted", _("Arrived"), report.submitted_at, name(report.author)))
+        rows.append(
+            HistoryRow("submitted", _("Arrived"), report.submitted_at, _name(report.author))
+        )
     if report.received_at:
         rows.append(
-            HistoryRow("received", _("Received"), report.received_at, name(report.received_by))
+            HistoryRow("received", _("Received"), report.received_at, _name(report.received_by))
         )
     if report.protection_assessed_at:
-        needed = (
-            _("Yes, the child needs immediate protection")
-            if report.immediate_protection_needed
-            else _("No, no immediate protection is needed")
-        )
-        rows.append(
-            HistoryRow(
-                "protection",
-                _("Protection assessed"),
-                report.protection_assessed_at,
-                name(report.protection_assessed_by),
-                [
-                    (_("Immediate protection needed"), needed),
-                    (_("Justification"), report.protection_justification),
-                ],
-            )
-        )
+        rows.append(_protection_row(report))
     if report.preliminary_started_at:
-        details = [(_("Notes"), report.preliminary_notes)] if report.preliminary_notes else []
-        rows.append(
-            HistoryRow(
-                "preliminary",
-                _("Preliminary assessment started"),
-                report.preliminary_started_at,
-                name(report.preliminary_started_by),
-                details,
-            )
-        )
+        rows.append(_preliminary_row(report))
     if report.extended_until:
-        extension_details: list[tuple[str | Promise, str | Promise]] = [
-            (_("New date"), date_format(report.extended_until, "DATE_FORMAT")),
-            (_("Reason"), report.get_extension_reason_display()),
-        ]
-        if report.extension_description:
-            extension_details.append((_("Description"), report.extension_description))
-        if report.decision_missed_due_at:
-            missed = report.decision_missed_due_at.astimezone(deadlines.STOCKHOLM).date()
-            extension_details.append(
-                (_("Recorded after the deadline of"), date_format(missed, "DATE_FORMAT"))
-            )
-        rows.append(
-            HistoryRow(
-                "extension",
-                _("Decision deadline extended"),
-                report.extension_recorded_at,
-                report.extension_decided_by,
-                extension_details,
-            )
-        )
+        rows.append(_extension_row(report, report.extended_until))
     if report.decided_at:
-        details = [(_("Decision"), report.get_decision_display())]
-        if report.forwarded_to:
-            details.append((_("Forwarded to"), report.forwarded_to))
-        rows.append(
-            HistoryRow(
-                "decision", _("Decided"), report.decided_at, name(report.decided_by), details
-            )
-        )
+        rows.append(_decision_row(report))
     if report.feedback_given_at:
         rows.append(
             HistoryRow(
                 "feedback",
                 _("Feedback given"),
                 report.feedback_given_at,
-                name(report.feedback_given_by),
+                _name(report.feedback_given_by),
                 [(_("The reporter was told"), report.get_feedback_display())],
             )
         )
     if report.closed_at:
-        rows.append(HistoryRow("closed", _("Closed"), report.closed_at, name(report.closed_by)))
+        rows.append(HistoryRow("closed", _("Closed"), report.closed_at, _name(report.closed_by)))
     # Stable: steps at the same moment keep the statutory order; an undated row goes last.
     rows.sort(key=lambda row: (row.at is None, row.at or _EPOCH))
     return rows
+
+
+def _name(user: User | None) -> str:
+    return user.display_name if user is not None else ""
+
+
+def _protection_row(report: ConcernReport) -> HistoryRow:
+    needed = (
+        _("Yes, the child needs immediate protection")
+        if report.immediate_protection_needed
+        else _("No, no immediate protection is needed")
+    )
+    return HistoryRow(
+        "protection",
+        _("Protection assessed"),
+        report.protection_assessed_at,
+        _name(report.protection_assessed_by),
+        [
+            (_("Immediate protection needed"), needed),
+            (_("Justification"), report.protection_justification),
+        ],
+    )
+
+
+def _preliminary_row(report: ConcernReport) -> HistoryRow:
+    details = [(_("Notes"), report.preliminary_notes)] if report.preliminary_notes else []
+    return HistoryRow(
+        "preliminary",
+        _("Preliminary assessment started"),
+        report.preliminary_started_at,
+        _name(report.preliminary_started_by),
+        details,
+    )
+
+
+def _extension_row(report: ConcernReport, until: datetime.date) -> HistoryRow:
+    details: list[tuple[str | Promise, str | Promise]] = [
+        (_("New date"), date_format(until, "DATE_FORMAT")),
+        (_("Reason"), report.get_extension_reason_display()),
+    ]
+    if report.extension_description:
+        details.append((_("Description"), report.extension_description))
+    if report.decision_missed_due_at:
+        missed = report.decision_missed_due_at.astimezone(deadlines.STOCKHOLM).date()
+        details.append((_("Recorded after the deadline of"), date_format(missed, "DATE_FORMAT")))
+    return HistoryRow(
+        "extension",
+        _("Decision deadline extended"),
+        report.extension_recorded_at,
+        report.extension_decided_by,
+        details,
+    )
+
+
+def _decision_row(report: ConcernReport) -> HistoryRow:
+    details = [(_("Decision"), report.get_decision_display())]
+    if report.forwarded_to:
+        details.append((_("Forwarded to"), report.forwarded_to))
+    return HistoryRow(
+        "decision", _("Decided"), report.decided_at, _name(report.decided_by), details
+    )

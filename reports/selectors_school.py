@@ -50,9 +50,9 @@ from reports.selectors_common import (
 )
 
 # =================================================================================================
-# The school side: filing, the author's and the principal's lists, the status page (school
-# helper's section). The school side never gets the intake's fields: its pages are built from
-# the dataclasses below, which copy only what the school wrote, the status and the feedback.
+# The school side: filing, the author's and the principal's lists, the status page. The school
+# side never gets the intake's fields: its pages are built from the dataclasses below, which
+# copy only what the school wrote, the status and the feedback.
 # =================================================================================================
 
 SCHOOL_PAGE_SIZE = 25

@@ -186,25 +186,37 @@ def submission_problems(report: ConcernReport, categories: Iterable[str]) -> dic
             "reporter_phone",
             _("Give a phone number or e-mail address where the intake can reach you."),
         )
+    guardians = _guardians_problem(report, categories)
+    if guardians is not None:
+        add(*guardians)
+    if report.home_municipality is None and not report.forward_to_name.strip():
+        add("home_municipality", _("Choose the child's home municipality."))
+    return problems
+
+
+def _guardians_problem(report: ConcernReport, categories: set[str]) -> tuple[str, Any] | None:
+    """The field and message of what is wrong with the answer about the guardians, if anything."""
     if categories & NEVER_TELL_GUARDIANS:
         if report.guardians_informed == GuardiansInformed.YES:
-            add(
+            return (
                 "guardians_informed",
                 _(
                     "With this kind of concern the guardians should not be told about the "
                     "report. Contact the intake before you talk to the family."
                 ),
             )
-    elif not report.guardians_informed:
-        add("guardians_informed", _("Say whether the guardians have been told about the report."))
-    elif (
+        return None
+    if not report.guardians_informed:
+        return (
+            "guardians_informed",
+            _("Say whether the guardians have been told about the report."),
+        )
+    if (
         report.guardians_informed == GuardiansInformed.NO
         and not report.guardians_not_informed_reason.strip()
     ):
-        add("guardians_not_informed_reason", _("Say why the guardians have not been told."))
-    if report.home_municipality is None and not report.forward_to_name.strip():
-        add("home_municipality", _("Choose the child's home municipality."))
-    return problems
+        return ("guardians_not_informed_reason", _("Say why the guardians have not been told."))
+    return None
 
 
 def report_submit(
@@ -318,9 +330,8 @@ def sibling_link(*, report: ConcernReport, sibling: ConcernReport, actor: User) 
 
 
 # =================================================================================================
-# The school side's forms (school helper's section): saving a draft with its files and sibling
-# links in one go (and submitting it in the same transaction), deleting a draft, and adding a
-# supplement once per form.
+# The school side's forms: saving a draft with its files and sibling links in one go (and
+# submitting it in the same transaction), deleting a draft, and adding a supplement once per form.
 # =================================================================================================
 
 

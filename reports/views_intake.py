@@ -125,7 +125,7 @@ class Step:
     done: str | Promise
 
 
-def _receive(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+def _receive(report: ConcernReport, actor: User, _data: dict[str, Any]) -> ConcernReport:
     return services_intake.report_receive(report=report, actor=actor)
 
 
@@ -165,7 +165,7 @@ def _give_feedback(report: ConcernReport, actor: User, data: dict[str, Any]) -> 
     )
 
 
-def _close(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+def _close(report: ConcernReport, actor: User, _data: dict[str, Any]) -> ConcernReport:
     return services_intake.report_close(report=report, actor=actor)
 
 

@@ -252,9 +252,7 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
     form = _draft_form(request, report, bound=True)
     form.is_valid()
-    shown_mode = request.POST.get("guardians_mode", GUARDIANS_ASK)
-    if shown_mode not in (GUARDIANS_ASK, GUARDIANS_NEVER_TELL):
-        shown_mode = GUARDIANS_ASK
+    shown_mode = _shown_guardians_mode(request)
     key = _uuid(request.POST.get("submission_key")) or uuid.uuid4()
     submitting = "submit" in request.POST
     remove_id = _int(request.POST.get("remove_attachment"))
@@ -309,19 +307,31 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The draft was saved at %(time)s.") % {"time": saved_at})
         return redirect("reports:draft_edit", public_id=public_id)
-    if submitting:
-        notice = _(
-            "The report has not been sent yet. The draft was saved at %(time)s; complete or "
-            "correct what is marked below and press “Submit the report” again."
-        ) % {"time": saved_at}
-    else:
-        notice = _(
-            "The draft was saved at %(time)s, except the fields marked below: what you typed "
-            "there is still on this page but is saved only when it is corrected."
-        ) % {"time": saved_at}
+    notice = _not_all_saved_notice(submitting=submitting, saved_at=saved_at)
     return _render_draft(
         request, report, form, version=report.version, submission_key=key, notice=notice
     )
+
+
+def _shown_guardians_mode(request: HttpRequest) -> str:
+    """Which guardians question the page showed (posted back by the form; the usual one if
+    the value is anything else)."""
+    shown_mode = request.POST.get("guardians_mode", GUARDIANS_ASK)
+    if shown_mode not in (GUARDIANS_ASK, GUARDIANS_NEVER_TELL):
+        return GUARDIANS_ASK
+    return shown_mode
+
+
+def _not_all_saved_notice(*, submitting: bool, saved_at: str) -> str:
+    if submitting:
+        return _(
+            "The report has not been sent yet. The draft was saved at %(time)s; complete or "
+            "correct what is marked below and press “Submit the report” again."
+        ) % {"time": saved_at}
+    return _(
+        "The draft was saved at %(time)s, except the fields marked below: what you typed "
+        "there is still on this page but is saved only when it is corrected."
+    ) % {"time": saved_at}
 
 
 def _sibling_search_notice(found: int, saved_at: str) -> str:

@@ -1,5 +1,7 @@
 """factory_boy factories. Units and memberships go through the services, as in real use."""
 
+from typing import override
+
 import factory
 
 from organisations import services
@@ -27,6 +29,7 @@ class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     parent = None
 
     @classmethod
+    @override
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Unit:
         return services.unit_create(actor=None, **kwargs)  # type: ignore[arg-type]
 
@@ -43,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+    def save_password(obj: User, create: bool, _extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 

@@ -196,54 +196,60 @@ class FakeIdP:
         return jwt.encode(payload, key, algorithm="RS256", headers={"kid": self.kid})
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        idp = self
+        return type("Handler", (_Handler,), {"idp": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass  # keep test output clean
 
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                idp.requests.append(("GET", parts.path))
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                if parts.path == "/.well-known/openid-configuration":
-                    self._json(200, idp.discovery())
-                elif parts.path == "/jwks":
-                    self._json(200, idp.jwks())
-                elif parts.path == "/authorize":
-                    status, headers = idp.authorize(query)
-                    if status == 302:
-                        self.send_response(302)
-                        self.send_header("Location", headers["Location"])
-                        self.send_header("Content-Length", "0")
-                        self.end_headers()
-                    else:
-                        self._json(status, headers)
-                elif parts.path == "/userinfo":
-                    self._json(*idp.userinfo(self.headers.get("Authorization", "")))
-                else:
-                    self._json(404, {"error": "not_found"})
+class _Handler(BaseHTTPRequestHandler):
+    """The provider's endpoints over HTTP; ``idp`` is the provider, set per server."""
 
-            def do_POST(self) -> None:
-                parts = urlsplit(self.path)
-                idp.requests.append(("POST", parts.path))
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode()
-                form = {k: v[0] for k, v in parse_qs(body).items()}
-                if parts.path == "/token":
-                    self._json(*idp.token(form, self.headers.get("Authorization", "")))
-                else:
-                    self._json(404, {"error": "not_found"})
+    idp: FakeIdP
 
-            def _json(self, status: int, data: dict[str, Any]) -> None:
-                body = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output clean
 
-        return Handler
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        self.idp.requests.append(("GET", parts.path))
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if parts.path == "/.well-known/openid-configuration":
+            self._json(200, self.idp.discovery())
+        elif parts.path == "/jwks":
+            self._json(200, self.idp.jwks())
+        elif parts.path == "/authorize":
+            self._authorize(query)
+        elif parts.path == "/userinfo":
+            self._json(*self.idp.userinfo(self.headers.get("Authorization", "")))
+        else:
+            self._json(404, {"error": "not_found"})
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        self.idp.requests.append(("POST", parts.path))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode()
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        if parts.path == "/token":
+            self._json(*self.idp.token(form, self.headers.get("Authorization", "")))
+        else:
+            self._json(404, {"error": "not_found"})
+
+    def _authorize(self, query: dict[str, str]) -> None:
+        status, headers = self.idp.authorize(query)
+        if status == 302:
+            self.send_response(302)
+            self.send_header("Location", headers["Location"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self._json(status, headers)
+
+    def _json(self, status: int, data: dict[str, Any]) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def _pkce_ok(verifier: str, grant: _Grant) -> bool:

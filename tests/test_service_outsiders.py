@@ -73,7 +73,7 @@ CALLS: list[tuple[str, Call]] = [
     # --- the school side: another municipality's reporter -------------------------------------
     (
         "report_draft_create at another municipality's school",
-        lambda w, t: services_school.report_draft_create(
+        lambda w, _t: services_school.report_draft_create(
             author=_eksjo(w, Role.REPORTER),
             membership=memberships_of(_eksjo(w, Role.REPORTER))[0],
             school_unit=w.unit(UnitKind.SCHOOL),
@@ -81,7 +81,7 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "report_draft_create with someone else's membership",
-        lambda w, t: services_school.report_draft_create(
+        lambda w, _t: services_school.report_draft_create(
             author=_eksjo(w, Role.REPORTER),
             membership=memberships_of(w.user(Role.REPORTER))[0],
             school_unit=w.unit(UnitKind.SCHOOL),
@@ -174,7 +174,7 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "deadline_settings_update",
-        lambda w, t: services_intake.deadline_settings_update(
+        lambda w, _t: services_intake.deadline_settings_update(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             municipality=w.municipality(),
             protection_late_hour=None,
@@ -185,7 +185,7 @@ CALLS: list[tuple[str, Call]] = [
     # --- governance: Eksjö's coordinator, or a teacher -------------------------------------------
     (
         "document_create",
-        lambda w, t: governance_services.document_create(
+        lambda w, _t: governance_services.document_create(
             actor=_eksjo(w, Role.COORDINATOR),
             municipality=w.municipality(),
             kind="routine",
@@ -218,7 +218,7 @@ CALLS: list[tuple[str, Call]] = [
     # --- the annual wheel: Eksjö's coordinator, or a teacher --------------------------------------
     (
         "series_create",
-        lambda w, t: wheel_services.series_create(
+        lambda w, _t: wheel_services.series_create(
             actor=_eksjo(w, Role.COORDINATOR),
             municipality=w.municipality(),
             data=series_builders.series_data(w),
@@ -243,7 +243,7 @@ CALLS: list[tuple[str, Call]] = [
     # --- the log review: Eksjö's admin ---
     (
         "log_sample_create",
-        lambda w, t: access_services.log_sample_create(
+        lambda w, _t: access_services.log_sample_create(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             municipality=w.municipality(),
             month=datetime.date(2026, 1, 1),
@@ -252,7 +252,7 @@ CALLS: list[tuple[str, Call]] = [
     # --- the organisation: Eksjö's admin, or a coordinator ---------------------------------------
     (
         "unit_create",
-        lambda w, t: organisation_services.unit_create(
+        lambda w, _t: organisation_services.unit_create(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             municipality=w.municipality(),
             name="Falsk enhet",
@@ -261,13 +261,13 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "unit_update (a coordinator)",
-        lambda w, t: organisation_services.unit_update(
+        lambda w, _t: organisation_services.unit_update(
             actor=w.user(Role.COORDINATOR), unit=w.unit(UnitKind.SCHOOL), name="Nytt namn"
         ),
     ),
     (
         "membership_create",
-        lambda w, t: organisation_services.membership_create(
+        lambda w, _t: organisation_services.membership_create(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             user=_eksjo(w, Role.MUNICIPAL_ADMIN),
             unit=w.unit(UnitKind.INTAKE),
@@ -276,14 +276,14 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "membership_end",
-        lambda w, t: organisation_services.membership_end(
+        lambda w, _t: organisation_services.membership_end(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             membership=w.user(Role.INTAKE).memberships.get(),
         ),
     ),
     (
         "user_update",
-        lambda w, t: organisation_services.user_update(
+        lambda w, _t: organisation_services.user_update(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
             municipality=w.municipality(),
             user=w.user(Role.INTAKE),
@@ -292,7 +292,7 @@ CALLS: list[tuple[str, Call]] = [
     ),
     (
         "user_sessions_end",
-        lambda w, t: organisation_services.user_sessions_end(
+        lambda w, _t: organisation_services.user_sessions_end(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN), user=w.user(Role.INTAKE)
         ),
     ),

@@ -254,24 +254,25 @@ def unprotected(routes: Iterable[Route]) -> tuple[list[str], int]:
     return failures, checked
 
 
-def test_every_url_needs_login_except_the_public_ones(world: object) -> None:
+@pytest.mark.usefixtures("world")
+def test_every_url_needs_login_except_the_public_ones() -> None:
     failures, checked = unprotected(project_routes())
     assert checked > 20, f"the walk checked only {checked} URLs; is it broken?"
     assert not failures, "Reachable without login:\n" + "\n".join(failures)
 
 
 @login_not_required
-def _leaky_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _leaky_view(_request: HttpRequest, **_url_kwargs: object) -> HttpResponse:
     return HttpResponse("a page about a child")
 
 
 @login_not_required
 @require_POST
-def _leaky_post_view(request: HttpRequest) -> HttpResponse:
+def _leaky_post_view(_request: HttpRequest) -> HttpResponse:
     return HttpResponse("changed")
 
 
-def _protected_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _protected_view(_request: HttpRequest, **_url_kwargs: object) -> HttpResponse:
     return HttpResponse("fine")
 
 
@@ -284,7 +285,8 @@ urlpatterns = [
 ]
 
 
-def test_the_walk_finds_a_public_view(settings: Any, db: object) -> None:
+@pytest.mark.django_db
+def test_the_walk_finds_a_public_view(settings: Any) -> None:
     baseline, _checked = unprotected(project_routes())
     settings.ROOT_URLCONF = __name__
     failures, _checked = unprotected(project_routes())
@@ -344,7 +346,7 @@ def test_walk_reaches_every_part_of_the_project() -> None:
     assert routes["admin:auth_group_change"] == "/django-admin/auth/group/x/change/"
 
 
-def _view(request: HttpRequest, **kwargs: object) -> HttpResponse:
+def _view(_request: HttpRequest, **_url_kwargs: object) -> HttpResponse:
     return HttpResponse()
 
 

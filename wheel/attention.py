@@ -16,7 +16,7 @@ from wheel.models import ActionStatus, FollowUpAction, Occurrence, OccurrenceSta
 MINUTES_LOOKBACK = datetime.timedelta(days=365)
 
 
-def coordinator_attention(user: User, memberships: list[Membership]) -> list[AttentionItem]:
+def coordinator_attention(_user: User, memberships: list[Membership]) -> list[AttentionItem]:
     municipality_ids = {membership.unit.municipality_id for membership in memberships}
     now = timezone.now()
     without_minutes = (

@@ -87,17 +87,17 @@ def _no_identity_numbers(form: forms.Form, *names: str) -> None:
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name} ({obj.get_sector_display()})"
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
 

@@ -1,4 +1,4 @@
-"""Who may see and do what in the annual wheel (issue 4).
+"""Who may see and do what in the annual wheel.
 
 - READ: anyone with a membership in force in the series' municipality (every member of staff,
   board members and auditors too).

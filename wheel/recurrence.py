@@ -172,6 +172,22 @@ def _numbers(parts: dict[str, str], name: str) -> list[int]:
 
 def _check_parts(parts: dict[str, str]) -> None:
     """RFC 5545's rules for combining the parts, checked with messages people can act on."""
+    frequency = _checked_frequency(parts)
+    _check_count_and_interval(parts)
+    _check_months_and_days(parts)
+    if "BYDAY" in parts:
+        _check_byday(parts["BYDAY"], frequency)
+    if "BYSETPOS" in parts:
+        _check_bysetpos(parts, frequency)
+    if "WKST" in parts and parts["WKST"] not in _WEEKDAYS:
+        raise ScheduleError(_("WKST takes a weekday: MO, TU, WE, TH, FR, SA or SU."))
+    if "UNTIL" in parts and not _UNTIL.fullmatch(parts["UNTIL"]):
+        raise ScheduleError(
+            _("Write UNTIL as a date, YYYYMMDD (e.g. UNTIL=20260612), or YYYYMMDDTHHMMSSZ.")
+        )
+
+
+def _checked_frequency(parts: dict[str, str]) -> str:
     frequency = parts.get("FREQ")
     if frequency is None:
         raise ScheduleError(
@@ -182,6 +198,10 @@ def _check_parts(parts: dict[str, str]) -> None:
             _("FREQ=%(value)s can not be used: meetings repeat DAILY, WEEKLY, MONTHLY or YEARLY.")
             % {"value": frequency}
         )
+    return frequency
+
+
+def _check_count_and_interval(parts: dict[str, str]) -> None:
     if "COUNT" in parts and "UNTIL" in parts:
         raise ScheduleError(_("Use either COUNT or UNTIL in the rule, not both."))
     for name, low, high in (("INTERVAL", 1, 99), ("COUNT", 1, MAX_OCCURRENCES)):
@@ -192,6 +212,9 @@ def _check_parts(parts: dict[str, str]) -> None:
                     _("%(part)s must be a whole number from %(low)s to %(high)s.")
                     % {"part": name, "low": low, "high": high}
                 )
+
+
+def _check_months_and_days(parts: dict[str, str]) -> None:
     months = _numbers(parts, "BYMONTH") if "BYMONTH" in parts else []
     if any(not 1 <= month <= 12 for month in months):
         raise ScheduleError(_("BYMONTH takes month numbers from 1 to 12."))
@@ -204,25 +227,19 @@ def _check_parts(parts: dict[str, str]) -> None:
             raise ScheduleError(
                 _("The rule can never happen: none of the months in BYMONTH has that day.")
             )
-    if "BYDAY" in parts:
-        _check_byday(parts["BYDAY"], frequency)
-    if "BYSETPOS" in parts:
-        if frequency not in ("MONTHLY", "YEARLY") or not ({"BYDAY", "BYMONTHDAY"} & set(parts)):
-            raise ScheduleError(
-                _(
-                    "BYSETPOS picks among the days of a month or a year: use it with "
-                    "FREQ=MONTHLY or YEARLY and BYDAY or BYMONTHDAY."
-                )
-            )
-        positions = _numbers(parts, "BYSETPOS")
-        if any(position == 0 or not -31 <= position <= 31 for position in positions):
-            raise ScheduleError(_("BYSETPOS takes positions from 1 to 31 or -1 to -31."))
-    if "WKST" in parts and parts["WKST"] not in _WEEKDAYS:
-        raise ScheduleError(_("WKST takes a weekday: MO, TU, WE, TH, FR, SA or SU."))
-    if "UNTIL" in parts and not _UNTIL.fullmatch(parts["UNTIL"]):
+
+
+def _check_bysetpos(parts: dict[str, str], frequency: str) -> None:
+    if frequency not in ("MONTHLY", "YEARLY") or not ({"BYDAY", "BYMONTHDAY"} & set(parts)):
         raise ScheduleError(
-            _("Write UNTIL as a date, YYYYMMDD (e.g. UNTIL=20260612), or YYYYMMDDTHHMMSSZ.")
+            _(
+                "BYSETPOS picks among the days of a month or a year: use it with "
+                "FREQ=MONTHLY or YEARLY and BYDAY or BYMONTHDAY."
+            )
         )
+    positions = _numbers(parts, "BYSETPOS")
+    if any(position == 0 or not -31 <= position <= 31 for position in positions):
+        raise ScheduleError(_("BYSETPOS takes positions from 1 to 31 or -1 to -31."))
 
 
 def _check_byday(value: str, frequency: str) -> None:
@@ -257,10 +274,10 @@ def _until_local(value: str) -> datetime.datetime:
     if match is None:  # pragma: no cover - checked in _check_parts
         raise ScheduleError(_("Write UNTIL as a date, YYYYMMDD."))
     try:
-        day = datetime.datetime.strptime(match["date"], "%Y%m%d").date()
+        day = datetime.date.fromisoformat(match["date"])
         if match["time"] is None:
             return datetime.datetime.combine(day, datetime.time(23, 59, 59))
-        time = datetime.datetime.strptime(match["time"], "%H%M%S").time()
+        time = datetime.time.fromisoformat(match["time"])
     except ValueError:
         raise ScheduleError(_("UNTIL is not a real date or time: check it.")) from None
     moment = datetime.datetime.combine(day, time)

@@ -97,11 +97,11 @@ def series_rows(user: User, *, activity_type: str = "") -> list[SeriesRow]:
     return [
         SeriesRow(
             series=series,
-            held=series.held,  # type: ignore[attr-defined]
-            planned=series.planned,  # type: ignore[attr-defined]
-            cancelled=series.cancelled,  # type: ignore[attr-defined]
-            moved=series.moved,  # type: ignore[attr-defined]
-            minutes_missing=series.no_minutes,  # type: ignore[attr-defined]
+            held=series.held,
+            planned=series.planned,
+            cancelled=series.cancelled,
+            moved=series.moved,
+            minutes_missing=series.no_minutes,
         )
         for series in rows
     ]
@@ -148,8 +148,8 @@ def occurrence_rows(series: ActivitySeries) -> list[OccurrenceRow]:
     return [
         OccurrenceRow(
             occurrence=occurrence,
-            decisions=occurrence.decision_count,  # type: ignore[attr-defined]
-            open_actions=occurrence.open_action_count,  # type: ignore[attr-defined]
+            decisions=occurrence.decision_count,
+            open_actions=occurrence.open_action_count,
             participants=participants.get(occurrence.pk, 0) or 0,
         )
         for occurrence in occurrences
@@ -194,7 +194,7 @@ def actions_of(occurrence: Occurrence) -> list[FollowUpAction]:
 
 
 # =================================================================================================
-# The wheel, its list and month views (calendar helper's section)
+# The wheel, its list and month views
 # =================================================================================================
 
 

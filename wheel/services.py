@@ -438,6 +438,22 @@ def _check_record(
     units: dict[int, Unit],
     now: datetime.datetime,
 ) -> None:
+    # In this order: a later message for the same field replaces an earlier one.
+    errors: dict[str, Any] = {}
+    errors.update(_status_errors(record))
+    errors.update(_time_errors(occurrence, record, now))
+    errors.update(_attendance_errors(record, units))
+    if record.school is not None and (
+        record.school.municipality_id != occurrence.municipality_id
+        or not record.school.is_school_unit
+    ):
+        errors["school"] = _("Choose a school or preschool of the municipality.")
+    errors.update(_content_errors(record))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _status_errors(record: OccurrenceRecord) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     if record.status not in OccurrenceStatus.values:
         errors["status"] = _("Choose a status.")
@@ -448,6 +464,13 @@ def _check_record(
             if record.status == OccurrenceStatus.CANCELLED
             else _("Give the reason the meeting was moved.")
         )
+    return errors
+
+
+def _time_errors(
+    occurrence: Occurrence, record: OccurrenceRecord, now: datetime.datetime
+) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     new_time = record.starts_at != occurrence.starts_at
     if record.status == OccurrenceStatus.MOVED and not new_time:
         errors["date"] = _("The meeting is moved: enter its new date or start time.")
@@ -463,6 +486,11 @@ def _check_record(
         errors["status"] = _(
             "The meeting starts on %(date)s: it can be recorded as held once it has started."
         ) % {"date": date_format(timezone.localtime(record.starts_at), "DATETIME_FORMAT")}
+    return errors
+
+
+def _attendance_errors(record: OccurrenceRecord, units: dict[int, Unit]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
     unknown = set(record.attendance) - set(units)
     if unknown:
         errors["attendance"] = _("Attendance can only be given for the invited units.")
@@ -473,11 +501,12 @@ def _check_record(
             "Attendance can only be recorded for a held meeting: choose the status Held, or "
             "leave the numbers empty."
         )
-    if record.school is not None and (
-        record.school.municipality_id != occurrence.municipality_id
-        or not record.school.is_school_unit
-    ):
-        errors["school"] = _("Choose a school or preschool of the municipality.")
+    return errors
+
+
+def _content_errors(record: OccurrenceRecord) -> dict[str, Any]:
+    """No identity numbers in the free text, and a minutes file that passes the upload checks."""
+    errors: dict[str, Any] = {}
     try:
         check_no_identity_numbers(
             minutes=record.minutes, status_reason=record.status_reason, place=record.place
@@ -489,8 +518,7 @@ def _check_record(
             validate_upload(record.minutes_file, max_bytes=settings.WHEEL_MINUTES_FILE_MAX_BYTES)
         except ValidationError as error:
             errors["minutes_file"] = error.messages
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _record_values(occurrence: Occurrence) -> dict[str, Any]:

@@ -604,7 +604,7 @@ def _absolute_occurrence_url(occurrence: Occurrence) -> str:
 
 @login_not_required
 @require_safe
-def feed(request: HttpRequest, token: str) -> HttpResponse:
+def feed(_request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed a calendar app subscribes to; an unknown or revoked token is a 404."""
     subscription = feeds.feed_by_token(token)
     if subscription is None:

@@ -12,7 +12,7 @@ from tests.world import World
 
 
 @pytest.fixture
-def superuser(db, totp) -> User:
+def superuser(db, totp) -> User:  # noqa: ARG001 - asks pytest for the database
     root = User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
     totp(root)  # the admin is behind two-factor
     return root

@@ -70,7 +70,8 @@ def raw(sql: str, params: Sequence[Any] = ()) -> Callable[[], None]:
     return run
 
 
-def test_the_triggers_are_installed(row: AccessLog) -> None:
+@pytest.mark.usefixtures("row")
+def test_the_triggers_are_installed() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -237,7 +238,8 @@ def overwrites(
     return [(f"REPLACE {copy}", params), (f"INSERT OR REPLACE {copy}", params), (upsert, params)]
 
 
-def test_the_new_triggers_are_installed(sample: LogReviewSample) -> None:
+@pytest.mark.usefixtures("sample")
+def test_the_new_triggers_are_installed() -> None:
     """All of them, after all migrations. On SQLite a later migration that rebuilds one of
     these tables (an AlterField that changes a column's type, say) drops its triggers without a
     word; this test is what notices. Such a migration must create them again."""
@@ -266,9 +268,8 @@ def test_the_new_triggers_are_installed(sample: LogReviewSample) -> None:
             assert {f"{table}_{suffix}" for suffix in suffixes} <= installed, table
 
 
-def test_inserting_over_an_existing_access_log_row_is_refused(
-    row: AccessLog, other_row: AccessLog
-) -> None:
+@pytest.mark.usefixtures("other_row")
+def test_inserting_over_an_existing_access_log_row_is_refused(row: AccessLog) -> None:
     for sql, params in overwrites(AccessLog, row.pk, ("id",), {"child_ref": "someone-else"}):
         assert_table_unchanged(AccessLog, raw(sql, params))
     assert AccessLog.objects.get(pk=row.pk).child_ref == "child-1"
@@ -428,9 +429,8 @@ def test_a_sample_is_reviewed_once_through_the_service_and_the_review_never_chan
 
 
 @pytest.mark.parametrize("model", [AuditEvent, Entry, LogReviewSample], ids=lambda m: m.__name__)
-def test_emptying_the_other_log_tables_is_refused(
-    event: AuditEvent, sample: LogReviewSample, model: type[Model]
-) -> None:
+@pytest.mark.usefixtures("event", "sample")
+def test_emptying_the_other_log_tables_is_refused(model: type[Model]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor == "postgresql":
         # TRUNCATE skips row triggers; a statement trigger refuses it (see the access log's).
@@ -462,9 +462,8 @@ def assert_denied(attempt: Callable[[], object]) -> None:
         attempt()
 
 
-def test_grant_app_role_refuses_roles_it_can_not_make_safe_and_says_so_on_sqlite(
-    db: None,
-) -> None:
+@pytest.mark.django_db
+def test_grant_app_role_refuses_roles_it_can_not_make_safe_and_says_so_on_sqlite() -> None:
     if connection.vendor == "postgresql":
         # A superuser is no application role: it bypasses privileges and triggers alike.
         with connection.cursor() as cursor:
@@ -482,8 +481,9 @@ def test_grant_app_role_refuses_roles_it_can_not_make_safe_and_says_so_on_sqlite
         assert "access/0009" in out.getvalue()
 
 
+@pytest.mark.usefixtures("event")
 def test_the_app_role_reads_and_appends_but_can_not_rewrite_the_logs(
-    world: World, row: AccessLog, event: AuditEvent, sample: LogReviewSample
+    world: World, row: AccessLog, sample: LogReviewSample
 ) -> None:
     if connection.vendor != "postgresql":
         # SQLite has no roles; the triggers tested above are its whole protection.

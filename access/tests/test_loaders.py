@@ -1,6 +1,8 @@
 """get_or_404: one 404 for "not there" and "not yours", and one access-log row per read of an
 object about a child, stamped with the request id the middleware gave the request."""
 
+from typing import override
+
 import pytest
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +27,7 @@ class ChildUnitPolicy(Policy[Unit, UnitAction]):
     actions = UnitAction
     logs_reads = True
 
+    @override
     def grants(self, user: User, action: str) -> list[Grant]:
         return [
             Grant(rule="member_of_unit", q=Q(pk=membership.unit_id), membership=membership)
@@ -73,9 +76,8 @@ def load(
     return loaded["unit"], response
 
 
-def test_a_read_writes_exactly_one_access_log_row(
-    world: World, units_hold_child_data, settings
-) -> None:
+@pytest.mark.usefixtures("units_hold_child_data")
+def test_a_read_writes_exactly_one_access_log_row(world: World, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1  # behind our proxy its request id is kept
     intake_worker = world.user(Role.INTAKE)
     intake = world.unit(UnitKind.INTAKE)
@@ -99,9 +101,8 @@ def test_a_read_writes_exactly_one_access_log_row(
     assert current_request_id.get() == ""  # reset after the request
 
 
-def test_the_log_records_the_kind_of_read_and_a_generated_request_id(
-    world: World, units_hold_child_data
-) -> None:
+@pytest.mark.usefixtures("units_hold_child_data")
+def test_the_log_records_the_kind_of_read_and_a_generated_request_id(world: World) -> None:
     intake = world.unit(UnitKind.INTAKE)
     _, response = load(
         world.user(Role.INTAKE),
@@ -117,9 +118,8 @@ def test_the_log_records_the_kind_of_read_and_a_generated_request_id(
 
 
 @pytest.mark.parametrize("case", ["other_municipality", "other_unit", "missing", "anonymous"])
-def test_denied_or_missing_is_404_and_writes_nothing(
-    world: World, units_hold_child_data, case: str
-) -> None:
+@pytest.mark.usefixtures("units_hold_child_data")
+def test_denied_or_missing_is_404_and_writes_nothing(world: World, case: str) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     intake = world.unit(UnitKind.INTAKE)

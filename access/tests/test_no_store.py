@@ -105,7 +105,7 @@ def test_a_refused_read_writes_no_log_and_so_no_header(client: Client, world: Wo
 
 def test_the_middleware_marks_any_view_that_writes_the_access_log(world: World) -> None:
     # Any view, not only today's: the mark comes from the access log itself.
-    def view(request: HttpRequest) -> HttpResponse:
+    def view(_request: HttpRequest) -> HttpResponse:
         access_log_record_many(user=world.user(Role.INTAKE), action="view", entries=[])
         response = HttpResponse("child data")
         response["Cache-Control"] = "public, max-age=600"

@@ -1,5 +1,7 @@
 """The policy base: the list filter and the object check come from the same grants and agree."""
 
+from typing import override
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
@@ -52,6 +54,7 @@ class FixedGrantsPolicy(Policy[Unit, UnitAction]):
     def __init__(self, grants: list[Grant]) -> None:
         self.fixed = grants
 
+    @override
     def grants(self, user: User, action: str) -> list[Grant]:
         return self.fixed
 
@@ -153,16 +156,16 @@ def test_an_empty_grant_means_every_row_also_beside_other_grants(world: World) -
 # Conditions a real grant might use, including negations over nullable columns and joins,
 # where SQL's NULL logic could make the list filter and the CASE in ``find`` disagree.
 CONDITIONS: list[tuple[str, object]] = [
-    ("all", lambda world: Q()),
-    ("schools", lambda world: Q(kind=UnitKind.SCHOOL)),
+    ("all", lambda _world: Q()),
+    ("schools", lambda _world: Q(kind=UnitKind.SCHOOL)),
     ("leksand", lambda world: Q(municipality=world.municipality("leksand"))),
     ("not_eksjo", lambda world: ~Q(municipality=world.municipality("eksjo"))),
-    ("big", lambda world: Q(pupil_count__gte=100)),
-    ("not_big", lambda world: ~Q(pupil_count__gte=100)),
-    ("top_level", lambda world: Q(parent__isnull=True)),
-    ("parent_not_school", lambda world: ~Q(parent__kind=UnitKind.SCHOOL)),
-    ("intake_or_police", lambda world: Q(kind__in=[UnitKind.INTAKE, UnitKind.POLICE])),
-    ("none", lambda world: Q(pk__in=[])),
+    ("big", lambda _world: Q(pupil_count__gte=100)),
+    ("not_big", lambda _world: ~Q(pupil_count__gte=100)),
+    ("top_level", lambda _world: Q(parent__isnull=True)),
+    ("parent_not_school", lambda _world: ~Q(parent__kind=UnitKind.SCHOOL)),
+    ("intake_or_police", lambda _world: Q(kind__in=[UnitKind.INTAKE, UnitKind.POLICE])),
+    ("none", lambda _world: Q(pk__in=[])),
 ]
 
 

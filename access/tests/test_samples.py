@@ -49,6 +49,10 @@ def march_rows(world: World) -> list[AccessLog]:
     return rows
 
 
+# For tests that only need the rows to exist; the clock is pinned before the world is built.
+with_march_rows = pytest.mark.usefixtures("today", "march_rows")
+
+
 def draw(world: World, place: str = "leksand", month: datetime.date = MARCH) -> LogReviewSample:
     return log_sample_create(
         actor=world.user(Role.MUNICIPAL_ADMIN, place),
@@ -71,8 +75,9 @@ def test_a_sample_draws_at_most_the_configured_number_from_that_month(
     assert entries <= {row.pk for row in march_rows}
 
 
+@with_march_rows
 def test_the_default_size_is_20_and_a_small_month_gives_all_its_rows(
-    world: World, march_rows: list[AccessLog], settings
+    world: World, settings
 ) -> None:
     del settings.ACCESS_LOG_SAMPLE_SIZE
     assert draw(world).entries.count() == 20
@@ -85,7 +90,8 @@ def test_an_empty_month_gives_an_empty_sample(world: World) -> None:
     assert draw(world, month=datetime.date(2024, 12, 1)).entries.count() == 0
 
 
-def test_the_sample_writes_an_audit_event(world: World, march_rows: list[AccessLog]) -> None:
+@with_march_rows
+def test_the_sample_writes_an_audit_event(world: World) -> None:
     token = current_request_id.set("request-for-sample")
     try:
         sample = draw(world)
@@ -100,7 +106,8 @@ def test_the_sample_writes_an_audit_event(world: World, march_rows: list[AccessL
     assert event.request_id == "request-for-sample"
 
 
-def test_one_sample_per_municipality_and_month(world: World, march_rows: list[AccessLog]) -> None:
+@with_march_rows
+def test_one_sample_per_municipality_and_month(world: World) -> None:
     first = draw(world)
     with pytest.raises(ValidationError) as raised, translation.override("en"):
         draw(world, month=datetime.date(2025, 3, 31))
@@ -112,9 +119,8 @@ def test_one_sample_per_municipality_and_month(world: World, march_rows: list[Ac
     draw(world, month=datetime.date(2025, 2, 1))  # and another month is another sample
 
 
-def test_a_racing_second_draw_gets_the_same_clear_error(
-    world: World, march_rows: list[AccessLog]
-) -> None:
+@with_march_rows
+def test_a_racing_second_draw_gets_the_same_clear_error(world: World) -> None:
     draw(world)
     # The other request's sample appears between our check and our insert.
     with (
@@ -135,9 +141,8 @@ def test_a_month_that_has_not_ended_can_not_be_sampled(world: World, month) -> N
     assert not LogReviewSample.objects.exists()
 
 
-def test_a_review_is_recorded_once_with_its_comment(
-    world: World, march_rows: list[AccessLog]
-) -> None:
+@with_march_rows
+def test_a_review_is_recorded_once_with_its_comment(world: World) -> None:
     sample = draw(world)
     admin = world.user(Role.MUNICIPAL_ADMIN)
     reviewed = log_sample_review(actor=admin, sample=sample, comment="  All accesses justified. ")
@@ -217,9 +222,8 @@ def test_matrix_detail_and_review(client: Client, world: World) -> None:
     assert sample.reviewed_at is None
 
 
-def test_drawing_from_the_page_and_a_double_submit(
-    client: Client, world: World, march_rows: list[AccessLog]
-) -> None:
+@with_march_rows
+def test_drawing_from_the_page_and_a_double_submit(client: Client, world: World) -> None:
     client.force_login(world.user(Role.MUNICIPAL_ADMIN))
     client.cookies["django_language"] = "en"
     form_page = client.get(reverse("access:log_sample_create")).content.decode()
@@ -281,7 +285,8 @@ def test_an_admin_of_two_municipalities_chooses_one(client: Client, world: World
     assert LogReviewSample.objects.get().municipality == world.municipality("eksjo")
 
 
-def test_reviewing_from_the_page(client: Client, world: World, march_rows) -> None:
+@with_march_rows
+def test_reviewing_from_the_page(client: Client, world: World) -> None:
     sample = draw(world)
     client.force_login(world.user(Role.MUNICIPAL_ADMIN))
     client.cookies["django_language"] = "en"
@@ -344,9 +349,8 @@ def attention(world: World, place: str = "leksand") -> list[str]:
         return [str(item.text) for item in log_review_attention(admin, memberships_of(admin))]
 
 
-def test_the_admin_is_reminded_until_last_months_review_is_done(
-    client: Client, world: World, march_rows
-) -> None:
+@with_march_rows
+def test_the_admin_is_reminded_until_last_months_review_is_done(world: World) -> None:
     assert attention(world) == ["The log review for March 2025 is not done."]
     sample = draw(world)
     assert len(attention(world)) == 1  # drawn is not reviewed

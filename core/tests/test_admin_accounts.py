@@ -17,7 +17,7 @@ NEW_PASSWORD = "Admin-valde-det-här-42"
 
 
 @pytest.fixture
-def root(db, totp) -> User:
+def root(db, totp) -> User:  # noqa: ARG001 - asks pytest for the database
     root = User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
     totp(root)
     return root

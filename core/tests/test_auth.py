@@ -73,7 +73,7 @@ def password_login(client: Client, user: User, password: str = TEST_PASSWORD):
 def current_user(client: Client) -> User | None:
     """Who the client is logged in as, seen from a public page (no redirects in the way)."""
     user = client.get(reverse("core:accessibility")).wsgi_request.user
-    return user if user.is_authenticated else None  # type: ignore[return-value]
+    return user if user.is_authenticated else None
 
 
 def activate_totp(user: User) -> str:
@@ -225,13 +225,15 @@ def test_the_django_admin_logs_in_through_allauth(client, world):
 # -- demo mode ---------------------------------------------------------------------------------
 
 
-def test_demo_mode_asks_nobody_for_two_factor(client, world, demo_mode):
+@pytest.mark.usefixtures("demo_mode")
+def test_demo_mode_asks_nobody_for_two_factor(client, world):
     client.force_login(world.user(Role.INTAKE))
     assert client.get(reverse("core:start")).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["core:start", "account_login", "core:accessibility"])
-def test_demo_mode_shows_the_banner_on_every_page(world, demo_mode, name):
+@pytest.mark.usefixtures("demo_mode")
+def test_demo_mode_shows_the_banner_on_every_page(world, name):
     for browser in (english_client(), Client(headers={"accept-language": "sv"})):
         if name == "core:start":
             browser.force_login(world.user(Role.COORDINATOR))
@@ -240,7 +242,8 @@ def test_demo_mode_shows_the_banner_on_every_page(world, demo_mode, name):
         assert "Demo" in page
 
 
-def test_without_demo_mode_there_is_no_banner(client, db):
+@pytest.mark.django_db
+def test_without_demo_mode_there_is_no_banner(client):
     assert 'class="demo-banner"' not in client.get(reverse("account_login")).content.decode()
 
 
@@ -514,7 +517,8 @@ def assert_in_layout(page: str) -> None:
     assert not parsed.styled, f"inline style or event handler on {parsed.styled}"
 
 
-def test_pages_before_login_are_in_our_layout(client, db):
+@pytest.mark.django_db
+def test_pages_before_login_are_in_our_layout(client):
     for name in (
         "account_login",
         "account_reset_password",

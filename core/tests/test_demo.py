@@ -14,7 +14,8 @@ def _counts() -> tuple[int, ...]:
 
 
 @pytest.mark.django_db
-def test_demo_data_is_complete_and_idempotent(demo_mode, capsys):
+@pytest.mark.usefixtures("demo_mode")
+def test_demo_data_is_complete_and_idempotent(capsys):
     call_command("demo_data")
     first = _counts()
     call_command("demo_data")
@@ -44,7 +45,8 @@ def test_demo_data_refuses_without_demo_mode():
 
 
 @pytest.mark.django_db
-def test_every_demo_user_can_log_in_and_sees_a_start_page(demo_mode, client):
+@pytest.mark.usefixtures("demo_mode")
+def test_every_demo_user_can_log_in_and_sees_a_start_page(client):
     call_command("demo_data")
     for user in User.objects.all():
         client.logout()

@@ -14,7 +14,7 @@ from wheel.models import Occurrence
 def _field_file(name: str) -> FieldFile:
     """A stored file as a model's file field hands it out (no row needed)."""
     field = Occurrence._meta.get_field("minutes_file")
-    return FieldFile(Occurrence(), field, name)  # type: ignore[arg-type]
+    return FieldFile(Occurrence(), field, name)
 
 
 def test_a_stored_file_is_an_attachment_that_is_neither_sniffed_nor_kept() -> None:

@@ -51,7 +51,8 @@ def test_the_header_shows_the_unread_count(client, world):
     assert f'<a href="{URL}">Notifications (2)</a>' in page
 
 
-def test_anonymous_pages_do_not_count_notifications(client, db, django_assert_num_queries):
+@pytest.mark.django_db
+def test_anonymous_pages_do_not_count_notifications(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         page = client.get(reverse("core:accessibility")).content.decode()
     assert "Notifications (" not in page
@@ -153,7 +154,7 @@ def test_notify_creates_once_per_user_and_key(
 
 
 def test_a_failing_mail_server_does_not_break_the_notification(
-    world, settings, django_capture_on_commit_callbacks, monkeypatch
+    world, django_capture_on_commit_callbacks, monkeypatch
 ):
     def broken(*args, **kwargs):
         raise OSError("connection refused")

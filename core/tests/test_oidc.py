@@ -32,6 +32,10 @@ from tests.fake_idp import CLIENT_ID, CLIENT_SECRET, FakeIdP, new_signing_key, r
 PROVIDER_ID = "kommun-idp"
 
 
+# Every test here logs in or looks up accounts.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     cache.clear()
@@ -99,16 +103,17 @@ def finish_login(client: Client, callback_url: str, **changes: str):
 def logged_in_user(client: Client) -> User | None:
     response = client.get(reverse("core:start"))
     user = response.wsgi_request.user
-    return user if user.is_authenticated else None  # type: ignore[return-value]
+    return user if user.is_authenticated else None
 
 
-def test_the_login_page_offers_the_configured_provider(client, oidc, db):
+@pytest.mark.usefixtures("oidc")
+def test_the_login_page_offers_the_configured_provider(client):
     page = client.get(reverse("account_login")).content.decode()
     assert "Kommunens e-legitimation" in page
     assert reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}) in page
 
 
-def test_the_provider_pages_are_in_our_layout(client, oidc, db):
+def test_the_provider_pages_are_in_our_layout(client, oidc):
     confirm = client.get(reverse("openid_connect_login", kwargs={"provider_id": PROVIDER_ID}))
     assert confirm.status_code == 200  # a GET only asks; the login starts with a POST
     assert_in_layout(confirm.content.decode())
@@ -121,7 +126,7 @@ def test_the_provider_pages_are_in_our_layout(client, oidc, db):
     assert_in_layout(closed.content.decode())
 
 
-def test_without_oidc_variables_no_provider_is_configured(monkeypatch, settings, db):
+def test_without_oidc_variables_no_provider_is_configured(monkeypatch, settings):
     monkeypatch.delenv("OIDC_PROVIDER_ID", raising=False)
     settings.SOCIALACCOUNT_PROVIDERS = providers_from_environment(monkeypatch)
     assert settings.SOCIALACCOUNT_PROVIDERS == {}
@@ -129,7 +134,7 @@ def test_without_oidc_variables_no_provider_is_configured(monkeypatch, settings,
     assert response.status_code == 404
 
 
-def test_a_registered_user_is_logged_in_and_connected(client, oidc, db):
+def test_a_registered_user_is_logged_in_and_connected(client, oidc):
     user = registered("Anna.Andersson@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna.andersson@leksand.se", name="Anna Andersson")
 
@@ -150,7 +155,7 @@ def test_a_registered_user_is_logged_in_and_connected(client, oidc, db):
     assert EmailAddress.objects.get(user=user).verified
 
 
-def test_a_connected_identity_logs_in_even_after_the_address_changed(client, oidc, db):
+def test_a_connected_identity_logs_in_even_after_the_address_changed(client, oidc):
     user = registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se")
     finish_login(client, start_login(client, oidc))
@@ -162,7 +167,7 @@ def test_a_connected_identity_logs_in_even_after_the_address_changed(client, oid
     assert logged_in_user(client) == user
 
 
-def test_client_secret_basic_works_when_configured(idp, settings, monkeypatch, client, db):
+def test_client_secret_basic_works_when_configured(idp, settings, monkeypatch, client):
     settings.SOCIALACCOUNT_PROVIDERS = providers_from_environment(
         monkeypatch,
         OIDC_PROVIDER_ID=PROVIDER_ID,
@@ -180,7 +185,7 @@ def test_client_secret_basic_works_when_configured(idp, settings, monkeypatch, c
     assert logged_in_user(client) == user
 
 
-def test_an_unknown_person_gets_no_account_and_is_not_logged_in(client, oidc, db):
+def test_an_unknown_person_gets_no_account_and_is_not_logged_in(client, oidc):
     registered("anna@leksand.se")
     users_before = User.objects.count()
     oidc.login_as(sub="idp-stranger", email="stranger@example.com")
@@ -196,7 +201,7 @@ def test_an_unknown_person_gets_no_account_and_is_not_logged_in(client, oidc, db
     assert logged_in_user(client) is None
 
 
-def test_an_address_the_provider_has_not_verified_is_not_enough(client, oidc, db):
+def test_an_address_the_provider_has_not_verified_is_not_enough(client, oidc):
     registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se", email_verified=False)
 
@@ -206,7 +211,7 @@ def test_an_address_the_provider_has_not_verified_is_not_enough(client, oidc, db
     assert not SocialAccount.objects.exists()
 
 
-def test_oidc_email_verified_trusts_the_providers_addresses(idp, settings, monkeypatch, db):
+def test_oidc_email_verified_trusts_the_providers_addresses(idp, settings, monkeypatch):
     settings.SOCIALACCOUNT_PROVIDERS = providers_from_environment(
         monkeypatch,
         OIDC_PROVIDER_ID=PROVIDER_ID,
@@ -224,7 +229,7 @@ def test_oidc_email_verified_trusts_the_providers_addresses(idp, settings, monke
     assert logged_in_user(client) == user
 
 
-def test_two_accounts_with_the_same_address_are_ambiguous(client, oidc, db):
+def test_two_accounts_with_the_same_address_are_ambiguous(client, oidc):
     registered("delad@leksand.se")
     registered("DELAD@leksand.se")
     oidc.login_as(sub="idp-shared", email="delad@leksand.se")
@@ -235,7 +240,7 @@ def test_two_accounts_with_the_same_address_are_ambiguous(client, oidc, db):
     assert not SocialAccount.objects.exists()
 
 
-def test_an_address_the_user_added_themselves_does_not_count(client, oidc, db):
+def test_an_address_the_user_added_themselves_does_not_count(client, oidc):
     owner = registered("")
     EmailAddress.objects.create(user=owner, email="chef@leksand.se", verified=False)
     oidc.login_as(sub="idp-chef", email="chef@leksand.se")
@@ -245,7 +250,7 @@ def test_an_address_the_user_added_themselves_does_not_count(client, oidc, db):
     assert logged_in_user(client) is None
 
 
-def test_a_wrong_state_is_refused(client, oidc, db):
+def test_a_wrong_state_is_refused(client, oidc):
     registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se")
 
@@ -257,7 +262,7 @@ def test_a_wrong_state_is_refused(client, oidc, db):
     assert logged_in_user(client) is None
 
 
-def test_a_callback_without_a_started_login_is_refused(oidc, db):
+def test_a_callback_without_a_started_login_is_refused(oidc):
     registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se")
     callback_url = start_login(Client(), oidc)  # started in another browser
@@ -277,7 +282,7 @@ def test_a_callback_without_a_started_login_is_refused(oidc, db):
         pytest.param({"exp": int(time.time()) - 3600}, id="expired"),
     ],
 )
-def test_an_id_token_that_does_not_check_out_is_refused(client, oidc, db, overrides):
+def test_an_id_token_that_does_not_check_out_is_refused(client, oidc, overrides):
     registered("anna@leksand.se")
     oidc.login_as(sub="idp-anna", email="anna@leksand.se", id_token_overrides=overrides)
 
@@ -288,7 +293,7 @@ def test_an_id_token_that_does_not_check_out_is_refused(client, oidc, db, overri
     assert not SocialAccount.objects.exists()
 
 
-def test_a_token_signed_with_another_key_is_refused_where_allauth_checks_signatures(oidc, db):
+def test_a_token_signed_with_another_key_is_refused_where_allauth_checks_signatures(oidc):
     """In the code flow above allauth takes the ID token straight from the provider's token
     endpoint (over TLS in production) and, as OpenID Connect Core 3.1.3.7 allows, does not
     check its signature; issuer, audience and expiry are checked. Where a token is handed to

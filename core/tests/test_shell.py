@@ -36,7 +36,8 @@ def test_start_page_needs_login_and_shows_each_role(client, world):
     assert "Leksand kommunkansli" in page
 
 
-def test_user_without_membership_is_told_to_contact_the_admin(client, world):
+@pytest.mark.usefixtures("world")
+def test_user_without_membership_is_told_to_contact_the_admin(client):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())

@@ -38,7 +38,8 @@ def first_draft(world: World, author: User):
 
 
 @pytest.mark.parametrize("flags", [{"is_staff": True}, {"is_staff": True, "is_superuser": True}])
-def test_admin_staff_without_totp_are_sent_to_set_it_up_before_any_admin_page(client, db, flags):
+@pytest.mark.django_db
+def test_admin_staff_without_totp_are_sent_to_set_it_up_before_any_admin_page(client, flags):
     operator = UserFactory.create(username="operator", **flags)
     client.force_login(operator)
 
@@ -50,7 +51,8 @@ def test_admin_staff_without_totp_are_sent_to_set_it_up_before_any_admin_page(cl
     assert client.post(reverse("admin:organisations_user_changelist"), {})["Location"] == SET_UP
 
 
-def test_the_set_up_page_says_why_in_swedish(db):
+@pytest.mark.django_db
+def test_the_set_up_page_says_why_in_swedish():
     swedish = Client(headers={"Accept-Language": "sv"})
     swedish.force_login(UserFactory.create(username="operator", is_staff=True))
 
@@ -61,7 +63,8 @@ def test_the_set_up_page_says_why_in_swedish(db):
     assert SWEDISH_MESSAGE in page.content.decode()
 
 
-def test_admin_staff_with_totp_reach_the_admin(client, db, totp):
+@pytest.mark.django_db
+def test_admin_staff_with_totp_reach_the_admin(client, totp):
     operator = UserFactory.create(username="operator", is_staff=True, is_superuser=True)
     totp(operator)
     client.force_login(operator)
@@ -70,12 +73,15 @@ def test_admin_staff_with_totp_reach_the_admin(client, db, totp):
         assert client.get(path).status_code == 200, path
 
 
-def test_demo_mode_still_asks_nobody(client, db, demo_mode):
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo_mode")
+def test_demo_mode_still_asks_nobody(client):
     client.force_login(UserFactory.create(username="operator", is_staff=True, is_superuser=True))
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_an_htmx_request_is_sent_to_the_set_up_as_a_whole_page(client, db):
+@pytest.mark.django_db
+def test_an_htmx_request_is_sent_to_the_set_up_as_a_whole_page(client):
     client.force_login(UserFactory.create(username="operator", is_staff=True))
 
     response = client.get(reverse("core:start"), headers={"HX-Request": "true"})

@@ -15,7 +15,7 @@ from organisations.models import User
 
 
 @pytest.fixture
-def loaded(db):
+def loaded(db):  # noqa: ARG001 - asks pytest for the database
     today = timezone.localdate()
     organisations_demo.load(today=today)
     demo.load(today=today)
@@ -64,7 +64,8 @@ def test_eksjo_agreement_expired_and_action_plan_overdue_both_red(loaded):
     assert "inte beslutat" in mandate.responsibility
 
 
-def test_leksand_routine_is_current_with_goals_and_a_diff(loaded, client, demo_mode):
+@pytest.mark.usefixtures("demo_mode")
+def test_leksand_routine_is_current_with_goals_and_a_diff(loaded, client):
     statuses = _statuses("2029", loaded)
     routine = statuses["Samverkansrutin skola – socialtjänst"]
     assert routine.alerts == []

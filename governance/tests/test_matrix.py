@@ -175,7 +175,8 @@ def test_measure_status_for_managers(client, world, doc):
     assert Measure.objects.get(pk=measure.pk).status == "in_progress"
 
 
-def test_new_documents_and_read_shares_for_coordinators_and_managers(client, world, doc):
+@pytest.mark.usefixtures("doc")
+def test_new_documents_and_read_shares_for_coordinators_and_managers(client, world):
     allowed = [*_managers(world), *_managers(world, "eksjo")]
     for url in (reverse("governance:document_create"), reverse("governance:read_shares")):
         assert_matrix(

@@ -12,7 +12,7 @@ from organisations.models import Membership, Municipality, SchoolTerm, Unit, Uni
 
 
 @pytest.fixture
-def root_client(client, world, totp):
+def root_client(client, world, totp):  # noqa: ARG001 - the world must exist
     root = User.objects.create_superuser("root", "root@example.org", "a-long-test-password-1")
     totp(root)  # the admin is behind two-factor
     client.force_login(root)
@@ -51,7 +51,8 @@ def test_a_unit_added_in_the_admin_gets_its_path_and_audit_event(root_client, wo
     ).exists()
 
 
-def test_memberships_are_ended_not_edited(root_client, world):
+@pytest.mark.usefixtures("world")
+def test_memberships_are_ended_not_edited(root_client):
     membership = Membership.objects.first()
     assert membership is not None
     Membership.objects.filter(pk=membership.pk).update(valid_from=datetime.date(2025, 1, 1))

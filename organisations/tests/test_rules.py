@@ -178,7 +178,8 @@ def admin_client(client, world):
     return client
 
 
-def test_the_unit_form_shows_the_services_message_on_the_name(admin_client, world):
+@pytest.mark.usefixtures("world")
+def test_the_unit_form_shows_the_services_message_on_the_name(admin_client):
     response = admin_client.post(
         reverse("organisations:unit_create"),
         {"name": " Leksand School ", "kind": UnitKind.LEISURE},

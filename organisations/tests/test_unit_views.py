@@ -50,7 +50,8 @@ def test_create_a_school_with_default_sector(admin_client, world):
     assert "The unit “Ullvi skola” was created." in page
 
 
-def test_the_sector_can_be_chosen(admin_client, world):
+@pytest.mark.usefixtures("world")
+def test_the_sector_can_be_chosen(admin_client):
     admin_client.post(
         reverse("organisations:unit_create"),
         {
@@ -62,7 +63,8 @@ def test_the_sector_can_be_chosen(admin_client, world):
     assert Unit.objects.get(name="Socialförvaltningen").sector == "social_services"
 
 
-def test_a_duplicate_name_is_refused_and_the_input_kept(admin_client, world):
+@pytest.mark.usefixtures("world")
+def test_a_duplicate_name_is_refused_and_the_input_kept(admin_client):
     response = admin_client.post(
         reverse("organisations:unit_create"),
         {"name": "leksand SCHOOL", "kind": UnitKind.SCHOOL, "pupil_count": "12"},
@@ -84,7 +86,8 @@ def test_the_same_name_in_another_municipality_is_fine(client, world):
     assert response.status_code == 302
 
 
-def test_school_fields_only_for_schools(admin_client, world):
+@pytest.mark.usefixtures("world")
+def test_school_fields_only_for_schools(admin_client):
     response = admin_client.post(
         reverse("organisations:unit_create"),
         {

@@ -217,7 +217,8 @@ def test_search_by_name_username_and_email(admin_client, world):
     assert "reporter.leksand" in admin_client.get(url).content.decode()
 
 
-def test_the_list_shows_only_local_roles_and_not_other_municipalities(admin_client, world):
+@pytest.mark.usefixtures("world")
+def test_the_list_shows_only_local_roles_and_not_other_municipalities(admin_client):
     page = admin_client.get(reverse("organisations:user_list")).content.decode()
     assert "reporter.leksand" in page
     assert "reporter.eksjo" not in page
@@ -295,7 +296,8 @@ def test_user_list_query_count_is_pinned(admin_client, world, django_assert_num_
 # --- Detail, edit and roles --------------------------------------------------------------
 
 
-def test_detail_shows_active_and_ended_roles(admin_client, world, admin):
+@pytest.mark.usefixtures("admin")
+def test_detail_shows_active_and_ended_roles(admin_client, world):
     teacher = world.user(Role.REPORTER)
     old = services.membership_create(
         actor=None,

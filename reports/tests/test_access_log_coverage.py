@@ -128,9 +128,8 @@ def test_the_principals_pages_log_every_child_they_show(client, world, reports):
     _assert_logged(result, {first.pk}, Role.PRINCIPAL)
 
 
-def test_an_author_reading_a_report_routed_elsewhere_is_in_their_own_admins_log(
-    client, world, reports
-):
+@pytest.mark.usefixtures("reports")
+def test_an_author_reading_a_report_routed_elsewhere_is_in_their_own_admins_log(client, world):
     """Hole 7: the report is handled by Eksjö, but the Leksand teacher's read of it is in
     Leksand's log review too (the reader's unit is Leksand's)."""
     routed = builders.submitted(world, home_municipality=world.municipality("eksjo"))

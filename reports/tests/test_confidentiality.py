@@ -200,7 +200,7 @@ def test_anonymous_users_see_nothing(world):
         assert report_policy.find(AnonymousUser(), action, pk=report.pk) is None  # type: ignore[arg-type]
 
 
-# --- holes found in review (issue 7) -------------------------------------------------------------
+# --- ended roles, and where a role's grant reaches ------------------------------------------------
 
 
 def test_an_author_whose_reporting_role_ended_sees_nothing_of_their_reports(world):

@@ -227,8 +227,11 @@ def test_end_of_day_exists_on_both_switch_days():
 
 # --- properties over any arrival ---
 
+# Hypothesis takes naive bounds and attaches the time zone itself.
 arrivals = st.datetimes(
-    datetime.datetime(2020, 1, 1), datetime.datetime(2035, 12, 31), timezones=st.just(UTC)
+    datetime.datetime(2020, 1, 1),  # noqa: DTZ001
+    datetime.datetime(2035, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 
 
@@ -300,17 +303,21 @@ def test_is_overdue_compares_instants_across_time_zones():
 
 # --- refusals ---
 
+# The kind of datetime the deadline functions refuse.
+NAIVE = datetime.datetime(2026, 5, 5, 10, 0)  # noqa: DTZ001
+NAIVE_MIDNIGHT = datetime.datetime(2026, 5, 5)  # noqa: DTZ001
+
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: protection_due(datetime.datetime(2026, 5, 5, 10, 0)),
-        lambda: decision_due(datetime.datetime(2026, 5, 5, 10, 0)),
-        lambda: decision_due(datetime.datetime(2026, 5, 5, 10, 0), extended_until=D(2026, 6, 1)),
-        lambda: feedback_due(datetime.datetime(2026, 5, 5, 10, 0)),
-        lambda: is_overdue(DUE, None, datetime.datetime(2026, 5, 5, 10, 0)),
-        lambda: is_overdue(datetime.datetime(2026, 5, 5), None, DUE),
-        lambda: is_overdue(DUE, datetime.datetime(2026, 5, 5), DUE),
+        lambda: protection_due(NAIVE),
+        lambda: decision_due(NAIVE),
+        lambda: decision_due(NAIVE, extended_until=D(2026, 6, 1)),
+        lambda: feedback_due(NAIVE),
+        lambda: is_overdue(DUE, None, NAIVE),
+        lambda: is_overdue(NAIVE_MIDNIGHT, None, DUE),
+        lambda: is_overdue(DUE, NAIVE_MIDNIGHT, DUE),
     ],
 )
 def test_naive_datetimes_are_refused(call):

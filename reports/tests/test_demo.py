@@ -16,7 +16,7 @@ MUNICIPALITIES = {"leksand": "Leksand", "eksjo": "Eksjö"}
 
 
 @pytest.fixture
-def loaded(db):
+def loaded(db):  # noqa: ARG001 - asks pytest for the database
     today = timezone.localdate()
     organisations_demo.load(today=today)
     demo.load(today=today)
@@ -42,7 +42,8 @@ def test_loading_twice_adds_nothing(loaded):
     assert _counts() == first
 
 
-def test_every_status_and_every_decision_in_each_municipality(loaded):
+@pytest.mark.usefixtures("loaded")
+def test_every_status_and_every_decision_in_each_municipality():
     for key in MUNICIPALITIES:
         reports = _filed_from(key)
         assert set(reports.values_list("status", flat=True)) == set(ReportStatus.values), key
@@ -51,7 +52,8 @@ def test_every_status_and_every_decision_in_each_municipality(loaded):
         assert 25 <= reports.count() <= 40
 
 
-def test_overdue_urgent_feedback_supplements_and_forwarding_in_each_municipality(loaded):
+@pytest.mark.usefixtures("loaded")
+def test_overdue_urgent_feedback_supplements_and_forwarding_in_each_municipality():
     now = timezone.now()
     for key in MUNICIPALITIES:
         reports = _filed_from(key)
@@ -87,7 +89,8 @@ def test_identity_numbers_are_valid_test_numbers_of_children(loaded):
         assert 0 <= number.age_on(loaded) < 18
 
 
-def test_times_are_in_the_past_and_in_order(loaded):
+@pytest.mark.usefixtures("loaded")
+def test_times_are_in_the_past_and_in_order():
     now = timezone.now()
     steps = (
         "submitted_at",
@@ -112,7 +115,8 @@ def test_times_are_in_the_past_and_in_order(loaded):
         assert arrived < supplement.created_at < now
 
 
-def test_the_intake_steps_are_done_by_the_receiving_intake(loaded):
+@pytest.mark.usefixtures("loaded")
+def test_the_intake_steps_are_done_by_the_receiving_intake():
     for report in ConcernReport.objects.exclude(received_by=None).select_related(
         "received_by", "municipality"
     ):
@@ -121,7 +125,9 @@ def test_the_intake_steps_are_done_by_the_receiving_intake(loaded):
         assert report.received_by.username == f"intake.{key}"
 
 
-def test_the_demo_command_loads_the_reports_and_the_watchdog_finds_work(demo_mode, db):
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo_mode")
+def test_the_demo_command_loads_the_reports_and_the_watchdog_finds_work():
     call_command("demo_data")
     call_command("demo_data")
     assert ConcernReport.objects.count() == 2 * len(demo.CASES)

@@ -413,7 +413,8 @@ def test_each_listed_report_is_logged_in_one_insert(intake_client: Client, world
         assert row.child_ref == by_id[row.object_id].child_ref
 
 
-def test_an_empty_inbox_logs_nothing(intake_client: Client, world: World) -> None:
+@pytest.mark.usefixtures("world")
+def test_an_empty_inbox_logs_nothing(intake_client: Client) -> None:
     assert intake_client.get(URL).status_code == 200
     assert not AccessLog.objects.exists()
 

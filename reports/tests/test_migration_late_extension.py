@@ -37,7 +37,7 @@ def _past_append_only_triggers() -> contextlib.AbstractContextManager[None]:
         helper = importlib.import_module("tests.flush")
     except ImportError:
         return contextlib.nullcontext()
-    return helper.flush_past_append_only_triggers()  # type: ignore[no-any-return]
+    return helper.flush_past_append_only_triggers()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -664,7 +664,8 @@ def test_a_file_is_stored_under_a_random_name(teacher_client, world):
 # --- siblings and deleting -----------------------------------------------------------------------
 
 
-def test_link_and_unlink_a_sibling_report(teacher_client, teacher, world):
+@pytest.mark.usefixtures("teacher")
+def test_link_and_unlink_a_sibling_report(teacher_client, world):
     sister = draft(world, child_name="Syster Testsson")
     report = empty_draft(world)
     # The page lists no other child: the author finds the sibling's report by searching.

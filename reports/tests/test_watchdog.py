@@ -30,7 +30,8 @@ def _alerts(result, kind):
     return {alert.municipality_name: alert for alert in result.alerts if alert.kind == kind}
 
 
-def test_nothing_to_report_creates_nothing(world, now):
+@pytest.mark.usefixtures("world")
+def test_nothing_to_report_creates_nothing(now):
     result = watchdog_run(now=now)
     assert result.alerts == ()
     assert not Notification.objects.exists()
@@ -230,7 +231,8 @@ def test_the_command_prints_counts_per_municipality_without_child_data(world, no
     assert "0 new notifications" in capsys.readouterr().out
 
 
-def test_the_command_says_when_there_is_nothing(world, capsys):
+@pytest.mark.usefixtures("world")
+def test_the_command_says_when_there_is_nothing(capsys):
     call_command("report_watchdog")
     assert "Nothing to report." in capsys.readouterr().out
 

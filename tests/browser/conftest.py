@@ -140,7 +140,7 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
 
 
 @pytest.fixture
-def world(transactional_db: None) -> World:
+def world(transactional_db: None) -> World:  # noqa: ARG001 - committed data for the live server
     """The test world, committed to the database so the live server's thread can see it."""
     return build_world()
 

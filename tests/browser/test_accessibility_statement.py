@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from core.models import AccessibilityReport
@@ -12,9 +13,8 @@ def submit(page: Page) -> None:
     page.locator("main form[method='post']").get_by_role("button").click()
 
 
-def test_statement_is_public_and_a_problem_can_be_reported(
-    page: Page, transactional_db: None
-) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_statement_is_public_and_a_problem_can_be_reported(page: Page) -> None:
     page.goto("/tillganglighet/")
     expect(page).to_have_url(re.compile(r"/tillganglighet/$"))
     expect(page.locator("h1")).to_have_count(1)

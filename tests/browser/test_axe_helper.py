@@ -11,7 +11,8 @@ BROKEN_PAGE = b"""<!DOCTYPE html>
 """
 
 
-def test_check_axe_reports_rule_impact_target_and_help(page: Page, live_server: object) -> None:
+@pytest.mark.usefixtures("live_server")
+def test_check_axe_reports_rule_impact_target_and_help(page: Page) -> None:
     def fulfil(route: Route) -> None:
         route.fulfill(status=200, content_type="text/html", body=BROKEN_PAGE)
 

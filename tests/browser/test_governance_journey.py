@@ -13,6 +13,7 @@ Demo mode spares everyone the two-factor code at login.
 import datetime
 import re
 
+import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -301,8 +302,9 @@ def test_coordinator_revises_the_routine_and_a_principal_confirms_it(
 
 
 @override_settings(DEMO_MODE=True)
+@pytest.mark.django_db(transaction=True)
 def test_with_the_demo_the_eksjo_coordinator_sees_the_old_documents_in_red(
-    page: Page, transactional_db: None, log_in: LogIn
+    page: Page, log_in: LogIn
 ) -> None:
     today = timezone.localdate()
     organisations_demo.load(today=today)

@@ -24,7 +24,7 @@ ROUTINE = "Samverkansrutin skola – socialtjänst"
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> Iterator[None]:
+def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
     organisations_demo.load(today=today)
     governance_demo.load(today=today)
@@ -44,8 +44,9 @@ def _pk(title: str) -> int:
     return GovernanceDocument.objects.get(title=title).pk
 
 
+@pytest.mark.usefixtures("demo")
 def test_the_eksjo_coordinator_sees_the_expired_agreement_and_the_stale_plan_in_red(
-    page: Page, demo: None, log_in: LogIn
+    page: Page, log_in: LogIn
 ) -> None:
     log_in("coordinator.eksjo", DEMO_PASSWORD)
     visit(page, "/")
@@ -73,8 +74,9 @@ def test_the_eksjo_coordinator_sees_the_expired_agreement_and_the_stale_plan_in_
     visit(page, reverse("governance:read_shares"))
 
 
+@pytest.mark.usefixtures("demo")
 def test_a_principal_confirms_the_routine_and_the_coordinator_sees_the_share_change(
-    page: Page, demo: None, log_in: LogIn
+    page: Page, log_in: LogIn
 ) -> None:
     routine = _pk(ROUTINE)
     log_in("coordinator.leksand", DEMO_PASSWORD)

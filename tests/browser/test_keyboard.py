@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from organisations.models import Role
@@ -10,7 +11,8 @@ from tests.factories import TEST_PASSWORD
 from tests.world import World
 
 
-def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page, world: World) -> None:
+@pytest.mark.usefixtures("world")
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page: Page) -> None:
     page.goto("/accounts/login/")
     check_axe(page)
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from organisations.models import Role
@@ -16,7 +17,8 @@ def switch_language(page: Page, code: str) -> None:
     form.get_by_role("button").click()
 
 
-def test_language_switch_on_the_login_page(page: Page, world: World) -> None:
+@pytest.mark.usefixtures("world")
+def test_language_switch_on_the_login_page(page: Page) -> None:
     page.goto("/accounts/login/")
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "sv")

@@ -28,7 +28,7 @@ from tests.browser.conftest import LogIn
 
 
 @pytest.fixture
-def leksand(transactional_db: None) -> Iterator[Municipality]:
+def leksand(transactional_db: None) -> Iterator[Municipality]:  # noqa: ARG001 - committed data for the live server
     """The demo, committed for the live server, with today's watchdog notifications; demo mode
     (no two-factor code at login)."""
     today = timezone.localdate()
@@ -53,7 +53,8 @@ def as_user(page: Page, log_in: LogIn, username: str) -> User:
     return User.objects.get(username=username)
 
 
-def test_school_pages(page: Page, leksand: Municipality, log_in: LogIn) -> None:
+@pytest.mark.usefixtures("leksand")
+def test_school_pages(page: Page, log_in: LogIn) -> None:
     teacher = as_user(page, log_in, "teacher.leksand")
     own = ConcernReport.objects.filter(author=teacher)
     submitted = own.exclude(status=ReportStatus.DRAFT)
@@ -146,7 +147,8 @@ def test_intake_pages(page: Page, leksand: Municipality, log_in: LogIn) -> None:
     expect(page.locator("#id_extend-reason_0")).to_be_focused()
 
 
-def test_deadline_settings(page: Page, leksand: Municipality, log_in: LogIn) -> None:
+@pytest.mark.usefixtures("leksand")
+def test_deadline_settings(page: Page, log_in: LogIn) -> None:
     as_user(page, log_in, "admin.leksand")
     visit(page, reverse("reports:deadline_settings"))
     page.locator("#id_decision_days").fill("99")

@@ -9,7 +9,7 @@ from tests.browser import conftest
 
 @pytest.fixture
 def no_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(conftest.shutil, "which", lambda name: None)
+    monkeypatch.setattr(conftest.shutil, "which", lambda _name: None)
 
 
 @pytest.mark.usefixtures("no_chromium")

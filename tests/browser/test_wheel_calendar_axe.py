@@ -22,7 +22,7 @@ from wheel import demo as wheel_demo
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> Iterator[None]:
+def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
     organisations_demo.load(today=today)
     governance_demo.load(today=today)
@@ -39,7 +39,8 @@ def visit(page: Page, url: str) -> None:
     check_axe(page)
 
 
-def test_wheel_pages(page: Page, demo: None, log_in: LogIn) -> None:
+@pytest.mark.usefixtures("demo")
+def test_wheel_pages(page: Page, log_in: LogIn) -> None:
     log_in("coordinator.leksand", DEMO_PASSWORD)
     visit(page, reverse("wheel:wheel"))
     picture = page.locator("svg.wheel-svg")
@@ -61,7 +62,8 @@ def test_wheel_pages(page: Page, demo: None, log_in: LogIn) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
-def test_coverage_page_shows_the_gaps(page: Page, demo: None, log_in: LogIn) -> None:
+@pytest.mark.usefixtures("demo")
+def test_coverage_page_shows_the_gaps(page: Page, log_in: LogIn) -> None:
     log_in("coordinator.eksjo", DEMO_PASSWORD)
     visit(page, reverse("wheel:coverage"))
     expect(page.locator("table.coverage-table")).to_have_count(2)
@@ -70,8 +72,9 @@ def test_coverage_page_shows_the_gaps(page: Page, demo: None, log_in: LogIn) -> 
     assert eksjo.name in page.locator("h1").inner_text()
 
 
+@pytest.mark.usefixtures("demo")
 def test_a_calendar_app_subscribes_until_the_feed_is_revoked(
-    page: Page, browser: Browser, demo: None, log_in: LogIn, live_server: object
+    page: Page, browser: Browser, log_in: LogIn, live_server: object
 ) -> None:
     log_in("principal.leksand", DEMO_PASSWORD)
     visit(page, reverse("wheel:calendar_feeds"))

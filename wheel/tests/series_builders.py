@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.utils import timezone
 
 from organisations import services as organisation_services
 from organisations.models import Role, SchoolTerm, TermKind, Unit, UnitKind, User
@@ -67,7 +68,7 @@ def make_series(world: World, town: str = "leksand", **overrides: Any) -> Activi
 
 def around_today(world: World, town: str = "leksand", **overrides: Any) -> ActivitySeries:
     """A weekly series from eight weeks ago to eight weeks ahead (past and coming meetings)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     values: dict[str, Any] = {
         "rrule": "FREQ=WEEKLY",
         "starts_on": today - datetime.timedelta(weeks=8),
@@ -97,7 +98,7 @@ def future_occurrence(series: ActivitySeries) -> Occurrence:
     return occurrence
 
 
-def member_of(world: World, unit: Unit, username: str, role: str = Role.REPORTER) -> User:
+def member_of(unit: Unit, username: str, role: str = Role.REPORTER) -> User:
     """A user with a membership at ``unit`` (and two-factor set up)."""
     user = UserFactory.create(username=username, municipality=unit.municipality)
     organisation_services.membership_create(actor=None, user=user, unit=unit, role=role)

@@ -55,9 +55,8 @@ def test_creating_a_feed_is_for_members(client: Client, everyone: list[User], no
     assert CalendarFeed.objects.filter(user=everyone[0]).count() == 1
 
 
-def test_the_feed_answers_its_token_only(
-    client: Client, world: World, everyone: list[User], nobody: User
-) -> None:
+@pytest.mark.usefixtures("everyone")
+def test_the_feed_answers_its_token_only(client: Client, world: World, nobody: User) -> None:
     principal = world.user(Role.PRINCIPAL)
     feed = feeds.calendar_feed_create(user=principal)
     # The feed has no login (calendar apps have no session): the token is the credential,

@@ -119,7 +119,8 @@ def test_a_meeting_late_on_the_last_day_of_term_counts(world: World, setup) -> N
     assert _states(table)["Leksand school"][0] == "held"
 
 
-def test_the_other_municipality_does_not_count(world: World, setup) -> None:
+@pytest.mark.usefixtures("setup")
+def test_the_other_municipality_does_not_count(world: World) -> None:
     eksjo = make_series(
         municipality=world.municipality("eksjo"),
         organiser=world.unit(UnitKind.INTAKE, "eksjo"),

@@ -25,7 +25,7 @@ from wheel.models import (
 
 
 @pytest.fixture
-def loaded(db):
+def loaded(db):  # noqa: ARG001 - asks pytest for the database
     today = timezone.localdate()
     organisations_demo.load(today=today)
     governance_demo.load(today=today)
@@ -55,7 +55,8 @@ def test_loading_twice_adds_nothing(loaded) -> None:
     assert _counts() == first
 
 
-def test_leksand_wheel_as_the_audit_describes_it(loaded) -> None:
+@pytest.mark.usefixtures("loaded")
+def test_leksand_wheel_as_the_audit_describes_it() -> None:
     series = ActivitySeries.objects.filter(municipality=_municipality("2029"))
     types = set(series.values_list("activity_type", flat=True))
     assert types == {
@@ -87,7 +88,8 @@ def test_leksand_wheel_as_the_audit_describes_it(loaded) -> None:
     assert revision.governance_document.title == demo.LEKSAND_ROUTINE
 
 
-def test_eksjo_recommendations_as_activities(loaded) -> None:
+@pytest.mark.usefixtures("loaded")
+def test_eksjo_recommendations_as_activities() -> None:
     series = ActivitySeries.objects.filter(municipality=_municipality("0686"))
     assert set(series.values_list("activity_type", flat=True)) == {
         ActivityType.INTAKE_PRINCIPAL,
@@ -104,7 +106,8 @@ def test_eksjo_recommendations_as_activities(loaded) -> None:
     assert all(s.governance_document is not None for s in series)
 
 
-def test_a_past_year_mostly_held_some_cancelled_or_without_minutes(loaded) -> None:
+@pytest.mark.usefixtures("loaded")
+def test_a_past_year_mostly_held_some_cancelled_or_without_minutes() -> None:
     now = timezone.now()
     for code in ("2029", "0686"):
         past = Occurrence.objects.filter(municipality=_municipality(code), starts_at__lt=now)
@@ -128,7 +131,8 @@ def test_a_past_year_mostly_held_some_cancelled_or_without_minutes(loaded) -> No
         )
 
 
-def test_minutes_identify_no_child(loaded) -> None:
+@pytest.mark.usefixtures("loaded")
+def test_minutes_identify_no_child() -> None:
     for minutes in Occurrence.objects.exclude(minutes="").values_list("minutes", flat=True):
         assert not find_identity_numbers(minutes)
 
@@ -147,7 +151,8 @@ def test_coverage_shows_gaps_in_eksjo(loaded) -> None:
 @pytest.mark.parametrize(
     "today", [datetime.date(2026, 8, 20), datetime.date(2027, 3, 1), datetime.date(2027, 6, 10)]
 )
-def test_loads_on_any_day_of_the_year(db, today: datetime.date) -> None:
+@pytest.mark.django_db
+def test_loads_on_any_day_of_the_year(today: datetime.date) -> None:
     organisations_demo.load(today=today)
     governance_demo.load(today=today)
     assert demo.load(today=today) == len(demo.LEKSAND) + len(demo.EKSJO)

@@ -184,7 +184,8 @@ def _titles(user) -> set[str]:
     return {o.series.title for o in feeds.feed_occurrences(user, now=timezone.now())}
 
 
-def test_feed_holds_the_users_series(world: World, wheel_world) -> None:
+@pytest.mark.usefixtures("wheel_world")
+def test_feed_holds_the_users_series(world: World) -> None:
     school = {"Mottagning möter rektorer"}
     assert _titles(world.user(Role.REPORTER)) == school
     assert _titles(world.user(Role.PRINCIPAL)) == school
@@ -203,7 +204,8 @@ def test_feed_holds_the_users_series(world: World, wheel_world) -> None:
     assert _titles(world.user(Role.AUDITOR, "eksjo")) == {"Resurssamråd Eksjö"}  # by sector
 
 
-def test_a_membership_including_units_below_covers_them(world: World, wheel_world) -> None:
+@pytest.mark.usefixtures("wheel_world")
+def test_a_membership_including_units_below_covers_them(world: World) -> None:
     manager = world.user(Role.BOARD_MEMBER)
     school = world.unit(UnitKind.SCHOOL)
     parent = organisation_services.unit_create(
@@ -251,9 +253,8 @@ def test_feed_is_served_by_token_without_login(client: Client, world: World, whe
     assert str(events[0]["URL"]).endswith(reverse("wheel:occurrence_detail", args=[occurrence.pk]))
 
 
-def test_another_users_token_shows_that_users_events(
-    client: Client, world: World, wheel_world
-) -> None:
+@pytest.mark.usefixtures("wheel_world")
+def test_another_users_token_shows_that_users_events(client: Client, world: World) -> None:
     mine = feeds.calendar_feed_create(user=world.user(Role.PRINCIPAL))
     theirs = feeds.calendar_feed_create(user=world.user(Role.STUDENT_HEALTH))
     client.force_login(world.user(Role.PRINCIPAL))
@@ -263,9 +264,8 @@ def test_another_users_token_shows_that_users_events(
     assert summaries == {"Mottagning möter rektorer (Intake–principal meeting)"}
 
 
-def test_revoked_unknown_and_deactivated_tokens_are_404(
-    client: Client, world: World, wheel_world
-) -> None:
+@pytest.mark.usefixtures("wheel_world")
+def test_revoked_unknown_and_deactivated_tokens_are_404(client: Client, world: World) -> None:
     user = world.user(Role.PRINCIPAL)
     feed = feeds.calendar_feed_create(user=user)
     assert client.get(_feed_url(feed)).status_code == 200
@@ -278,9 +278,8 @@ def test_revoked_unknown_and_deactivated_tokens_are_404(
     assert client.get(_feed_url(other)).status_code == 404
 
 
-def test_a_feed_of_someone_without_memberships_is_404(
-    client: Client, world: World, wheel_world
-) -> None:
+@pytest.mark.usefixtures("wheel_world")
+def test_a_feed_of_someone_without_memberships_is_404(client: Client, world: World) -> None:
     user = world.user(Role.PRINCIPAL)
     feed = feeds.calendar_feed_create(user=user)
     for membership in user.memberships.all():

@@ -140,7 +140,8 @@ def test_matrix_recording(client: Client, world: World, occurrence: Occurrence) 
     assert FollowUpAction.objects.get().status == ActionStatus.DONE
 
 
-def test_matrix_text_check(client: Client, world: World, occurrence: Occurrence) -> None:
+@pytest.mark.usefixtures("occurrence")
+def test_matrix_text_check(client: Client, world: World) -> None:
     # Those who may record something: coordinators (also Eksjö's, of their own wheel) and the
     # members of organiser units.
     allowed = [*recorders(world), world.user(Role.COORDINATOR, "eksjo")]
@@ -167,7 +168,7 @@ def test_a_subtree_membership_covers_the_organiser_unit_below(client: Client, wo
     intake = world.unit(UnitKind.INTAKE)
     organisation_services.unit_update(actor=None, unit=intake, parent=administration)
     intake.refresh_from_db()
-    manager = member_of(world, administration, "chef.leksand", role=Role.MANAGER)
+    manager = member_of(administration, "chef.leksand", role=Role.MANAGER)
     below = around_today(world, organiser_unit=intake)
     url = reverse("wheel:occurrence_record", args=[past_occurrence(below).pk])
     assert_matrix(client, url, [(manager, 404)])
@@ -351,9 +352,8 @@ def test_no_minutes_file_is_a_404(client: Client, world: World, occurrence: Occu
 # --- the live warning ----------------------------------------------------------------------------
 
 
-def test_the_live_check_warns_about_identity_numbers(
-    client: Client, world: World, occurrence: Occurrence
-) -> None:
+@pytest.mark.usefixtures("occurrence")
+def test_the_live_check_warns_about_identity_numbers(client: Client, world: World) -> None:
     client.force_login(world.user(Role.COORDINATOR))
     url = reverse("wheel:text_check")
     warned = client.post(url, {"minutes": f"Om {PNR}"}, headers={"HX-Request": "true"})

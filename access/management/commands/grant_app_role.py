@@ -211,25 +211,39 @@ class Command(BaseCommand):
                 "Give a plain role name: lower-case letters, digits and underscores."
             )
         if not options["check"]:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT current_schema()")
-                (schema,) = cursor.fetchone()
-                tables = connection.introspection.table_names(cursor)
-            statements = grant_statements(
-                connection=connection, role=role, schema=schema, tables=tables
-            )
             if options["sql"]:
-                for statement in statements:
+                for statement in self._statements(connection, role)[0]:
                     self.stdout.write(f"{statement};")
                 return
-            # Grant nothing to a role that grants can not make safe.
-            refusals = role_refusals(connection=connection, role=role)
-            if refusals:
-                raise CommandError("; ".join(refusals) + ".")
-            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-            self.stdout.write(f"Granted {role} access to {len(tables)} tables.")
+            self._grant(connection, role)
+        self._check(connection, role)
+
+    def _statements(
+        self, connection: BaseDatabaseWrapper, role: str
+    ) -> tuple[list[str], list[str]]:
+        """The GRANT and REVOKE statements for the role, and the tables they cover."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema()")
+            (schema,) = cursor.fetchone()
+            tables = connection.introspection.table_names(cursor)
+        statements = grant_statements(
+            connection=connection, role=role, schema=schema, tables=tables
+        )
+        return statements, tables
+
+    def _grant(self, connection: BaseDatabaseWrapper, role: str) -> None:
+        """Run the statements, unless the role is one that grants can not make safe."""
+        statements, tables = self._statements(connection, role)
+        refusals = role_refusals(connection=connection, role=role)
+        if refusals:
+            raise CommandError("; ".join(refusals) + ".")
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        self.stdout.write(f"Granted {role} access to {len(tables)} tables.")
+
+    def _check(self, connection: BaseDatabaseWrapper, role: str) -> None:
+        """Fail if the role can still change the log tables; otherwise say what it may do."""
         problems = privilege_problems(connection=connection, role=role)
         if problems:
             raise CommandError(
