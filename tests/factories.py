@@ -16,7 +16,9 @@ class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
         django_get_or_create = ("code",)
 
     name = factory.Sequence(lambda n: f"Testkommun {n}")
-    code = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    # Four digits like SCB's codes, however many a test run makes (the sequence runs on
+    # across tests; each test's rows are gone when the next begins).
+    code = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
 
 
 class UnitFactory(factory.django.DjangoModelFactory[Unit]):
