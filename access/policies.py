@@ -75,10 +75,6 @@ class Permit[M: Model]:
         return self.obj
 
 
-# The name the loaders and views used before permits carried their action.
-Found = Permit
-
-
 class NotPermitted(PermissionDenied):
     """A service was called by someone the policy does not allow. Views never get here for a
     user's own mistakes (they load through the policy first and answer 404); reaching it means

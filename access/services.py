@@ -37,36 +37,14 @@ def access_log_record(
     membership: Membership | None = None,
 ) -> AccessLog:
     """Append one row to the access log. The row can never be changed afterwards."""
-    return access_log_record_one(
-        user=user,
-        municipality_id=municipality.pk,
-        obj=obj,
-        child_ref=child_ref,
-        action=action,
-        rule=rule,
-        membership=membership,
-    )
-
-
-def access_log_record_one(
-    *,
-    user: User,
-    municipality_id: int,
-    obj: models.Model,
-    child_ref: str,
-    action: str,
-    rule: str,
-    membership: Membership | None = None,
-) -> AccessLog:
-    """Append one row to the access log (the loaders' single read)."""
     entry = AccessLogEntry(
         obj=obj,
-        municipality_id=municipality_id,
+        municipality_id=municipality.pk,
         child_ref=child_ref,
         rule=rule,
         membership=membership,
     )
-    return access_log_record_many(user=user, action=action, entries=[entry])[0]
+    return access_log_record_reads(user=user, reads=[(action, entry)])[0]
 
 
 @dataclass(frozen=True)

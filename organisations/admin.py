@@ -9,6 +9,7 @@ decides who logs in as a user — authenticators, e-mail addresses, identity-pro
 is shown read-only.
 """
 
+from collections.abc import Callable
 from typing import Any, override
 
 from allauth.account.models import EmailAddress
@@ -37,26 +38,25 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-class _RulesForm(ModelForm):
+def _clean_with_rules(
+    form: ModelForm, data: dict[str, Any], check: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
     """The admin saves in ``save_model``, too late to show a form error, so its forms ask the
     services' own rule checks first and show their messages on the fields. The services check
     again under their lock when saving."""
+    if not form.errors:
+        try:
+            check(data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return data
 
-    def check_rules(self, data: dict[str, Any]) -> None:
-        raise NotImplementedError
 
+class UnitAdminForm(ModelForm):
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors:
-            try:
-                self.check_rules(data)
-            except ValidationError as error:
-                add_service_errors(self, error)
-        return data
+        return _clean_with_rules(self, super().clean() or {}, self._check_rules)
 
-
-class UnitAdminForm(_RulesForm):
-    def check_rules(self, data: dict[str, Any]) -> None:
+    def _check_rules(self, data: dict[str, Any]) -> None:
         municipality = data.get("municipality") or self.instance.municipality
         services.unit_name_check(
             municipality=municipality,
@@ -65,8 +65,11 @@ class UnitAdminForm(_RulesForm):
         )
 
 
-class SchoolTermAdminForm(_RulesForm):
-    def check_rules(self, data: dict[str, Any]) -> None:
+class SchoolTermAdminForm(ModelForm):
+    def clean(self) -> dict[str, Any]:
+        return _clean_with_rules(self, super().clean() or {}, self._check_rules)
+
+    def _check_rules(self, data: dict[str, Any]) -> None:
         municipality = data.get("municipality") or self.instance.municipality
         if data.get("starts_on") and data.get("ends_on"):
             services.term_dates_check(
@@ -77,8 +80,11 @@ class SchoolTermAdminForm(_RulesForm):
             )
 
 
-class MembershipAdminForm(_RulesForm):
-    def check_rules(self, data: dict[str, Any]) -> None:
+class MembershipAdminForm(ModelForm):
+    def clean(self) -> dict[str, Any]:
+        return _clean_with_rules(self, super().clean() or {}, self._check_rules)
+
+    def _check_rules(self, data: dict[str, Any]) -> None:
         if all(data.get(name) for name in ("user", "unit", "role", "valid_from")):
             services.membership_period_check(
                 user=data["user"],

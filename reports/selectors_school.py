@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from access.models import AccessAction
 from access.policies import read_page
 from organisations.models import Unit, UnitKind, User
-from organisations.selectors import memberships_with_role
 from reports.models import (
     Attachment,
     ConcernReport,
@@ -36,7 +35,6 @@ from reports.policies import (
     EDIT,
     FOLLOW,
     OWN,
-    REPORTER_ROLES,
     VIEW_OWN,
     report_policy,
     reporting_memberships,
@@ -405,13 +403,3 @@ def author_view(user: User, report: ConcernReport) -> AuthorView:
         supplements=supplements,
         siblings=siblings,
     )
-
-
-# --- two-factor ---------------------------------------------------------------------------------
-
-
-def has_filed_reports(user: User) -> bool:
-    """A reporter who has submitted a report can read it afterwards: two-factor applies."""
-    if not memberships_with_role(user, REPORTER_ROLES):
-        return False  # no query for everyone else
-    return ConcernReport.objects.filter(author=user).exclude(status=ReportStatus.DRAFT).exists()

@@ -21,6 +21,7 @@ from reports import services_intake, services_school
 from reports.models import Decision, ExtensionReason, Feedback, ReportStatus
 from reports.tests import builders as report_builders
 from tests.world import World
+from wheel import feeds
 from wheel import services as wheel_services
 from wheel.tests import series_builders
 
@@ -54,6 +55,7 @@ def things(world: World) -> dict[str, Any]:
         ),
         "series": series,
         "occurrence": occurrence,
+        "feed": feeds.calendar_feed_create(user=world.user(Role.COORDINATOR)),
         "term": organisation_services.term_create(
             actor=None,
             municipality=world.municipality(),
@@ -239,6 +241,10 @@ CALLS: list[tuple[str, Call]] = [
             actor=_eksjo(w, Role.COORDINATOR),
             data=wheel_services.ActionData(what="Något", owner="Någon", due_on=None),
         ),
+    ),
+    (
+        "calendar_feed_revoke (someone else's feed)",
+        lambda w, t: feeds.calendar_feed_revoke(actor=w.user(Role.MUNICIPAL_ADMIN), feed=t["feed"]),
     ),
     # --- the log review: Eksjö's admin ---
     (

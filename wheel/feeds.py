@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.models import AuditEventType
+from access.policies import NotPermitted
 from access.services import audit_event_record
 from organisations.models import Membership, Role, User
 from organisations.selectors import memberships_of
@@ -64,7 +65,10 @@ def calendar_feed_create(*, user: User) -> CalendarFeed:
 
 def calendar_feed_revoke(*, actor: User, feed: CalendarFeed) -> bool:
     """Revoke ``feed`` at once: its URL answers 404 from now on. Revoking twice changes
-    nothing (returns False the second time)."""
+    nothing (returns False the second time). A feed is its owner's alone (``NotPermitted``
+    for anyone else)."""
+    if feed.user_id != actor.pk:
+        raise NotPermitted
     with transaction.atomic():
         now = timezone.now()
         changed = CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(

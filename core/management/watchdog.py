@@ -1,6 +1,7 @@
 """What every watchdog command shares: run here, or ``--enqueue`` the same work as a task
 for a worker, and a short report for the cron log."""
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ class WatchdogOutcome(Protocol):
     def summary_lines(self) -> list[str]: ...
 
 
-class WatchdogCommand(BaseCommand):
+class WatchdogCommand(BaseCommand, ABC):
     """A watchdog's management command. A subclass names itself (``label``, e.g. "report
     watchdog"), the task that does the same work for a worker (``task``), and runs once here
     (``run``). Running it again the same day must be harmless: the watchdogs dedupe their
@@ -30,8 +31,9 @@ class WatchdogCommand(BaseCommand):
     label: str
     task: Task
 
+    @abstractmethod
     def run(self) -> WatchdogOutcome:
-        raise NotImplementedError
+        """Look once, notify, and say what was found."""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
