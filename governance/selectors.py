@@ -231,3 +231,24 @@ def routines_awaiting_confirmation(
 def confirmed_filter(version: DocumentVersion) -> Q:
     """Memberships whose user has confirmed ``version``."""
     return Q(user_id__in=ReadConfirmation.objects.filter(version=version).values("user_id"))
+
+
+def main_routine_version(
+    municipality_id: int,
+) -> tuple[GovernanceDocument, DocumentVersion] | None:
+    """The municipality's collaboration routine and its current version: of the routines with
+    an approved version, the one approved most recently (the follow-up's "share of staff who
+    confirmed the current routine" is about it). One query."""
+    version = (
+        DocumentVersion.objects.filter(
+            document__municipality_id=municipality_id,
+            document__kind=DocumentKind.ROUTINE,
+            approved_on__isnull=False,
+        )
+        .select_related("document")
+        .order_by("-approved_on", "-number", "-pk")
+        .first()
+    )
+    if version is None:
+        return None
+    return version.document, version

@@ -23,6 +23,7 @@ from access.policies import NotPermitted
 from access.services import audit_event_record, model_update_audited
 from core.sanitize import user_text_to_html
 from core.uploads import validate_upload
+from followup.rollups import mark_read_confirmations
 from governance.models import (
     DocumentKind,
     DocumentVersion,
@@ -309,6 +310,7 @@ def version_add(
         version.save()
         new = _snapshot(version, _VERSION_FIELDS)
         new["text_length"] = len(html)
+        mark_read_confirmations(locked.municipality_id)
         _record(
             actor=actor,
             document=locked,
@@ -628,6 +630,7 @@ def read_confirm(*, user: User, version: DocumentVersion) -> tuple[ReadConfirmat
     try:
         with transaction.atomic():
             confirmation = ReadConfirmation.objects.create(version=version, user=user)
+            mark_read_confirmations(document.municipality_id)
             _record(
                 actor=user,
                 document=document,

@@ -13,6 +13,7 @@ import datetime
 from typing import Any
 
 from access.services import audit_event_record
+from followup.rollups import mark_report
 from organisations.models import User
 from reports.models import ConcernReport, Decision, Feedback, ReportStatus
 from reports.policies import ReportAction, report_policy
@@ -78,6 +79,8 @@ def _lock(report: ConcernReport, actor: User, action: ReportAction) -> ConcernRe
 
 
 def _audit(actor: User, report: ConcernReport, event_type: str, **new: Any) -> None:
+    # Every change of a report's state passes here: its follow-up numbers are recomputed.
+    mark_report(report)
     audit_event_record(
         actor=actor,
         municipality=report.municipality,

@@ -28,6 +28,7 @@ from access.services import audit_event_record, model_update_audited
 from core.personnummer import find_identity_numbers
 from core.sanitize import user_text_to_html
 from core.uploads import validate_upload
+from followup.rollups import mark_meetings
 from governance.models import GovernanceDocument
 from organisations.models import Membership, Municipality, SchoolTerm, Unit, User, active_on
 from wheel import recurrence
@@ -276,6 +277,7 @@ def series_create(*, actor: User, municipality: Municipality, data: SeriesData) 
         series.save()
         series.invited_units.set(data.invited_units)
         Occurrence.objects.bulk_create(_occurrence_rows(series, starts, data.school))
+        mark_meetings(municipality.pk, starts)
         audit_event_record(
             actor=actor,
             municipality=municipality,
@@ -352,7 +354,11 @@ def series_update(
         removed = added = 0
         if replan:
             starts = series_schedule(municipality=municipality, data=data)
+            before = list(
+                locked.occurrences.filter(starts_at__gte=now).values_list("starts_at", flat=True)
+            )
             removed, added = _replan(locked, starts, data.school, now)
+            mark_meetings(municipality.pk, [*before, *starts])
         locked.save()
         locked.invited_units.set(data.invited_units)
         audit_event_record(
@@ -561,6 +567,7 @@ def occurrence_record(
         units = {unit.pk: unit for unit in attendance_units(locked)}
         _check_record(locked, record, units, now)
         old = _record_values(locked)
+        mark_meetings(locked.municipality_id, [locked.starts_at, record.starts_at])
         length = locked.ends_at - locked.starts_at
         locked.status = record.status
         locked.status_reason = record.status_reason.strip()

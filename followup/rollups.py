@@ -1,0 +1,390 @@
+"""Keeping the summary tables (:class:`followup.models.Rollup`) up to date.
+
+A *bucket* is one municipality, one source and one month. It is always recomputed whole from
+the raw rows of that municipality-month (never more), in one transaction, so recomputing is
+idempotent and the incremental path and a full rebuild give the same rows.
+
+- The services that change a report, a meeting or a read confirmation call ``mark_*`` in
+  their transaction; when it commits, a task (``followup.tasks.refresh_rollups``) recomputes
+  the marked buckets (:func:`changes_process`).
+- Some numbers change with time alone: a deadline passes, a planned meeting's day passes. The
+  periodic command ``followup_refresh`` (run hourly) marks the buckets whose deadlines or
+  meetings fell within the last ``TIME_WINDOW`` and the month's read-confirmation snapshot,
+  then processes every mark.
+- ``followup_rebuild`` recomputes every bucket from scratch.
+
+What each metric counts (reports by their month of arrival, meetings by their month):
+
+reports, whole municipality (the handling intake; ``unit`` empty)
+    ``reports`` arrived; ``protection_due`` protection assessments done or overdue,
+    ``protection_on_time`` done by the deadline; ``decision_due`` decisions (other than
+    forwarding) made or overdue, ``decision_on_time`` made in time (``reports.deadlines.
+    decision_was_late``: a late extension counts as late); ``decided`` and ``decision_days_N``
+    (days from arrival to decision, ``N`` capped at ``MAX_DAYS``); ``investigation`` decisions
+    that led to an investigation (opened, or added to an ongoing one); ``feedback_due``
+    requested feedback given or overdue, ``feedback_on_time`` given by its deadline.
+reports, per school (``unit`` = the school, ``sector`` = the reporter's sector)
+    ``sent``, ``sent_feedback_requested``, ``sent_feedback_given``.
+wheel (``unit`` = the school of a per-school meeting, or empty)
+    ``occ_due`` meetings whose day has passed (held, cancelled or still planned),
+    ``occ_held``, ``occ_no_minutes`` held without minutes, ``held_intake_principal``,
+    ``held_parent_meeting``; per sector (``unit`` empty): ``attended`` held meetings the
+    sector attended and ``participants``.
+governance (a snapshot of the month)
+    ``staff`` and ``staff_confirmed`` (persons who confirmed the current routine) per unit,
+    per sector and in the whole municipality (``unit`` empty, ``sector`` empty).
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from followup.models import Rollup, RollupChange, RollupSource
+from followup.periods import add_months, month_start
+from governance.selectors import main_routine_version
+from governance.shares import read_shares
+from organisations.models import Municipality
+from reports.deadlines import decision_was_late
+from reports.models import ConcernReport, Decision
+from wheel.models import ActivityType, Attendance, Occurrence, OccurrenceStatus
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MAX_DAYS = 120
+# The periodic refresh looks this far back for deadlines and meeting days that passed; it must
+# run at least this often (hourly is the default schedule).
+TIME_WINDOW = datetime.timedelta(days=3)
+
+Key = tuple[int | None, str, str]  # (unit id, sector, metric)
+
+
+def local_month(moment: datetime.datetime) -> datetime.date:
+    return month_start(timezone.localtime(moment, STOCKHOLM).date())
+
+
+def _month_range(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(month, datetime.time(), tzinfo=STOCKHOLM)
+    end = datetime.datetime.combine(add_months(month, 1), datetime.time(), tzinfo=STOCKHOLM)
+    return start, end
+
+
+# --- marking ---------------------------------------------------------------------------------
+
+
+def mark_changed(
+    marks: Iterable[tuple[int, str, datetime.date]], *, now: datetime.datetime | None = None
+) -> None:
+    """Mark buckets (municipality id, source, month) as changed, and have them recomputed when
+    the current transaction commits."""
+    rows = [
+        RollupChange(
+            municipality_id=mid, source=source, month=month, marked_at=now or timezone.now()
+        )
+        for mid, source, month in set(marks)
+    ]
+    if not rows:
+        return
+    RollupChange.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["municipality", "source", "month"],
+        update_fields=["marked_at"],
+    )
+    from followup.tasks import enqueue_refresh
+
+    transaction.on_commit(enqueue_refresh)
+
+
+def mark_report(report: object) -> None:
+    """A report changed: its month in the handling municipality and the school's."""
+    submitted_at = getattr(report, "submitted_at", None)
+    if submitted_at is None:
+        return  # a draft counts nowhere
+    month = local_month(submitted_at)
+    school_municipality_id = report.school_unit.municipality_id  # type: ignore[attr-defined]
+    mark_changed(
+        [
+            (report.municipality_id, RollupSource.REPORTS, month),  # type: ignore[attr-defined]
+            (school_municipality_id, RollupSource.REPORTS, month),
+        ]
+    )
+
+
+def mark_meetings(municipality_id: int, moments: Iterable[datetime.datetime]) -> None:
+    """Meetings of the annual wheel changed (recorded, planned or replanned) at ``moments``."""
+    mark_changed((municipality_id, RollupSource.WHEEL, local_month(m)) for m in moments)
+
+
+def mark_read_confirmations(municipality_id: int) -> None:
+    """A read confirmation or a new version: this month's snapshot is out of date."""
+    mark_changed([(municipality_id, RollupSource.GOVERNANCE, month_start(timezone.localdate()))])
+
+
+# --- computing a bucket --------------------------------------------------------------------
+
+
+def bucket_rows(
+    municipality_id: int, source: str, month: datetime.date, *, now: datetime.datetime
+) -> list[Rollup]:
+    """The rows of one bucket computed from the raw data (nothing is written)."""
+    if source == RollupSource.REPORTS:
+        counts = _report_counts(municipality_id, month, now)
+    elif source == RollupSource.WHEEL:
+        counts = _wheel_counts(municipality_id, month, now)
+    else:
+        counts = _governance_counts(municipality_id, now)
+    return [
+        Rollup(
+            municipality_id=municipality_id,
+            source=source,
+            month=month,
+            unit_id=unit_id,
+            sector=sector,
+            metric=metric,
+            value=value,
+        )
+        for (unit_id, sector, metric), value in sorted(
+            counts.items(), key=lambda item: (item[0][0] or 0, item[0][1], item[0][2])
+        )
+        if value
+    ]
+
+
+def bucket_refresh(
+    municipality_id: int, source: str, month: datetime.date, *, now: datetime.datetime
+) -> int:
+    """Replace one bucket with its recomputed rows; the number of rows written."""
+    rows = bucket_rows(municipality_id, source, month, now=now)
+    with transaction.atomic():
+        Rollup.objects.filter(municipality_id=municipality_id, source=source, month=month).delete()
+        Rollup.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _report_counts(
+    municipality_id: int, month: datetime.date, now: datetime.datetime
+) -> Counter[Key]:
+
+    start, end = _month_range(month)
+    counts: Counter[Key] = Counter()
+    reports = (
+        ConcernReport.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .filter(
+            Q(municipality_id=municipality_id) | Q(school_unit__municipality_id=municipality_id)
+        )
+        .select_related("school_unit")
+        .only(
+            "municipality_id",
+            "school_unit__municipality_id",
+            "author_sector",
+            "submitted_at",
+            "protection_due_at",
+            "protection_assessed_at",
+            "decision_due_at",
+            "decision_missed_due_at",
+            "decided_at",
+            "decision",
+            "wants_feedback",
+            "feedback_due_at",
+            "feedback_given_at",
+        )
+        .order_by()
+    )
+    for report in reports:
+        if report.municipality_id == municipality_id:
+            _count_intake(counts, report, now)
+        if report.school_unit.municipality_id == municipality_id:
+            school: Key = (report.school_unit_id, report.author_sector, "")
+            _add(counts, school, "sent")
+            if report.wants_feedback:
+                _add(counts, school, "sent_feedback_requested")
+            if report.feedback_given_at is not None:
+                _add(counts, school, "sent_feedback_given")
+    return counts
+
+
+def _add(counts: Counter[Key], where: Key, metric: str) -> None:
+    counts[(where[0], where[1], metric)] += 1
+
+
+def _count_intake(counts: Counter[Key], report: ConcernReport, now: datetime.datetime) -> None:
+    whole: Key = (None, "", "")
+    _add(counts, whole, "reports")
+    assessed = report.protection_assessed_at
+    if assessed is not None or (report.protection_due_at and report.protection_due_at < now):
+        _add(counts, whole, "protection_due")
+        if (
+            assessed is not None
+            and report.protection_due_at
+            and assessed <= report.protection_due_at
+        ):
+            _add(counts, whole, "protection_on_time")
+    if report.decision == Decision.FORWARDED:
+        return  # decided by the municipality it was sent to
+    late = decision_was_late(report, now=now)
+    if report.decided_at is not None or late:
+        _add(counts, whole, "decision_due")
+        if report.decided_at is not None and not late:
+            _add(counts, whole, "decision_on_time")
+    if report.decided_at is None:
+        return
+    _add(counts, whole, "decided")
+    days = (
+        timezone.localtime(report.decided_at, STOCKHOLM).date()
+        - timezone.localtime(report.submitted_at, STOCKHOLM).date()
+    ).days
+    _add(counts, whole, f"decision_days_{min(max(days, 0), MAX_DAYS)}")
+    if report.decision in (Decision.OPENED, Decision.ADDED_TO_ONGOING):
+        _add(counts, whole, "investigation")
+    given = report.feedback_given_at
+    due = report.feedback_due_at
+    if report.wants_feedback and (given is not None or (due is not None and due < now)):
+        _add(counts, whole, "feedback_due")
+        if given is not None and (due is None or given <= due):
+            _add(counts, whole, "feedback_on_time")
+
+
+def _wheel_counts(
+    municipality_id: int, month: datetime.date, now: datetime.datetime
+) -> Counter[Key]:
+
+    start, end = _month_range(month)
+    counts: Counter[Key] = Counter()
+    occurrences = list(
+        Occurrence.objects.filter(
+            municipality_id=municipality_id, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("series")
+        .only(
+            "school_id", "status", "starts_at", "minutes", "minutes_file", "series__activity_type"
+        )
+        .order_by()
+    )
+    held_ids = []
+    for occurrence in occurrences:
+        where: Key = (occurrence.school_id, "", "")
+        held = occurrence.status == OccurrenceStatus.HELD
+        if held or occurrence.status == OccurrenceStatus.CANCELLED or occurrence.starts_at < now:
+            _add(counts, where, "occ_due")
+        if not held:
+            continue
+        held_ids.append(occurrence.pk)
+        _add(counts, where, "occ_held")
+        if not occurrence.minutes.strip() and not occurrence.minutes_file:
+            _add(counts, where, "occ_no_minutes")
+        kind = occurrence.series.activity_type
+        if kind == ActivityType.INTAKE_PRINCIPAL:
+            _add(counts, where, "held_intake_principal")
+        elif kind == ActivityType.PARENT_MEETING_VISIT:
+            _add(counts, where, "held_parent_meeting")
+    attendance = Attendance.objects.filter(occurrence_id__in=held_ids).values_list(
+        "occurrence_id", "sector", "participants"
+    )
+    attended: set[tuple[int, str]] = set()
+    for occurrence_id, sector, participants in attendance:
+        counts[(None, sector, "participants")] += participants
+        attended.add((occurrence_id, sector))
+    for _occurrence_id, sector in attended:
+        counts[(None, sector, "attended")] += 1
+    return counts
+
+
+def _governance_counts(municipality_id: int, now: datetime.datetime) -> Counter[Key]:
+
+    counts: Counter[Key] = Counter()
+    found = main_routine_version(municipality_id)
+    if found is None:
+        return counts
+    document, version = found
+    shares = read_shares(document, version, today=timezone.localtime(now, STOCKHOLM).date())
+    for row in shares.units:
+        counts[(int(row.key), row.sector, "staff")] = row.members.value
+        counts[(int(row.key), row.sector, "staff_confirmed")] = row.confirmed.value
+    for row in shares.sectors:
+        counts[(None, row.sector, "staff")] = row.members.value
+        counts[(None, row.sector, "staff_confirmed")] = row.confirmed.value
+    counts[(None, "", "staff")] = shares.total.members.value
+    counts[(None, "", "staff_confirmed")] = shares.total.confirmed.value
+    return counts
+
+
+# --- processing marks, the periodic refresh and the rebuild ----------------------------------
+
+
+def changes_process(*, now: datetime.datetime | None = None) -> int:
+    """Recompute every marked bucket; the number of buckets. A mark made again while its
+    bucket was being recomputed stays for the next run. Several workers may run this at once:
+    each bucket is replaced whole in its own transaction, so the last one wins with the same
+    rows."""
+    now = now or timezone.now()
+    done = 0
+    for change in list(RollupChange.objects.order_by("marked_at", "id")):
+        bucket_refresh(change.municipality_id, change.source, change.month, now=now)
+        RollupChange.objects.filter(pk=change.pk, marked_at__lte=change.marked_at).delete()
+        done += 1
+    return done
+
+
+def mark_time_dependent(*, now: datetime.datetime) -> None:
+    """Mark the buckets whose numbers changed because time passed: a deadline of a step not
+    done, or the day of a planned meeting, fell within ``TIME_WINDOW``; and this month's
+    read-confirmation snapshot of every municipality."""
+
+    since = now - TIME_WINDOW
+    passed = (
+        Q(protection_assessed_at__isnull=True, protection_due_at__range=(since, now))
+        | Q(decided_at__isnull=True, decision_due_at__range=(since, now))
+        | Q(feedback_given_at__isnull=True, feedback_due_at__range=(since, now))
+    )
+    marks: set[tuple[int, str, datetime.date]] = set()
+    for mid, school_mid, submitted_at in ConcernReport.objects.filter(passed).values_list(
+        "municipality_id", "school_unit__municipality_id", "submitted_at"
+    ):
+        if submitted_at is not None:
+            marks.add((mid, RollupSource.REPORTS, local_month(submitted_at)))
+            marks.add((school_mid, RollupSource.REPORTS, local_month(submitted_at)))
+    for mid, starts_at in Occurrence.objects.filter(
+        status__in=[OccurrenceStatus.PLANNED, OccurrenceStatus.MOVED],
+        starts_at__range=(since, now),
+    ).values_list("municipality_id", "starts_at"):
+        marks.add((mid, RollupSource.WHEEL, local_month(starts_at)))
+    this_month = month_start(timezone.localtime(now, STOCKHOLM).date())
+    for mid in Municipality.objects.values_list("pk", flat=True):
+        marks.add((mid, RollupSource.GOVERNANCE, this_month))
+    mark_changed(marks, now=now)
+
+
+def all_buckets(*, now: datetime.datetime) -> set[tuple[int, str, datetime.date]]:
+    """Every bucket that has raw rows (reports and meetings), and this month's snapshot."""
+
+    buckets: set[tuple[int, str, datetime.date]] = set()
+    for mid, school_mid, submitted_at in ConcernReport.objects.filter(
+        submitted_at__isnull=False
+    ).values_list("municipality_id", "school_unit__municipality_id", "submitted_at"):
+        if submitted_at is not None:
+            buckets.add((mid, RollupSource.REPORTS, local_month(submitted_at)))
+            buckets.add((school_mid, RollupSource.REPORTS, local_month(submitted_at)))
+    for mid, starts_at in Occurrence.objects.values_list("municipality_id", "starts_at"):
+        buckets.add((mid, RollupSource.WHEEL, local_month(starts_at)))
+    this_month = month_start(timezone.localtime(now, STOCKHOLM).date())
+    for mid in Municipality.objects.values_list("pk", flat=True):
+        buckets.add((mid, RollupSource.GOVERNANCE, this_month))
+    return buckets
+
+
+def rebuild(*, now: datetime.datetime | None = None) -> int:
+    """Recompute the summary tables from scratch; the number of buckets. The reports and the
+    wheel are recomputed whole; read confirmations are snapshots, so past months keep the
+    snapshot taken then and only this month's is recomputed."""
+    now = now or timezone.now()
+    buckets = all_buckets(now=now)
+    with transaction.atomic():
+        Rollup.objects.exclude(source=RollupSource.GOVERNANCE).delete()
+        RollupChange.objects.all().delete()
+        for municipality_id, source, month in sorted(buckets):
+            bucket_refresh(municipality_id, source, month, now=now)
+    return len(buckets)

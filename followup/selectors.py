@@ -1,0 +1,534 @@
+"""Reading the follow-up: indicator values of a municipality for a period, with the previous
+period, a monthly trend, the schools, the sectors, the governance documents and comparisons.
+
+Everything reads the summary tables (``followup.models.Rollup``), never raw reports or
+meetings, in a fixed number of queries whatever the amount of data (at most eight; tested):
+
+1. the municipality's sums per (unit, sector, metric) for the period, the previous period
+   and the last twelve months, in one query with filtered sums;
+2. the read-confirmation snapshots of the two periods' last months (which months, then
+   their rows: none when there is no snapshot);
+3. the monthly trend;
+4. the schools (names and pupils);
+5. the targets the municipality set;
+6. and 7. the governance documents' dates (``governance.selectors.document_statuses``; the
+   second only when a document has an approved version).
+
+Comparisons with other municipalities and national reference values are two queries more
+(:func:`comparisons`).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext as _
+
+from followup.catalogue import CATALOGUE, Indicator, Level, Ratio
+from followup.models import (
+    ComparisonConsent,
+    IndicatorTarget,
+    ReferenceValue,
+    Rollup,
+    RollupSource,
+)
+from followup.periods import Period, add_months
+from followup.suppression import Cell, Protection, cell, protect_parts
+from followup.values import Shown, compute_shown, shown_from_ratio, shown_share
+from organisations.models import Municipality, Sector, Unit, UnitKind
+
+SILENT_FRACTION = Decimal("0.25")  # a school under a quarter of the municipality's rate
+TREND_MONTHS = 12
+
+Metrics = dict[str, int]
+
+
+@dataclass
+class Sums:
+    """Metric sums of one municipality: in total, per unit and per sector."""
+
+    total: Metrics = field(default_factory=lambda: defaultdict(int))
+    by_unit: dict[int, Metrics] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    by_sector: dict[str, Metrics] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+
+    def add(self, unit_id: int | None, sector: str, metric: str, value: int) -> None:
+        self.total[metric] += value
+        if unit_id is not None:
+            self.by_unit[unit_id][metric] += value
+        if sector:
+            self.by_sector[sector][metric] += value
+
+
+def _snapshot_sums(rows: list[tuple[int | None, str, str, int]]) -> Sums:
+    # Read-confirmation rows name persons once per unit, once per sector and once in total
+    # (unit empty): each level is taken from its own rows, never added up.
+    sums = Sums()
+    for unit_id, sector, metric, value in rows:
+        if unit_id is not None:
+            sums.by_unit[unit_id][metric] = value
+        elif sector:
+            sums.by_sector[sector][metric] = value
+        else:
+            sums.total[metric] = value
+    return sums
+
+
+@dataclass
+class PeriodSums:
+    current: Sums
+    previous: Sums
+    last_year: Sums  # the twelve months up to the period's end (silent schools)
+    snapshot: Sums
+    previous_snapshot: Sums
+
+
+def period_sums(municipality: Municipality, period: Period) -> PeriodSums:
+    """Queries 1 and 2 of the module docstring."""
+    previous = period.previous()
+    year_start = add_months(period.end, -12)
+    earliest = min(previous.start, year_start)
+    in_current = Q(month__gte=period.start, month__lt=period.end)
+    in_previous = Q(month__gte=previous.start, month__lt=previous.end)
+    in_year = Q(month__gte=year_start, month__lt=period.end)
+    rows = (
+        Rollup.objects.filter(municipality=municipality, month__gte=earliest, month__lt=period.end)
+        .exclude(source=RollupSource.GOVERNANCE)
+        .values("unit_id", "sector", "metric")
+        .annotate(
+            current=Sum("value", filter=in_current),
+            previous=Sum("value", filter=in_previous),
+            year=Sum("value", filter=in_year),
+        )
+        .order_by()
+    )
+    result = PeriodSums(Sums(), Sums(), Sums(), Sums(), Sums())
+    for row in rows:
+        key = (row["unit_id"], row["sector"], row["metric"])
+        result.current.add(*key, row["current"] or 0)
+        result.previous.add(*key, row["previous"] or 0)
+        result.last_year.add(*key, row["year"] or 0)
+    result.snapshot, result.previous_snapshot = _snapshots(municipality, period, previous)
+    return result
+
+
+def _snapshots(municipality: Municipality, period: Period, previous: Period) -> tuple[Sums, Sums]:
+    governance = Rollup.objects.filter(municipality=municipality, source=RollupSource.GOVERNANCE)
+    latest = governance.filter(month__lt=period.end).aggregate(
+        current=Max("month"), previous=Max("month", filter=Q(month__lt=previous.end))
+    )
+    months = [month for month in (latest["current"], latest["previous"]) if month]
+    rows: dict[datetime.date, list[tuple[int | None, str, str, int]]] = defaultdict(list)
+    for month, unit_id, sector, metric, value in governance.filter(month__in=months).values_list(
+        "month", "unit_id", "sector", "metric", "value"
+    ):
+        rows[month].append((unit_id, sector, metric, value))
+    return (
+        _snapshot_sums(rows.get(latest["current"], [])),
+        _snapshot_sums(rows.get(latest["previous"], [])),
+    )
+
+
+def monthly_trend(municipality: Municipality, period: Period) -> dict[datetime.date, Metrics]:
+    """Query 3: the municipality's sums per month, for the period or, when it is shorter, the
+    twelve months up to its end."""
+    start = min(period.start, add_months(period.end, -TREND_MONTHS))
+    trend: dict[datetime.date, Metrics] = {}
+    month = start
+    while month < period.end:
+        trend[month] = defaultdict(int)
+        month = add_months(month, 1)
+    rows = (
+        Rollup.objects.filter(municipality=municipality, month__gte=start, month__lt=period.end)
+        .exclude(source=RollupSource.GOVERNANCE)
+        .values("month", "metric")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    for row in rows:
+        trend[row["month"]][row["metric"]] += row["total"]
+    return trend
+
+
+def targets_for(municipality: Municipality) -> dict[str, Decimal | None]:
+    """Query 5: every indicator's target, the municipality's own where it set one."""
+    targets = {key: indicator.default_target for key, indicator in CATALOGUE.items()}
+    for key, target in IndicatorTarget.objects.filter(municipality=municipality).values_list(
+        "indicator_key", "target"
+    ):
+        targets[key] = target
+    return targets
+
+
+# --- schools --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    unit: Unit
+    sent: Cell
+    rate: Shown
+    silent: bool
+    met_intake: bool
+    parent_meeting_visited: bool
+    sent_last_year: int
+
+
+def schools_of(municipality: Municipality) -> list[Unit]:
+    """Query 4: the municipality's active school units, by name."""
+    return list(
+        Unit.objects.filter(
+            municipality=municipality,
+            kind__in=[UnitKind.SCHOOL, UnitKind.PRESCHOOL],
+            is_active=True,
+        ).order_by("name")
+    )
+
+
+def school_rows(schools: list[Unit], sums: PeriodSums) -> tuple[list[SchoolRow], Shown]:
+    """One row per school (sent reports protected as parts of the total) and the
+    municipality's rate per 100 pupils."""
+    indicator = CATALOGUE["reports_per_100_pupils"]
+    sent = [sums.current.by_unit.get(school.pk, {}).get("sent", 0) for school in schools]
+    cells, total = protect_parts(sent, sum(sent), indicator.protection)
+    pupils = sum(school.pupil_count or 0 for school in schools)
+    municipal = shown_share(indicator, total, Cell(pupils), target=None)
+    year_sent = sum(sums.last_year.by_unit.get(school.pk, {}).get("sent", 0) for school in schools)
+    year_rate = Decimal(year_sent) / pupils if pupils else Decimal(0)
+    rows = []
+    for school, sent_cell in zip(schools, cells, strict=True):
+        metrics = sums.current.by_unit.get(school.pk, {})
+        last_year = sums.last_year.by_unit.get(school.pk, {}).get("sent", 0)
+        rows.append(
+            SchoolRow(
+                unit=school,
+                sent=sent_cell,
+                rate=shown_share(indicator, sent_cell, Cell(school.pupil_count or 0), target=None),
+                silent=_is_silent(last_year, school.pupil_count, year_rate),
+                met_intake=metrics.get("held_intake_principal", 0) > 0,
+                parent_meeting_visited=metrics.get("held_parent_meeting", 0) > 0,
+                sent_last_year=last_year,
+            )
+        )
+    return rows, municipal
+
+
+def _is_silent(last_year: int, pupils: int | None, municipal_rate: Decimal) -> bool:
+    if last_year == 0:
+        return True
+    if not pupils or not municipal_rate:
+        return False
+    return Decimal(last_year) / pupils < municipal_rate * SILENT_FRACTION
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectorRow:
+    sector: str
+    label: str
+    attendance: Shown
+    participants: int
+    confirmed: Shown
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: datetime.date
+    shown: Shown
+
+
+@dataclass
+class Dashboard:
+    municipality: Municipality
+    period: Period
+    values: dict[str, Shown]
+    previous: dict[str, Shown]
+    trend: dict[str, list[TrendPoint]]
+    schools: list[SchoolRow]
+    sectors: list[SectorRow]
+    documents: list["DocumentDays"]
+    targets: dict[str, Decimal | None]
+
+    @property
+    def red(self) -> list[Shown]:
+        return [shown for shown in self.values.values() if shown.light == "red"]
+
+    @property
+    def silent_schools(self) -> list[SchoolRow]:
+        return [row for row in self.schools if row.silent]
+
+
+@dataclass(frozen=True)
+class DocumentDays:
+    document_id: int
+    title: str
+    kind_label: str
+    date: datetime.date | None
+    days: int | None
+    shown: Shown
+
+
+def _values(
+    sums: Sums, snapshot: Sums, schools: list[SchoolRow], targets: dict[str, Decimal | None]
+) -> dict[str, Shown]:
+    values: dict[str, Shown] = {}
+    for key, indicator in CATALOGUE.items():
+        if indicator.compute is None:
+            continue
+        source = snapshot.total if indicator.snapshot else sums.total
+        values[key] = compute_shown(indicator, source, target=targets.get(key))
+    count = len(schools)
+    for key, flag in (
+        ("intake_principal_coverage", "met_intake"),
+        ("parent_meeting_coverage", "parent_meeting_visited"),
+    ):
+        met = sum(1 for row in schools if getattr(row, flag))
+        values[key] = shown_share(CATALOGUE[key], Cell(met), Cell(count), target=targets.get(key))
+    values["silent_schools"] = shown_from_ratio(
+        CATALOGUE["silent_schools"],
+        _silent_ratio(schools),
+        target=targets.get("silent_schools"),
+    )
+    return values
+
+
+def _silent_ratio(schools: list[SchoolRow]) -> Ratio:
+    return Ratio(sum(1 for row in schools if row.silent))
+
+
+def _sector_rows(sums: PeriodSums, targets: dict[str, Decimal | None]) -> list[SectorRow]:
+    attendance = CATALOGUE["attendance_by_sector"]
+    confirmed = CATALOGUE["routine_confirmed"]
+    held = sums.current.total.get("occ_held", 0)
+    sectors = set(sums.current.by_sector) | set(sums.snapshot.by_sector)
+    rows = []
+    for sector in sorted(sectors, key=lambda value: str(_sector_label(value))):
+        metrics = sums.current.by_sector.get(sector, {})
+        snapshot = sums.snapshot.by_sector.get(sector, {})
+        if not metrics.get("attended") and not snapshot.get("staff"):
+            continue
+        rows.append(
+            SectorRow(
+                sector=sector,
+                label=str(_sector_label(sector)),
+                attendance=shown_share(
+                    attendance, Cell(metrics.get("attended", 0)), Cell(held), target=None
+                ),
+                participants=metrics.get("participants", 0),
+                confirmed=compute_shown(confirmed, snapshot, target=targets.get(confirmed.key)),
+            )
+        )
+    return rows
+
+
+def _sector_label(sector: str) -> str:
+    try:
+        return str(Sector(sector).label)
+    except ValueError:
+        return sector
+
+
+def document_days(
+    municipality: Municipality, *, today: datetime.date, target: Decimal | None
+) -> list[DocumentDays]:
+    """Queries 6 and 7: each governance document's days until its revision or expiry."""
+    from governance.models import GovernanceDocument
+    from governance.selectors import document_statuses
+
+    indicator = CATALOGUE["document_days_to_revision"]
+    statuses = document_statuses(
+        GovernanceDocument.objects.filter(municipality=municipality).order_by("title"),
+        today=today,
+    )
+    rows = []
+    for status in statuses:
+        dates = [
+            day
+            for day in (
+                status.next_revision,
+                status.current.valid_to if status.current else None,
+            )
+            if day is not None
+        ]
+        date = min(dates) if dates else None
+        days = (date - today).days if date else None
+        rows.append(
+            DocumentDays(
+                document_id=status.document.pk,
+                title=status.document.title,
+                kind_label=str(status.document.get_kind_display()),
+                date=date,
+                days=days,
+                shown=Shown(indicator, Decimal(days) if days is not None else None, target=target),
+            )
+        )
+    rows.sort(key=lambda row: (row.days is None, row.days if row.days is not None else 0))
+    return rows
+
+
+def dashboard(municipality: Municipality, period: Period, *, today: datetime.date) -> Dashboard:
+    """Every indicator of the municipality for the period (at most eight queries)."""
+    sums = period_sums(municipality, period)
+    targets = targets_for(municipality)
+    schools = schools_of(municipality)
+    rows, _municipal_rate = school_rows(schools, sums)
+    previous_rows = _previous_school_rows(schools, sums)
+    values = _values(sums.current, sums.snapshot, rows, targets)
+    values["reports_per_100_pupils"] = _municipal_rate
+    previous = _values(sums.previous, sums.previous_snapshot, previous_rows, targets)
+    documents = document_days(
+        municipality, today=today, target=targets.get("document_days_to_revision")
+    )
+    if documents and documents[0].days is not None:
+        values["document_days_to_revision"] = documents[0].shown
+    return Dashboard(
+        municipality=municipality,
+        period=period,
+        values=values,
+        previous=previous,
+        trend=_trend(monthly_trend(municipality, period), targets),
+        schools=rows,
+        sectors=_sector_rows(sums, targets),
+        documents=documents,
+        targets=targets,
+    )
+
+
+def _previous_school_rows(schools: list[Unit], sums: PeriodSums) -> list[SchoolRow]:
+    shifted = PeriodSums(
+        current=sums.previous,
+        previous=Sums(),
+        last_year=Sums(),
+        snapshot=sums.previous_snapshot,
+        previous_snapshot=Sums(),
+    )
+    rows, _rate = school_rows(schools, shifted)
+    return [
+        SchoolRow(
+            unit=row.unit,
+            sent=row.sent,
+            rate=row.rate,
+            silent=False,  # silent schools are judged on the last twelve months only
+            met_intake=row.met_intake,
+            parent_meeting_visited=row.parent_meeting_visited,
+            sent_last_year=0,
+        )
+        for row in rows
+    ]
+
+
+def _trend(
+    monthly: dict[datetime.date, Metrics], targets: dict[str, Decimal | None]
+) -> dict[str, list[TrendPoint]]:
+    """Per indicator with a monthly meaning, its value month by month. Counts that are parts
+    of the period's total are protected together (a month of 1–4 reports is "<5")."""
+    trend: dict[str, list[TrendPoint]] = {}
+    for key, indicator in CATALOGUE.items():
+        if indicator.compute is None or indicator.snapshot:
+            continue
+        trend[key] = [
+            TrendPoint(month, compute_shown(indicator, metrics, target=targets.get(key)))
+            for month, metrics in monthly.items()
+        ]
+    reports = [metrics.get("reports", 0) for metrics in monthly.values()]
+    cells, _total = protect_parts(reports, sum(reports), Protection.CHILDREN)
+    trend["reports"] = [
+        TrendPoint(month, _count_shown(cells[index])) for index, month in enumerate(monthly)
+    ]
+    return trend
+
+
+REPORTS_ARRIVED = Indicator(
+    key="reports",
+    name=CATALOGUE["reports_per_100_pupils"].name,
+    definition=CATALOGUE["reports_per_100_pupils"].definition,
+    formula=CATALOGUE["reports_per_100_pupils"].formula,
+    unit=CATALOGUE["silent_schools"].unit,
+    direction=CATALOGUE["led_to_investigation"].direction,
+    default_target=None,
+    levels=frozenset({Level.MUNICIPALITY}),
+    source=CATALOGUE["decision_days_median"].source,
+    protection=Protection.CHILDREN,
+)
+
+
+def _count_shown(count: Cell) -> Shown:
+    if not count.shown:
+        return Shown(REPORTS_ARRIVED, None, numerator=count, protected=True)
+    return Shown(REPORTS_ARRIVED, Decimal(count.value), numerator=count)
+
+
+# --- comparisons -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str
+    shown: Shown
+    own: bool
+
+
+def comparisons(
+    municipality: Municipality, period: Period, keys: list[str]
+) -> tuple[dict[str, list[Comparison]], dict[str, list[ReferenceValue]]]:
+    """Per indicator, every municipality on the installation for the period (others unnamed
+    unless they agreed to be named), and the national reference values. Two queries for the
+    sums and consents, one for the reference values."""
+    rows = (
+        Rollup.objects.filter(month__gte=period.start, month__lt=period.end)
+        .exclude(source=RollupSource.GOVERNANCE)
+        .values("municipality_id", "municipality__name", "metric")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    sums: dict[int, Metrics] = defaultdict(lambda: defaultdict(int))
+    names: dict[int, str] = {}
+    for row in rows:
+        sums[row["municipality_id"]][row["metric"]] += row["total"]
+        names[row["municipality_id"]] = row["municipality__name"]
+    named = set(
+        ComparisonConsent.objects.filter(named=True).values_list("municipality_id", flat=True)
+    )
+    result: dict[str, list[Comparison]] = {}
+    for key in keys:
+        indicator = CATALOGUE[key]
+        if indicator.compute is None or indicator.snapshot:
+            continue
+        entries = []
+        for index, (mid, metrics) in enumerate(
+            sorted(sums.items(), key=lambda item: names[item[0]])
+        ):
+            own = mid == municipality.pk
+            label = (
+                names[mid]
+                if own or mid in named
+                else _("Municipality %(letter)s") % {"letter": _letter(index)}
+            )
+            entries.append(Comparison(label, compute_shown(indicator, metrics, target=None), own))
+        result[key] = entries
+    references: dict[str, list[ReferenceValue]] = defaultdict(list)
+    for reference in ReferenceValue.objects.filter(indicator_key__in=keys):
+        references[reference.indicator_key].append(reference)
+    return result, dict(references)
+
+
+def _letter(index: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[index % 26] + (str(index // 26) if index >= 26 else "")
+
+
+__all__ = [
+    "Dashboard",
+    "cell",
+    "comparisons",
+    "dashboard",
+    "document_days",
+    "period_sums",
+]

@@ -1,0 +1,87 @@
+"""Small numbers protect children (DESIGN.md §2, "aggregates protect individuals").
+
+- A count of children or reports from 1 to 4 is shown as "<5" (*suppressed*). Zero is shown:
+  "no report" says nothing about any child, and a silent school must be visible.
+- A total made of parts must not give a suppressed part away. When exactly one part of a
+  shown total is suppressed, the smallest other non-zero part is *hidden* as well (secondary
+  suppression), so the headline total stays visible and no single part can be worked back.
+- A share is shown only when both its counts are shown (its numerator and denominator), and
+  for outcomes about children (an investigation opened) also the complement.
+- Counts of staff (who read a routine, who attended a meeting) are not about children: they
+  are shown as they are.
+
+The decisions depend only on which counts are small, never on their exact values, so hiding
+tells nothing more.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+SMALL_LOW, SMALL_HIGH = 1, 4
+
+
+class Protection(StrEnum):
+    """How an indicator's counts are protected."""
+
+    CHILDREN = "children"  # counts of children or reports: 1–4 suppressed
+    CHILDREN_OUTCOME = "children_outcome"  # as CHILDREN, and the complement of a share too
+    STAFF = "staff"  # counts of staff or meetings: shown as they are
+
+
+def is_small(value: int) -> bool:
+    return SMALL_LOW <= value <= SMALL_HIGH
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count as shown: its value, and whether it is suppressed ("<5") or hidden ("–")."""
+
+    value: int
+    suppressed: bool = False
+    hidden: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return not (self.suppressed or self.hidden)
+
+    def __str__(self) -> str:
+        if self.suppressed:
+            return "<5"
+        if self.hidden:
+            return "–"
+        return str(self.value)
+
+
+def cell(value: int, protection: Protection) -> Cell:
+    if protection == Protection.STAFF:
+        return Cell(value)
+    return Cell(value, suppressed=is_small(value))
+
+
+def protect_parts(parts: list[int], total: int, protection: Protection) -> tuple[list[Cell], Cell]:
+    """The parts and their total as shown (primary and secondary suppression)."""
+    cells = [cell(value, protection) for value in parts]
+    total_cell = cell(total, protection)
+    if protection == Protection.STAFF or not total_cell.shown:
+        return cells, total_cell
+    suppressed = [index for index, part in enumerate(cells) if part.suppressed]
+    if len(suppressed) == 1:
+        candidates = [index for index, part in enumerate(cells) if part.shown and part.value > 0]
+        if candidates:
+            smallest = min(candidates, key=lambda index: (cells[index].value, index))
+            cells[smallest] = Cell(cells[smallest].value, hidden=True)
+        else:
+            # The suppressed part is the whole total: the total must not be shown.
+            total_cell = Cell(total, hidden=True)
+    return cells, total_cell
+
+
+def share_shown(numerator: Cell, denominator: Cell, protection: Protection) -> bool:
+    """Whether a share of these two counts may be shown."""
+    if protection == Protection.STAFF:
+        return denominator.value > 0
+    if not (numerator.shown and denominator.shown) or denominator.value == 0:
+        return False
+    if protection == Protection.CHILDREN_OUTCOME:
+        return not is_small(denominator.value - numerator.value)
+    return True
