@@ -24,4 +24,4 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "
 
     with translation.override(language):
         html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

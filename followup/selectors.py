@@ -20,13 +20,14 @@ Comparisons with other municipalities and national reference values are two quer
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from followup.catalogue import CATALOGUE, Indicator, Level, Ratio
+from followup.catalogue import CATALOGUE, Direction, Indicator, Level, Ratio
 from followup.models import (
     ComparisonConsent,
     IndicatorTarget,
@@ -34,8 +35,8 @@ from followup.models import (
     Rollup,
     RollupSource,
 )
-from followup.periods import Period, add_months
-from followup.suppression import Cell, Protection, cell, protect_parts
+from followup.periods import Period, PeriodKind, add_months, month_start
+from followup.suppression import Cell, Protection, protect_parts
 from followup.values import Shown, compute_shown, shown_from_ratio, shown_share
 from organisations.models import Municipality, Sector, Unit, UnitKind
 
@@ -524,11 +525,47 @@ def _letter(index: int) -> str:
     return letters[index % 26] + (str(index // 26) if index >= 26 else "")
 
 
-__all__ = [
-    "Dashboard",
-    "cell",
-    "comparisons",
-    "dashboard",
-    "document_days",
-    "period_sums",
-]
+# --- goals of governance documents ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalMeasurement:
+    """A goal's indicator measured against the goal's own target over the last twelve months."""
+
+    indicator: Indicator
+    shown: Shown
+    period: Period
+
+
+def rolling_year(today: datetime.date) -> Period:
+    """The twelve whole months up to and including this one."""
+    end = add_months(month_start(today), 1)
+    return Period(PeriodKind.CUSTOM, add_months(end, -12), end)
+
+
+def goal_measurements(
+    municipality: Municipality, goals: list[Any], *, today: datetime.date
+) -> dict[int, GoalMeasurement]:
+    """Per goal with an indicator (by goal id), the indicator's value for the municipality over
+    the last twelve months, with the goal's target and direction deciding the traffic light.
+    No query when no goal has an indicator; otherwise the dashboard's fixed number."""
+    measured = [goal for goal in goals if goal.indicator_key in CATALOGUE]
+    if not measured:
+        return {}
+    period = rolling_year(today)
+    values = dashboard(municipality, period, today=today).values
+    result = {}
+    for goal in measured:
+        indicator = CATALOGUE[goal.indicator_key]
+        own = replace(
+            indicator,
+            direction=Direction.LOWER if goal.direction == "at_most" else Direction.HIGHER,
+        )
+        found = values.get(goal.indicator_key)
+        shown = (
+            replace(found, indicator=own, target=goal.target_value)
+            if found is not None
+            else Shown(own, None, target=goal.target_value)
+        )
+        result[goal.pk] = GoalMeasurement(indicator=indicator, shown=shown, period=period)
+    return result

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import accepted_extensions
+from followup.catalogue import indicator_choices
 from governance.models import DocumentKind, GoalDirection, MeasureStatus
 from governance.rules import DEFAULT_REVISION_INTERVAL_MONTHS, MAX_REVISION_INTERVAL_MONTHS
 from organisations.models import Municipality, Unit, User
@@ -188,19 +189,26 @@ class VersionForm(forms.Form):
 
 
 class GoalForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicator_key"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("No indicator")), *indicator_choices()]
+
     text = forms.CharField(
         label=_("Goal"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the goal.")},
     )
-    indicator_key = forms.CharField(
+    indicator_key = forms.TypedChoiceField(
         label=_("Indicator"),
-        max_length=100,
         required=False,
+        choices=(),
         help_text=_(
-            "The key of the indicator that measures the goal, e.g. reports_feedback_share "
-            "(lower-case letters, digits and underscores)."
+            "The indicator of the follow-up that measures the goal; its value is shown against "
+            "the target."
         ),
+        error_messages={"invalid_choice": _("Choose an indicator from the list, or none.")},
     )
     target_value = forms.DecimalField(
         label=_("Target value"),

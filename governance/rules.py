@@ -1,17 +1,11 @@
 """The fixed rules of governance documents, in one place."""
 
-import re
-
 from organisations.models import Role
 
 # A revision falling due within this many days is flagged (DESIGN.md §3.3).
 REVISION_NOTICE_DAYS = 60
 DEFAULT_REVISION_INTERVAL_MONTHS = 12
 MAX_REVISION_INTERVAL_MONTHS = 120
-
-# Indicator keys (the catalogue comes with the follow-up job): lower-case letters, digits and
-# underscores, starting with a letter, e.g. ``reports_feedback_share``.
-INDICATOR_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,99}$")
 
 # The staff asked to confirm that they have read the current routine, in the order their
 # start-page sections are tried (the reminder is shown once, in the first section the user

@@ -23,6 +23,7 @@ from access.policies import NotPermitted
 from access.services import audit_event_record, model_update_audited
 from core.sanitize import user_text_to_html
 from core.uploads import validate_upload
+from followup.catalogue import CATALOGUE
 from followup.rollups import mark_read_confirmations
 from governance.models import (
     DocumentKind,
@@ -38,7 +39,6 @@ from governance.models import (
 from governance.policies import MANAGE, READ, document_policy
 from governance.rules import (
     DEFAULT_REVISION_INTERVAL_MONTHS,
-    INDICATOR_KEY_PATTERN,
     MAX_REVISION_INTERVAL_MONTHS,
 )
 from governance.selectors import current_version
@@ -367,14 +367,9 @@ def _goal_values(
 ) -> dict[str, Any]:
     text = _required(text, "text", _("Write the goal."))
     key = (indicator_key or "").strip()
-    if key and not INDICATOR_KEY_PATTERN.match(key):
+    if key and key not in CATALOGUE:
         raise ValidationError(
-            {
-                "indicator_key": _(
-                    "An indicator key has 2–100 lower-case letters a–z, digits and underscores "
-                    "and starts with a letter, e.g. reports_feedback_share."
-                )
-            },
+            {"indicator_key": _("Choose an indicator from the list, or none.")},
             code="invalid_indicator_key",
         )
     if direction not in GoalDirection.values:
@@ -400,7 +395,8 @@ def goal_add(
     direction: str = GoalDirection.AT_LEAST,
     target_description: str = "",
 ) -> Goal:
-    """Add a goal; ``indicator_key`` links it to an indicator of the follow-up (by key)."""
+    """Add a goal; ``indicator_key`` links it to an indicator of the follow-up catalogue
+    (``followup.catalogue.CATALOGUE``), which measures it against the goal's target."""
     document_policy.require(actor, MANAGE, document)
     values = _goal_values(text, indicator_key, target_value, direction, target_description)
     with transaction.atomic():

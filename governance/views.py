@@ -26,6 +26,7 @@ from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from core.sanitize import html_to_user_text
 from core.uploads import content_type_for
+from followup.selectors import GoalMeasurement, goal_measurements
 from governance import services
 from governance.diff import diff_texts
 from governance.forms import (
@@ -230,6 +231,14 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a document -------------------------------------------------------------------------------
 
 
+def _goals_with_measurements(
+    document: GovernanceDocument, today: datetime.date
+) -> list[tuple[Goal, GoalMeasurement | None]]:
+    goals = list(document.goals.all())
+    measurements = goal_measurements(document.municipality, goals, today=today)
+    return [(goal, measurements.get(goal.pk)) for goal in goals]
+
+
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -256,7 +265,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "next_revision": next_revision_date(current),
             "alerts": alerts_for(current, overdue_measures=len(overdue_ids), today=today),
-            "goals": list(document.goals.all()),
+            "goals": _goals_with_measurements(document, today),
             "responsibilities": list(document.responsibilities.select_related("unit")),
             "measures": [
                 {

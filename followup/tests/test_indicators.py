@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from followup.catalogue import CATALOGUE, indicator_choices, percentile_days
 from followup.models import IndicatorTarget
@@ -31,7 +32,8 @@ def _march(world: World):
 
 def test_the_values_of_march_by_hand(board: World) -> None:
     values = _march(board).values
-    texts = {key: shown.text for key, shown in values.items()}
+    with translation.override("sv"):
+        texts = {key: shown.text for key, shown in values.items()}
     assert texts["protection_on_time"] == "88 %"  # 7 of 8
     assert texts["decided_within_deadline"] == "71 %"  # 5 of 7
     assert texts["decision_days_median"] == "2"  # days 0 1 2 3 10 20: the 3rd
@@ -47,11 +49,13 @@ def test_the_values_of_march_by_hand(board: World) -> None:
     assert texts["led_to_investigation"] == "<5"
 
 
+@pytest.mark.usefixtures("english")
 def test_counts_behind_a_share_are_shown_when_not_small(board: World) -> None:
     shown = _march(board).values["decided_within_deadline"]
     assert shown.counts_text == "5 of 7"
 
 
+@pytest.mark.usefixtures("english")
 def test_traffic_lights_in_words_and_own_targets(board: World) -> None:
     values = _march(board).values
     assert values["decided_within_deadline"].light == Light.RED  # 71 % against 100 %

@@ -143,7 +143,7 @@ def test_version_numbers_follow_each_other_and_the_form_starts_from_the_latest(c
     assert list(document.versions.values_list("number", flat=True)) == [3, 2, 1]
 
 
-def test_goals_with_a_bad_indicator_key_are_refused_with_a_clear_message(client, world):
+def test_a_goal_picks_its_indicator_by_name_and_a_bad_choice_is_refused(client, world):
     document = builders.document(world)
     client.force_login(world.user(Role.COORDINATOR))
     url = reverse("governance:goal_add", args=[document.pk])
@@ -155,13 +155,15 @@ def test_goals_with_a_bad_indicator_key_are_refused_with_a_clear_message(client,
             "direction": "at_least",
         },
     )
-    assert "An indicator key has 2–100 lower-case letters" in _body(response)
+    assert "Choose an indicator from the list, or none." in _body(response)
     assert "Alla får återkoppling" in _body(response)
+    # The choice shows the indicators by name, never a key to type.
+    assert '<option value="feedback_on_time">Feedback given on time</option>' in _body(response)
     response = client.post(
         url,
         {
             "text": "Alla får återkoppling",
-            "indicator_key": "reports_feedback_share",
+            "indicator_key": "feedback_on_time",
             "target_value": "85",
             "direction": "at_least",
             "target_description": "Andel",
@@ -169,7 +171,7 @@ def test_goals_with_a_bad_indicator_key_are_refused_with_a_clear_message(client,
     )
     assert response.status_code == 302
     goal = document.goals.get()
-    assert (goal.indicator_key, goal.target_value) == ("reports_feedback_share", 85)
+    assert (goal.indicator_key, goal.target_value) == ("feedback_on_time", 85)
 
 
 def test_deleting_a_goal_asks_first(client, world):

@@ -207,7 +207,7 @@ def test_coordinator_revises_the_routine_and_a_principal_confirms_it(
     submit(page)  # nothing filled in
     errors_on(page, "text")
     page.locator("#id_text").fill("Skolan får återkoppling på sina anmälningar.")
-    page.locator("#id_indicator_key").fill("reports_feedback_share")
+    page.locator("#id_indicator_key").select_option("feedback_on_time")
     page.locator("#id_target_value").fill("85")
     page.locator("#id_target_description").fill("Andel anmälningar med återkoppling")
     submit(page)
@@ -216,7 +216,7 @@ def test_coordinator_revises_the_routine_and_a_principal_confirms_it(
     expect(page.locator("#goals tbody tr")).to_contain_text("85")
     goal = Goal.objects.get(document=routine)
     visit(page, reverse("governance:goal_edit", args=[routine.pk, goal.pk]))
-    expect(page.locator("#id_indicator_key")).to_have_value("reports_feedback_share")
+    expect(page.locator("#id_indicator_key")).to_have_value("feedback_on_time")
     visit(page, reverse("governance:goal_delete", args=[routine.pk, goal.pk]))
 
     visit(page, reverse("governance:responsibility_add", args=[routine.pk]))
