@@ -96,6 +96,11 @@ def _form_page(
     request: HttpRequest, audit: Audit, form: forms.Form, title: str, anchor: str, **extra: Any
 ) -> HttpResponse:
     context = {"audit": audit, "form": form, "title": title, "cancel": _detail_url(audit, anchor)}
+    about = extra.pop("about", None)
+    if about is not None:
+        # What the form is about, in its own words: a question's or recommendation's text,
+        # or a measure's "what".
+        context["about_text"] = getattr(about, "text", None) or getattr(about, "what", "")
     return render(request, FORM_TEMPLATE, context | extra)
 
 
