@@ -59,11 +59,12 @@ READERS = (Role.AUDITOR, Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER)
 RESPONDERS = (Role.COORDINATOR, Role.MANAGER)
 
 
-def _check(client, world, url, allowed, ok=200, method="get"):
+def _expect(world, allowed, ok=200):
+    """The allowed users get ``ok``; everyone else a 404; anonymous visitors the login."""
     expectations = [(user, ok) for user in allowed]
     expectations += [(user, 404) for user in everyone_else(world, allowed)]
     expectations.append((None, LOGIN))
-    assert_matrix(client, url, expectations, method=method)
+    return expectations
 
 
 def _read_urls(t):
@@ -108,32 +109,33 @@ def _respond_urls(t):
 
 def test_the_list_for_readers_of_any_municipality(client, world):
     allowed = _users(world, READERS, ("leksand", "eksjo"))
-    _check(client, world, reverse("audits:audit_list"), allowed)
+    assert_matrix(client, reverse("audits:audit_list"), _expect(world, allowed))
 
 
 def test_recording_an_audit_for_auditors(client, world):
     allowed = _users(world, (Role.AUDITOR,), ("leksand", "eksjo"))
-    _check(client, world, reverse("audits:audit_create"), allowed)
+    assert_matrix(client, reverse("audits:audit_create"), _expect(world, allowed))
 
 
 def test_reading_pages(client, world, things):
     for url in _read_urls(things):
-        _check(client, world, url, _users(world, READERS))
+        assert_matrix(client, url, _expect(world, _users(world, READERS)))
 
 
 def test_auditors_pages(client, world, things):
     for url in _edit_urls(things):
-        _check(client, world, url, _users(world, (Role.AUDITOR,)))
+        assert_matrix(client, url, _expect(world, _users(world, (Role.AUDITOR,))))
 
 
 def test_coordinators_and_managers_pages(client, world, things):
     for url in _respond_urls(things):
-        _check(client, world, url, _users(world, RESPONDERS))
+        assert_matrix(client, url, _expect(world, _users(world, RESPONDERS)))
 
 
 def test_asking_for_the_pdf_is_the_auditors(client, world, things):
     url = reverse("audits:report_pdf_request", args=[things["audit"].pk, things["round"].pk])
-    _check(client, world, url, _users(world, (Role.AUDITOR,)), ok=302, method="post")
+    expectations = _expect(world, _users(world, (Role.AUDITOR,)), ok=302)
+    assert_matrix(client, url, expectations, method="post")
 
 
 def test_finished_round_has_no_forms(client, world, things):

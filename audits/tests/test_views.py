@@ -197,9 +197,7 @@ DETAIL_QUERIES = 19
 
 
 @pytest.mark.parametrize("size", [1, 5])
-def test_list_page_costs_the_same_for_more_audits(
-    client, world, django_assert_num_queries, size
-):
+def test_list_page_costs_the_same_for_more_audits(client, world, django_assert_num_queries, size):
     _fill(world, audits=size, recommendations=2)
     client.force_login(world.user(Role.BOARD_MEMBER))
     _count_queries(client, reverse("audits:audit_list"), django_assert_num_queries, LIST_QUERIES)
@@ -287,7 +285,7 @@ def test_the_pdf_has_the_headings_the_words_and_swedish_letters(
     assert pages >= 2
 
 
-def test_start_page_counts_overdue_answers_and_measures(world, english):
+def test_start_page_counts_overdue_answers_and_measures(world):
     audit = builders.audit(world)
     recommendation = builders.recommendation(world, audit)
     builders.measure(world, recommendation, datetime.date(2022, 5, 1))
