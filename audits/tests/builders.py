@@ -2,6 +2,7 @@
 a response and measures, made through the services by the right roles."""
 
 import datetime
+from typing import Any
 
 from audits import services
 from audits.models import Audit, AuditKind, AuditMeasure, Recommendation
@@ -11,8 +12,8 @@ from tests.world import World
 DUE = datetime.date(2022, 3, 24)
 
 
-def audit(world: World, place: str = "leksand", **overrides) -> Audit:
-    values = {
+def audit(world: World, place: str = "leksand", **overrides: Any) -> Audit:
+    values: dict[str, Any] = {
         "title": "Granskning av samverkan",
         "year": 2022,
         "kind": AuditKind.LETTER,
