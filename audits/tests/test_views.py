@@ -4,13 +4,16 @@ and its PDF, the start page and the menu."""
 import datetime
 import io
 import re
+import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from audits import services
+from access.models import AccessLog
+from audits import services, tasks
 from audits.attention import overdue_attention
 from audits.models import (
     Audit,
@@ -34,8 +37,6 @@ def _post(client, user, url, data, follow=False):
 
 
 def _key():
-    import uuid
-
     return str(uuid.uuid4())
 
 
@@ -310,3 +311,71 @@ def test_the_menu_entry_for_the_four_roles(client, world):
         client.force_login(world.user(role))
         html = client.get(reverse("core:start")).content.decode()
         assert (f'href="{reverse("audits:audit_list")}"' in html) is shown, role
+
+
+def _round(world):
+    auditor = world.user(Role.AUDITOR)
+    audit = builders.audit(world)
+    return services.round_create(
+        actor=auditor, audit=audit, title="Uppföljning", held_on=datetime.date(2023, 1, 27)
+    )
+
+
+def test_while_the_pdf_is_prepared_the_page_asks_again_and_then_links_it(client, world):
+    round_ = _round(world)
+    # Enqueued but not yet run (no on-commit in this test): the state is "requested".
+    services.report_pdf_request(actor=world.user(Role.AUDITOR), round_=round_)
+    client.force_login(world.user(Role.BOARD_MEMBER))
+    status_url = reverse("audits:report_pdf_status", args=[round_.audit_id, round_.pk])
+    html = client.get(reverse("audits:report", args=[round_.audit_id, round_.pk])).content.decode()
+    assert f'hx-get="{status_url}"' in html
+    assert 'hx-trigger="every 2s"' in html
+    assert "<script" not in html.split("<main", 1)[1]  # no inline script in the page (CSP)
+    tasks.render_followup_report.call(round_.pk)
+    fragment = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-get" not in fragment  # it stops asking
+    assert reverse("audits:report_pdf", args=[round_.audit_id, round_.pk]) in fragment
+    # A board member may download it, not make it again.
+    assert "<form" not in fragment
+
+
+def test_a_failed_pdf_says_so_and_may_be_tried_again(client, world, monkeypatch):
+    round_ = _round(world)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("Pango is missing")
+
+    monkeypatch.setattr(tasks, "render_pdf", broken)
+    tasks.render_followup_report.call(round_.pk)
+    round_.refresh_from_db()
+    assert round_.pdf_state == "failed"
+    client.force_login(world.user(Role.AUDITOR))
+    url = reverse("audits:report_pdf_status", args=[round_.audit_id, round_.pk])
+    fragment = client.get(url).content.decode()
+    assert "could not be made" in fragment
+    assert "Make the PDF" in fragment
+
+
+def test_a_finished_round_keeps_its_pdf(world, django_capture_on_commit_callbacks):
+    round_ = _round(world)
+    auditor = world.user(Role.AUDITOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_pdf_request(actor=auditor, round_=round_)
+        # While the round is open the PDF may be made again.
+        services.report_pdf_request(actor=auditor, round_=round_)
+    services.round_finish(actor=auditor, round_=round_)
+    round_.refresh_from_db()
+    name = round_.pdf.name
+    with pytest.raises(ValidationError):
+        services.report_pdf_request(actor=auditor, round_=round_)
+    round_.refresh_from_db()
+    assert (round_.pdf.name, round_.pdf_state) == (name, "ready")
+
+
+def test_reading_audits_writes_no_access_log(client, world):
+    audit = builders.audit(world)
+    builders.recommendation(world, audit)
+    client.force_login(world.user(Role.BOARD_MEMBER))
+    client.get(reverse("audits:audit_list"))
+    client.get(reverse("audits:audit_detail", args=[audit.pk]))
+    assert not AccessLog.objects.exists()
