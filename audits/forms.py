@@ -157,7 +157,10 @@ class OccurrenceChoiceField(forms.ModelChoiceField):
 
 class EvidenceForm(KeyedForm):
     kind = forms.ChoiceField(
-        label=_("Kind of evidence"), choices=EvidenceKind.choices, widget=forms.RadioSelect
+        label=_("Kind of evidence"),
+        choices=EvidenceKind.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Then fill in the field that goes with the kind you chose."),
     )
     description = forms.CharField(label=_("Description"), max_length=300)
     document_version = VersionChoiceField(
