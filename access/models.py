@@ -122,6 +122,29 @@ class AuditEventType(models.TextChoices):
     FOLLOW_UP_ACTION_UPDATED = "follow_up_action_updated", _("Follow-up action changed")
     CALENDAR_FEED_CREATED = "calendar_feed_created", _("Calendar feed created")
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
+    # --- audits (revision) ---
+    AUDIT_CREATED = "audit_created", _("Audit recorded")
+    AUDIT_UPDATED = "audit_updated", _("Audit changed")
+    AUDIT_QUESTION_ADDED = "audit_question_added", _("Audit question added")
+    AUDIT_QUESTION_UPDATED = "audit_question_updated", _("Audit question or assessment changed")
+    AUDIT_RECOMMENDATION_ADDED = "audit_recommendation_added", _("Audit recommendation added")
+    AUDIT_RECOMMENDATION_UPDATED = (
+        "audit_recommendation_updated",
+        _("Audit recommendation changed"),
+    )
+    AUDIT_RESPONSE_RECORDED = "audit_response_recorded", _("Response to an audit recorded")
+    AUDIT_MEASURE_ADDED = "audit_measure_added", _("Measure for an audit recommendation added")
+    AUDIT_MEASURE_UPDATED = "audit_measure_updated", _("Measure for an audit recommendation changed")
+    AUDIT_EVIDENCE_ADDED = "audit_evidence_added", _("Audit evidence added")
+    AUDIT_ROUND_CREATED = "audit_round_created", _("Follow-up round of an audit started")
+    AUDIT_ROUND_UPDATED = "audit_round_updated", _("Follow-up round of an audit changed")
+    AUDIT_ROUND_ASSESSED = "audit_round_assessed", _("Recommendation assessed at a follow-up")
+    AUDIT_ROUND_QUESTION_ASSESSED = (
+        "audit_round_question_assessed",
+        _("Audit question followed up"),
+    )
+    AUDIT_ROUND_FINISHED = "audit_round_finished", _("Follow-up round finished")
+    AUDIT_REPORT_REQUESTED = "audit_report_requested", _("Follow-up report requested as PDF")
 
 
 class AuditEvent(models.Model):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reports",
     "governance",
     "wheel",
+    "audits",
     "followup",
 ]
 

@@ -12,6 +12,8 @@ import pytest
 from access import services as access_services
 from access.models import AuditEvent
 from access.policies import NotPermitted
+from audits import services as audit_services
+from audits.tests import builders as audit_builders
 from governance import services as governance_services
 from governance.tests import builders as governance_builders
 from organisations import services as organisation_services
@@ -41,7 +43,21 @@ def things(world: World) -> dict[str, Any]:
     series = series_builders.make_series(world)
     occurrence = series.occurrences.order_by("starts_at").first()
     assert occurrence is not None
+    audit = audit_builders.audit(world)
+    audit_recommendation = audit_builders.recommendation(world, audit)
     return {
+        "audit": audit,
+        "audit_question": audit_services.question_add(
+            actor=world.user(Role.AUDITOR), audit=audit, number=1, text="Fråga"
+        ),
+        "audit_recommendation": audit_recommendation,
+        "audit_measure": audit_builders.measure(world, audit_recommendation),
+        "audit_round": audit_services.round_create(
+            actor=world.user(Role.AUDITOR),
+            audit=audit,
+            title="Uppföljning",
+            held_on=datetime.date(2023, 1, 27),
+        ),
         "draft": report_builders.draft(world),
         "submitted": report_builders.submitted(world),
         "received": report_builders.advance(
@@ -245,6 +261,132 @@ CALLS: list[tuple[str, Call]] = [
     (
         "calendar_feed_revoke (someone else's feed)",
         lambda w, t: feeds.calendar_feed_revoke(actor=w.user(Role.MUNICIPAL_ADMIN), feed=t["feed"]),
+    ),
+    # --- audits: Eksjö's auditor or coordinator, or a role without the right ------------------
+    (
+        "audit_create",
+        lambda w, _t: audit_services.audit_create(
+            actor=_eksjo(w, Role.AUDITOR),
+            municipality=w.municipality(),
+            title="Falsk granskning",
+            year=2022,
+            kind="letter",
+        ),
+    ),
+    (
+        "audit_update (a coordinator)",
+        lambda w, t: audit_services.audit_update(
+            actor=w.user(Role.COORDINATOR), audit=t["audit"], title="X", year=2022, kind="letter"
+        ),
+    ),
+    (
+        "audit question_add",
+        lambda w, t: audit_services.question_add(
+            actor=_eksjo(w, Role.AUDITOR), audit=t["audit"], number=2, text="X"
+        ),
+    ),
+    (
+        "audit question_update (a board member)",
+        lambda w, t: audit_services.question_update(
+            actor=w.user(Role.BOARD_MEMBER), question=t["audit_question"], number=1, text="X"
+        ),
+    ),
+    (
+        "recommendation_add",
+        lambda w, t: audit_services.recommendation_add(
+            actor=_eksjo(w, Role.AUDITOR), audit=t["audit"], number=2, text="X"
+        ),
+    ),
+    (
+        "recommendation_update (a manager)",
+        lambda w, t: audit_services.recommendation_update(
+            actor=w.user(Role.MANAGER), recommendation=t["audit_recommendation"], number=1, text="X"
+        ),
+    ),
+    (
+        "response_record (an auditor)",
+        lambda w, t: audit_services.response_record(
+            actor=w.user(Role.AUDITOR),
+            audit=t["audit"],
+            text="X",
+            decision_body="KS",
+            decision_reference="KS 1",
+            decided_on=datetime.date(2022, 3, 10),
+        ),
+    ),
+    (
+        "audit measure_add",
+        lambda w, t: audit_services.measure_add(
+            actor=_eksjo(w, Role.COORDINATOR),
+            recommendation=t["audit_recommendation"],
+            what="X",
+            owner="Y",
+        ),
+    ),
+    (
+        "audit measure_update",
+        lambda w, t: audit_services.measure_update(
+            actor=_eksjo(w, Role.MANAGER), measure=t["audit_measure"], what="X", owner="Y"
+        ),
+    ),
+    (
+        "audit evidence_add (a board member)",
+        lambda w, t: audit_services.evidence_add(
+            actor=w.user(Role.BOARD_MEMBER),
+            audit=t["audit"],
+            measure=t["audit_measure"],
+            kind="reference",
+            description="X",
+            reference="Y",
+        ),
+    ),
+    (
+        "round_create",
+        lambda w, t: audit_services.round_create(
+            actor=_eksjo(w, Role.AUDITOR),
+            audit=t["audit"],
+            title="X",
+            held_on=datetime.date(2023, 1, 27),
+        ),
+    ),
+    (
+        "round_update",
+        lambda w, t: audit_services.round_update(
+            actor=_eksjo(w, Role.AUDITOR),
+            round_=t["audit_round"],
+            title="X",
+            held_on=datetime.date(2023, 1, 27),
+        ),
+    ),
+    (
+        "round_assess (a coordinator)",
+        lambda w, t: audit_services.round_assess(
+            actor=w.user(Role.COORDINATOR),
+            round_=t["audit_round"],
+            recommendation=t["audit_recommendation"],
+            implementation="implemented",
+        ),
+    ),
+    (
+        "round_question_assess",
+        lambda w, t: audit_services.round_question_assess(
+            actor=_eksjo(w, Role.AUDITOR),
+            round_=t["audit_round"],
+            question=t["audit_question"],
+            current_state="X",
+        ),
+    ),
+    (
+        "round_finish",
+        lambda w, t: audit_services.round_finish(
+            actor=_eksjo(w, Role.AUDITOR), round_=t["audit_round"]
+        ),
+    ),
+    (
+        "report_pdf_request (a board member)",
+        lambda w, t: audit_services.report_pdf_request(
+            actor=w.user(Role.BOARD_MEMBER), round_=t["audit_round"]
+        ),
     ),
     # --- the log review: Eksjö's admin ---
     (
