@@ -122,6 +122,11 @@ class AuditEventType(models.TextChoices):
     FOLLOW_UP_ACTION_UPDATED = "follow_up_action_updated", _("Follow-up action changed")
     CALENDAR_FEED_CREATED = "calendar_feed_created", _("Calendar feed created")
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
+    # The board report (followup.board_services).
+    BOARD_REPORT_CREATED = "board_report_created", _("Board report drafted")
+    BOARD_REPORT_REGENERATED = "board_report_regenerated", _("Board report made again")
+    BOARD_REPORT_COMMENTED = "board_report_commented", _("Comment added to a board report")
+    BOARD_REPORT_PUBLISHED = "board_report_published", _("Board report published")
 
 
 class AuditEvent(models.Model):

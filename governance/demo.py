@@ -373,13 +373,13 @@ def _leksand(today: datetime.date) -> tuple[DocumentSpec, ...]:
             goals=(
                 GoalSpec(
                     "Alla orosanmälningar får återkoppling.",
-                    "reports_feedback_share",
+                    "feedback_on_time",
                     85,
                     "Andel anmälningar från skolan där anmälaren fått återkoppling.",
                 ),
                 GoalSpec(
                     "Samtliga rektorer känner till rutinen.",
-                    "routine_read_share",
+                    "routine_confirmed",
                     90,
                     "Andel rektorer som bekräftat att de läst gällande version av rutinen.",
                 ),

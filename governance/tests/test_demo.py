@@ -73,7 +73,7 @@ def test_leksand_routine_is_current_with_goals_and_a_diff(loaded, client):
     assert (loaded - routine.current.approved_on).days < 365
     assert routine.current.approval_reference.startswith("KS ")
     keys = set(routine.document.goals.values_list("indicator_key", flat=True))
-    assert {"reports_feedback_share", "routine_read_share"} <= keys
+    assert {"feedback_on_time", "routine_confirmed"} <= keys
     client.force_login(User.objects.get(username="principal.leksand"))
     page = client.get(
         reverse("governance:version_diff", args=[routine.document.pk]),
