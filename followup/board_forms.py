@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import BoardReportSection
@@ -11,6 +13,11 @@ from organisations.models import Municipality
 from wheel.models import ActivityType, Occurrence
 
 FIRST_YEAR = 2020
+
+
+class OccurrenceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Occurrence) -> str:
+        return f"{obj.series.title}, {date_format(localtime(obj.starts_at), 'j F Y')}"
 
 
 class DraftForm(forms.Form):
@@ -21,7 +28,7 @@ class DraftForm(forms.Form):
         label=_("Municipality"), queryset=Municipality.objects.none(), empty_label=None
     )
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
-    occurrence = forms.ModelChoiceField(
+    occurrence = OccurrenceChoiceField(
         label=_("Board report in the annual wheel"),
         help_text=_("Optional: the board meeting in the annual wheel that this report is for."),
         queryset=Occurrence.objects.none(),
@@ -47,7 +54,6 @@ class DraftForm(forms.Form):
         self.initial.setdefault("year", today.year - 1)
         occurrence_field: forms.ModelChoiceField = self.fields["occurrence"]  # type: ignore[assignment]
         occurrence_field.queryset = board_occurrences(municipalities)
-        occurrence_field.label_from_instance = _occurrence_label  # type: ignore[method-assign]
 
 
 def board_occurrences(municipalities: list[Municipality]) -> QuerySet[Occurrence]:
@@ -58,13 +64,6 @@ def board_occurrences(municipalities: list[Municipality]) -> QuerySet[Occurrence
         .select_related("series")
         .order_by("-starts_at")
     )
-
-
-def _occurrence_label(occurrence: Occurrence) -> str:
-    from django.utils.formats import date_format
-    from django.utils.timezone import localtime
-
-    return f"{occurrence.series.title}, {date_format(localtime(occurrence.starts_at), 'j F Y')}"
 
 
 class CommentForm(forms.Form):
