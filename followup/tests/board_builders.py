@@ -2,9 +2,12 @@
 with a goal measured by an indicator, and a draft made through the real services (the tests
 run tasks at once, so committing the draft makes it)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+
+import pytest
+from django.utils import translation
 
 from followup import board_services
 from followup.models import BoardReport
@@ -56,3 +59,12 @@ def published(world: World, capture: Callable[..., Any]) -> BoardReport:
         board_services.board_report_publish(actor=world.user(Role.COORDINATOR), report=report)
     report.refresh_from_db()
     return report
+
+
+@pytest.fixture
+def keep_language() -> Iterator[None]:
+    """The test client's requests leave their language active in this thread; put back the
+    one before, so later tests see the language they expect."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)

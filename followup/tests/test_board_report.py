@@ -24,6 +24,7 @@ from followup.models import (
 )
 from followup.periods import year_period
 from followup.tests import board_builders
+from followup.tests.board_builders import keep_language  # noqa: F401 - a fixture
 from followup.tests.scenario import NOW
 from organisations.models import Role
 from tests.world import World, build_world
@@ -40,6 +41,9 @@ def board(db):  # noqa: ARG001 - asks pytest for the database
 @pytest.fixture
 def report(board: World, django_capture_on_commit_callbacks) -> BoardReport:
     return board_builders.draft(board, django_capture_on_commit_callbacks)
+
+
+pytestmark = pytest.mark.usefixtures("keep_language")
 
 
 def pdf_text(report: BoardReport) -> str:

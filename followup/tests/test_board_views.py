@@ -16,6 +16,7 @@ from django.urls import reverse
 from followup.board_attention import coordinator_report_attention, published_report_attention
 from followup.models import BoardReport, BoardReportComment, BoardReportState
 from followup.tests import board_builders
+from followup.tests.board_builders import keep_language  # noqa: F401 - a fixture
 from organisations.models import Role, User
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
@@ -23,7 +24,7 @@ from tests.world import World
 PDF = b"%PDF-1.7\n%%EOF\n"
 READERS = (Role.BOARD_MEMBER, Role.AUDITOR, Role.MANAGER)
 
-pytestmark = pytest.mark.usefixtures("two_factor_set_up")
+pytestmark = pytest.mark.usefixtures("two_factor_set_up", "keep_language")
 
 
 @pytest.fixture(autouse=True)
