@@ -3,17 +3,20 @@ the background generation's states, publishing (after which nothing changes) and
 submit."""
 
 import io
+from decimal import Decimal
 from unittest import mock
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from access.models import AuditEvent, AuditEventType
 from access.policies import NotPermitted
 from followup import board_services
 from followup.board_demo import load as board_demo_load
+from followup.board_services import pdf_context
 from followup.models import (
     BoardReport,
     BoardReportComment,
@@ -25,9 +28,14 @@ from followup.models import (
 from followup.periods import year_period
 from followup.tests import board_builders
 from followup.tests.board_builders import keep_language  # noqa: F401 - a fixture
-from followup.tests.scenario import NOW
-from organisations.models import Role
+from followup.tests.scenario import NOW, at
+from governance import services as governance_services
+from governance.models import GovernanceDocument
+from organisations import demo as organisations_demo
+from organisations.models import Role, UnitKind
 from tests.world import World, build_world
+from wheel.models import ActivityType
+from wheel.tests.calendar_builders import make_occurrence, make_series
 
 
 @pytest.fixture
@@ -289,7 +297,6 @@ def test_comments_are_checked(report: BoardReport, board: World) -> None:
 
 
 def test_the_demo_has_a_published_report_and_a_draft_and_loads_once(db) -> None:  # noqa: ARG001
-    from organisations import demo as organisations_demo
 
     today = NOW.date()
     with time_machine.travel(NOW, tick=False):
@@ -303,3 +310,73 @@ def test_the_demo_has_a_published_report_and_a_draft_and_loads_once(db) -> None:
     assert reports[2025].generation_state == GenerationState.DONE
     assert reports[2026].state == BoardReportState.DRAFT
     assert BoardReport.objects.count() == 2
+
+
+# --- regenerating, the wheel's occurrence and the audits' hook ------------------------------
+
+
+def test_regenerating_a_draft_refreshes_its_snapshot(
+    report: BoardReport, board: World, django_capture_on_commit_callbacks
+) -> None:
+
+    governance_services.goal_add(
+        actor=board.user(Role.COORDINATOR),
+        document=GovernanceDocument.objects.get(title=board_builders.ROUTINE),
+        text="Alla möten i årshjulet hålls.",
+        indicator_key="meetings_held",
+        target_value=Decimal(90),
+    )
+    assert len(report.content["goals"]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        board_services.board_report_regenerate(actor=board.user(Role.COORDINATOR), report=report)
+    report.refresh_from_db()
+    assert [goal["text"] for goal in report.content["goals"]][-1] == "Alla möten i årshjulet hålls."
+    assert report.content["goals"][-1]["value"]["numerator"] == "2"  # 2 of 4 meetings held
+    assert AuditEvent.objects.filter(event_type=AuditEventType.BOARD_REPORT_REGENERATED).exists()
+
+
+def test_a_draft_links_only_to_the_municipalitys_board_report_occurrence(board: World) -> None:
+
+    def occurrence(place: str, activity_type: str):
+        series = make_series(
+            municipality=board.municipality(place),
+            organiser=board.unit(UnitKind.MUNICIPAL_OFFICE, place),
+            created_by=board.user(Role.COORDINATOR, place),
+            activity_type=activity_type,
+        )
+        return make_occurrence(series, at(20))
+
+    coordinator = board.user(Role.COORDINATOR)
+    for wrong in (
+        occurrence("leksand", ActivityType.COLLABORATION_MEETING),
+        occurrence("eksjo", ActivityType.BOARD_REPORT),
+    ):
+        with pytest.raises(ValidationError):
+            board_services.board_report_create_draft(
+                actor=coordinator,
+                municipality=board.municipality(),
+                period=year_period(2026),
+                occurrence=wrong,
+            )
+    right = occurrence("leksand", ActivityType.BOARD_REPORT)
+    report = board_services.board_report_create_draft(
+        actor=coordinator,
+        municipality=board.municipality(),
+        period=year_period(2026),
+        occurrence=right,
+    )
+    assert report.occurrence == right
+
+
+@pytest.mark.usefixtures("english")
+def test_the_audits_status_shows_only_when_given(report: BoardReport) -> None:
+
+    context = pdf_context(report)
+    without = render_to_string("followup/board/_report_body.html", context)
+    assert "Audit recommendations" not in without
+    with_status = render_to_string(
+        "followup/board/_report_body.html",
+        {**context, "audit_status": "2 of 3 recommendations implemented"},
+    )
+    assert "Audit recommendations" in with_status
+    assert "2 of 3 recommendations implemented" in with_status

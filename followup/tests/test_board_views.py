@@ -13,8 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from followup import board_services
 from followup.board_attention import coordinator_report_attention, published_report_attention
 from followup.models import BoardReport, BoardReportComment, BoardReportState
+from followup.periods import year_period
 from followup.tests import board_builders
 from followup.tests.board_builders import keep_language  # noqa: F401 - a fixture
 from organisations.models import Role, User
@@ -197,9 +199,6 @@ def test_the_draft_page_has_the_forms_and_the_published_page_none(
 
 
 def test_the_progress_fragment_polls_until_ready(client: Client, world: World):
-    from followup import board_services
-    from followup.periods import year_period
-
     report = board_services.board_report_create_draft(
         actor=world.user(Role.COORDINATOR),
         municipality=world.municipality(),
