@@ -110,6 +110,12 @@ def test_the_coordinator_publishes_and_the_board_reads_it_on_a_phone(
     check_axe(page)
     fits_the_screen(page)
 
+    page.get_by_role("link", name="Återrapportering till kommunstyrelsen").click()
+    expect(page.get_by_role("link", name=report.title)).to_be_visible()
+    check_axe(page)
+    fits_the_screen(page)
+    page.get_by_role("link", name=report.title).click()
+
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Ladda ner som PDF").click()
     download = download_info.value
