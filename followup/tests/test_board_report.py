@@ -116,6 +116,8 @@ def test_the_page_shows_the_numbers_lights_and_sections_in_words(
     assert "Close to the target" in page  # 71 % against the goal's 75 %
     assert "&lt;5" in page
     assert "75 %" in page  # the target in the indicator's unit
+    # Feedback in time is "<5" against a target: not judged, and said so (not "no target").
+    assert "Not judged: too few to show" in page
 
 
 # --- the PDF --------------------------------------------------------------------------------
