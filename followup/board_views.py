@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import get_or_404
 from core.downloads import protected_file_response
+from core.forms import add_service_errors
 from followup import board_services as services
 from followup.board_forms import CommentForm, DraftForm
 from followup.board_policies import MANAGE, PUBLISH, VIEW, board_report_policy
@@ -74,7 +75,7 @@ def report_create(request: HttpRequest) -> HttpResponseBase:
                 occurrence=form.cleaned_data["occurrence"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             return redirect("followup_board:detail", report.pk)
     return _list_page(request, list(visible_reports(_user(request))), form)
@@ -131,7 +132,7 @@ def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
             )
         except ValidationError as error:
-            form.add_error("text" if hasattr(error, "error_dict") else None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The comment was added. The PDF is made again with it."))
             return redirect("followup_board:detail", report.pk)
