@@ -134,7 +134,10 @@ class AuditEventType(models.TextChoices):
     )
     AUDIT_RESPONSE_RECORDED = "audit_response_recorded", _("Response to an audit recorded")
     AUDIT_MEASURE_ADDED = "audit_measure_added", _("Measure for an audit recommendation added")
-    AUDIT_MEASURE_UPDATED = "audit_measure_updated", _("Measure for an audit recommendation changed")
+    AUDIT_MEASURE_UPDATED = (
+        "audit_measure_updated",
+        _("Measure for an audit recommendation changed"),
+    )
     AUDIT_EVIDENCE_ADDED = "audit_evidence_added", _("Audit evidence added")
     AUDIT_ROUND_CREATED = "audit_round_created", _("Follow-up round of an audit started")
     AUDIT_ROUND_UPDATED = "audit_round_updated", _("Follow-up round of an audit changed")
@@ -145,6 +148,11 @@ class AuditEventType(models.TextChoices):
     )
     AUDIT_ROUND_FINISHED = "audit_round_finished", _("Follow-up round finished")
     AUDIT_REPORT_REQUESTED = "audit_report_requested", _("Follow-up report requested as PDF")
+    # The board report (followup.board_services).
+    BOARD_REPORT_CREATED = "board_report_created", _("Board report drafted")
+    BOARD_REPORT_REGENERATED = "board_report_regenerated", _("Board report made again")
+    BOARD_REPORT_COMMENTED = "board_report_commented", _("Comment added to a board report")
+    BOARD_REPORT_PUBLISHED = "board_report_published", _("Board report published")
 
 
 class AuditEvent(models.Model):

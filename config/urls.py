@@ -18,6 +18,7 @@ urlpatterns = [
     path("arshjul/", include("wheel.urls")),
     path("styrdokument/", include("governance.urls")),
     path("revision/", include("audits.urls")),
+    path("aterrapportering/", include("followup.board_urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views

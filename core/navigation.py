@@ -42,6 +42,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "audits:audit_list",
         frozenset({Role.AUDITOR, Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER}),
     ),
+    NavItem(
+        _("Reports to the board"),
+        "followup_board:list",
+        frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
+    ),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(

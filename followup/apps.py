@@ -6,3 +6,17 @@ class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.attention import register
+        from followup.board_attention import (
+            READER_ORDER,
+            coordinator_report_attention,
+            published_report_attention,
+        )
+        from organisations.models import Role
+
+        # The board report's start-page items (followup.board_attention).
+        for reader_role in READER_ORDER:
+            register(reader_role, published_report_attention)
+        register(Role.COORDINATOR, coordinator_report_attention)

@@ -4,6 +4,7 @@ comparisons, and the summary tables built from the other apps' demo data."""
 import datetime
 from decimal import Decimal
 
+from followup import board_demo
 from followup.models import ComparisonConsent, ReferenceValue
 from followup.rollups import rebuild
 from organisations.models import Municipality
@@ -19,7 +20,7 @@ REFERENCE_VALUES = [
 ]
 
 
-def load(*, today: datetime.date) -> None:  # noqa: ARG001 - the demo loaders' signature
+def load(*, today: datetime.date) -> None:
     for key, year, value, source in REFERENCE_VALUES:
         ReferenceValue.objects.update_or_create(
             indicator_key=key, year=year, defaults={"value": value, "source": source}
@@ -28,3 +29,4 @@ def load(*, today: datetime.date) -> None:  # noqa: ARG001 - the demo loaders' s
     if leksand is not None:
         ComparisonConsent.objects.update_or_create(municipality=leksand, defaults={"named": True})
     rebuild()
+    board_demo.load(today=today)

@@ -7,6 +7,7 @@ change reports, meetings and read confirmations mark the buckets they touch, and
 refresh recomputes the marked buckets).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -127,3 +128,124 @@ class ComparisonConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality}: {self.named}"
+
+
+# --- Board report (återrapportering till kommunstyrelsen) -----------------------------------
+# The board report's models live here because Django wants one models module per app; its
+# views, services, forms and urls are in the ``board_*`` modules of this app.
+
+
+class BoardReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class GenerationState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be made")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class GenerationStep(models.TextChoices):
+    WAITING = "waiting", _("Waiting for its turn")
+    COMPUTING = "computing", _("Collecting the indicators and documents")
+    RENDERING = "rendering", _("Making the PDF")
+    FINISHED = "finished", _("Finished")
+
+
+class BoardReport(models.Model):
+    """A report to the municipal board for one period, answering the audits' three questions.
+
+    ``content`` is a frozen snapshot of everything the report shows (values already protected:
+    a hidden count is stored as "<5", never as its number), so the report reads the same years
+    later whatever happens to the data. A draft may be regenerated and commented on; a
+    published report never changes (the services refuse) and is kept. At most one draft per
+    municipality and period, so a double submit makes one report.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    period_kind = models.CharField(_("kind of period"), max_length=10)
+    period_start = models.DateField(_("first month"))
+    period_end = models.DateField(_("end (first month after the period)"))
+    title = models.CharField(_("title"), max_length=300)
+    state = models.CharField(
+        _("state"), max_length=20, choices=BoardReportState.choices, default=BoardReportState.DRAFT
+    )
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    generation_state = models.CharField(
+        max_length=20, choices=GenerationState.choices, default=GenerationState.QUEUED
+    )
+    generation_step = models.CharField(
+        max_length=20, choices=GenerationStep.choices, default=GenerationStep.WAITING
+    )
+    generation_error = models.CharField(max_length=500, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to="followup/board/", blank=True)
+    occurrence = models.ForeignKey(
+        "wheel.Occurrence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("annual wheel occurrence"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("board report")
+        verbose_name_plural = _("board reports")
+        ordering = ["-period_start", "-created_at"]
+        indexes = [
+            models.Index(fields=["municipality", "state", "period_start"], name="board_report_list")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "period_kind", "period_start", "period_end"],
+                condition=models.Q(state="draft"),
+                name="board_report_one_draft_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == BoardReportState.PUBLISHED
+
+    @property
+    def is_ready(self) -> bool:
+        return self.generation_state == GenerationState.DONE
+
+
+class BoardReportSection(models.IntegerChoices):
+    STEERING = 1, _("1. Steering and shared goals")
+    ROUTINES = 2, _("2. Routines, roles and responsibility")
+    FOLLOW_UP = 3, _("3. Follow-up of how the collaboration develops")
+
+
+class BoardReportComment(models.Model):
+    """The coordinator's text under one section of a draft: what the board reads beside the
+    numbers. Frozen with the report when it is published."""
+
+    report = models.ForeignKey(BoardReport, on_delete=models.CASCADE, related_name="comments")
+    section = models.PositiveSmallIntegerField(_("section"), choices=BoardReportSection.choices)
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["section", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} §{self.section}"

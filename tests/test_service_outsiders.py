@@ -14,6 +14,8 @@ from access.models import AuditEvent
 from access.policies import NotPermitted
 from audits import services as audit_services
 from audits.tests import builders as audit_builders
+from followup import board_services
+from followup.periods import year_period
 from governance import services as governance_services
 from governance.tests import builders as governance_builders
 from organisations import services as organisation_services
@@ -72,6 +74,11 @@ def things(world: World) -> dict[str, Any]:
         "series": series,
         "occurrence": occurrence,
         "feed": feeds.calendar_feed_create(user=world.user(Role.COORDINATOR)),
+        "board_report": board_services.board_report_create_draft(
+            actor=world.user(Role.COORDINATOR),
+            municipality=world.municipality(),
+            period=year_period(2025),
+        ),
         "term": organisation_services.term_create(
             actor=None,
             municipality=world.municipality(),
@@ -231,6 +238,39 @@ CALLS: list[tuple[str, Call]] = [
         "read_confirm (another municipality's staff)",
         lambda w, t: governance_services.read_confirm(
             user=_eksjo(w, Role.REPORTER), version=t["version"]
+        ),
+    ),
+    # --- the board report: Eksjö's coordinator, or Leksand's board, auditors and managers ----
+    (
+        "board_report_create_draft for another municipality",
+        lambda w, _t: board_services.board_report_create_draft(
+            actor=_eksjo(w, Role.COORDINATOR),
+            municipality=w.municipality(),
+            period=year_period(2024),
+        ),
+    ),
+    (
+        "board_report_create_draft (a board member)",
+        lambda w, _t: board_services.board_report_create_draft(
+            actor=w.user(Role.BOARD_MEMBER), municipality=w.municipality(), period=year_period(2024)
+        ),
+    ),
+    (
+        "board_report_comment_add",
+        lambda w, t: board_services.board_report_comment_add(
+            actor=_eksjo(w, Role.COORDINATOR), report=t["board_report"], section=1, text="Text"
+        ),
+    ),
+    (
+        "board_report_regenerate (a manager)",
+        lambda w, t: board_services.board_report_regenerate(
+            actor=w.user(Role.MANAGER), report=t["board_report"]
+        ),
+    ),
+    (
+        "board_report_publish (a board member)",
+        lambda w, t: board_services.board_report_publish(
+            actor=w.user(Role.BOARD_MEMBER), report=t["board_report"]
         ),
     ),
     # --- the annual wheel: Eksjö's coordinator, or a teacher --------------------------------------
