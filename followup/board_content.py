@@ -187,6 +187,40 @@ def _routine(municipality: Municipality) -> Json | None:
     return {"title": document.title, "version": version.number}
 
 
+def _audits(municipality: Municipality, today: datetime.date) -> Json | None:
+    """The auditors' recommendations still open and the overdue measures and answers, as the
+    board reads them (Swedish texts; no person's data: owners are units or functions)."""
+    from audits.models import Implementation
+    from audits.selectors import audit_status_summary, open_recommendations, overdue_measures
+
+    summary = audit_status_summary(municipality, today)
+    if not summary.recommendations:
+        return None
+    return {
+        "recommendations": summary.recommendations,
+        "open": summary.open_recommendations,
+        "overdue_responses": summary.overdue_responses,
+        "overdue_measures": summary.overdue_measures,
+        "open_rows": [
+            {
+                "audit": f"{row.audit.title} ({row.audit.year})",
+                "number": row.number,
+                "text": row.text,
+                "answered": bool(row.has_response),  # type: ignore[attr-defined]
+                "response_due": _date(row.response_due),
+                "assessment": str(Implementation(row.latest_implementation).label)  # type: ignore[attr-defined]
+                if row.latest_implementation  # type: ignore[attr-defined]
+                else None,
+            }
+            for row in open_recommendations(municipality)
+        ],
+        "overdue_measure_rows": [
+            {"what": measure.what, "owner": measure.owner, "due_on": _date(measure.due_on)}
+            for measure in overdue_measures(municipality, today)
+        ],
+    }
+
+
 def build_content(municipality: Municipality, period: Period, *, today: datetime.date) -> Json:
     """Everything the report shows, computed now and frozen (texts from the data in Swedish)."""
     with translation.override("sv"):
@@ -221,6 +255,7 @@ def build_content(municipality: Municipality, period: Period, *, today: datetime
             "trend": _trend(board),
             "comparisons": compared,
             "references": references,
+            "audits": _audits(municipality, today),
         }
 
 

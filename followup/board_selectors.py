@@ -173,6 +173,21 @@ def _school_rows(content: Json) -> list[dict[str, Any]]:
     return [{**row, "rate": shown_from_json(row["rate"])} for row in content["schools"]]
 
 
+def _audit_status(content: Json) -> Json | None:
+    audits = content.get("audits")
+    if not audits:
+        return None
+    return {
+        **audits,
+        "open_rows": [
+            {**row, "response_due": _date(row["response_due"])} for row in audits["open_rows"]
+        ],
+        "overdue_measure_rows": [
+            {**row, "due_on": _date(row["due_on"])} for row in audits["overdue_measure_rows"]
+        ],
+    }
+
+
 def report_view(content: Json) -> dict[str, Any]:
     """The snapshot as the templates show it (no query). An empty snapshot (a draft not made
     yet) gives an empty dict."""
@@ -199,4 +214,6 @@ def report_view(content: Json) -> dict[str, Any]:
         "indicators": _indicator_rows(content),
         "charts": _charts(content),
         "comparisons": _comparisons(content),
+        "audit_status": _audit_status(content),
+        "audit_status_template": "followup/board/_audits.html",
     }

@@ -384,7 +384,42 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 
-CATALOGUE: dict[str, Indicator] = {indicator.key: indicator for indicator in INDICATORS}
+AUDIT_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        key="open_audit_recommendations",
+        name=_("Open audit recommendations"),
+        definition=_(
+            "The auditors' recommendations that the latest follow-up did not find implemented, "
+            "or that have not been followed up yet."
+        ),
+        formula=_("recommendations not assessed as implemented"),
+        unit=ValueUnit.COUNT,
+        direction=Direction.LOWER,
+        default_target=Decimal(0),
+        levels=WHOLE,
+        source=_("The municipal board's supervisory duty; both audits' recommendations"),
+        protection=Protection.STAFF,
+    ),
+    Indicator(
+        key="overdue_audit_measures",
+        name=_("Overdue measures after audits"),
+        definition=_(
+            "Measures decided in answer to the auditors that are past their date and neither "
+            "done nor cancelled, together with answers to the auditors that are past due."
+        ),
+        formula=_("overdue measures + overdue answers"),
+        unit=ValueUnit.COUNT,
+        direction=Direction.LOWER,
+        default_target=Decimal(0),
+        levels=WHOLE,
+        source=_("Eksjö's audit 2022: the council was asked to answer by a given date"),
+        protection=Protection.STAFF,
+    ),
+)
+
+CATALOGUE: dict[str, Indicator] = {
+    indicator.key: indicator for indicator in (*INDICATORS, *AUDIT_INDICATORS)
+}
 
 
 def register(indicator: Indicator) -> None:

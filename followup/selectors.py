@@ -2,7 +2,7 @@
 period, a monthly trend, the schools, the sectors, the governance documents and comparisons.
 
 Everything reads the summary tables (``followup.models.Rollup``), never raw reports or
-meetings, in a fixed number of queries whatever the amount of data (at most eight; tested):
+meetings, in a fixed number of queries whatever the amount of data (at most eleven; tested):
 
 1. the municipality's sums per (unit, sector, metric) for the period, the previous period
    and the last twelve months, in one query with filtered sums;
@@ -12,7 +12,8 @@ meetings, in a fixed number of queries whatever the amount of data (at most eigh
 4. the schools (names and pupils);
 5. the targets the municipality set;
 6. and 7. the governance documents' dates (``governance.selectors.document_statuses``; the
-   second only when a document has an approved version).
+   second only when a document has an approved version);
+8. to 10. the auditors' open recommendations and overdue measures (live, from the audits).
 
 Comparisons with other municipalities and national reference values are two queries more
 (:func:`comparisons`).
@@ -375,7 +376,7 @@ def document_days(
 
 
 def dashboard(municipality: Municipality, period: Period, *, today: datetime.date) -> Dashboard:
-    """Every indicator of the municipality for the period (at most eight queries)."""
+    """Every indicator of the municipality for the period (at most eleven queries)."""
     sums = period_sums(municipality, period)
     targets = targets_for(municipality)
     schools = schools_of(municipality)
@@ -389,6 +390,7 @@ def dashboard(municipality: Municipality, period: Period, *, today: datetime.dat
     )
     if documents and documents[0].days is not None:
         values["document_days_to_revision"] = documents[0].shown
+    values.update(_audit_values(municipality, today, targets))
     return Dashboard(
         municipality=municipality,
         period=period,
@@ -400,6 +402,26 @@ def dashboard(municipality: Municipality, period: Period, *, today: datetime.dat
         documents=documents,
         targets=targets,
     )
+
+
+def _audit_values(
+    municipality: Municipality, today: datetime.date, targets: dict[str, Decimal | None]
+) -> dict[str, Shown]:
+    """The auditors' open recommendations and overdue measures today (three queries; counts of
+    recommendations are not about children and are shown as they are)."""
+    from audits.selectors import audit_status_summary
+
+    summary = audit_status_summary(municipality, today)
+    if not summary.recommendations:
+        return {}
+    counts = {
+        "open_audit_recommendations": summary.open_recommendations,
+        "overdue_audit_measures": summary.overdue_measures + summary.overdue_responses,
+    }
+    return {
+        key: shown_from_ratio(CATALOGUE[key], Ratio(count), target=targets.get(key))
+        for key, count in counts.items()
+    }
 
 
 def _previous_school_rows(schools: list[Unit], sums: PeriodSums) -> list[SchoolRow]:

@@ -2,6 +2,7 @@
 the background generation's states, publishing (after which nothing changes) and the double
 submit."""
 
+import datetime
 import io
 from decimal import Decimal
 from unittest import mock
@@ -9,14 +10,13 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from access.models import AuditEvent, AuditEventType
 from access.policies import NotPermitted
+from audits.tests import builders as audit_builders
 from followup import board_services
 from followup.board_demo import load as board_demo_load
-from followup.board_services import pdf_context
 from followup.models import (
     BoardReport,
     BoardReportComment,
@@ -370,15 +370,24 @@ def test_a_draft_links_only_to_the_municipalitys_board_report_occurrence(board: 
     assert report.occurrence == right
 
 
-@pytest.mark.usefixtures("english")
-def test_the_audits_status_shows_only_when_given(report: BoardReport) -> None:
-
-    context = pdf_context(report)
-    without = render_to_string("followup/board/_report_body.html", context)
-    assert "Audit recommendations" not in without
-    with_status = render_to_string(
-        "followup/board/_report_body.html",
-        {**context, "audit_status": "2 of 3 recommendations implemented"},
-    )
-    assert "Audit recommendations" in with_status
-    assert "2 of 3 recommendations implemented" in with_status
+def test_the_auditors_open_recommendations_and_overdue_measures_are_in_the_report(
+    board: World, django_capture_on_commit_callbacks
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        letter = audit_builders.audit(board, title="Granskning av samverkan")
+        answered = audit_builders.recommendation(board, letter, 1)
+        audit_builders.respond(board, answered)
+        audit_builders.recommendation(board, letter, 2)  # never answered: overdue
+        audit_builders.measure(board, answered, due_on=datetime.date(2026, 1, 31))
+        report = board_builders.draft(board, django_capture_on_commit_callbacks)
+    audits = report.content["audits"]
+    assert (audits["recommendations"], audits["open"]) == (2, 2)
+    assert (audits["overdue_responses"], audits["overdue_measures"]) == (1, 1)
+    values = report.content["values"]
+    assert values["open_audit_recommendations"]["value"] == "2"
+    assert values["overdue_audit_measures"]["value"] == "2"  # one measure, one answer
+    text = " ".join(pdf_text(report).split())  # lines wrap where the page ends them
+    assert "Rekommendationer som ännu inte är genomförda" in text
+    assert "Besvarad Inte uppföljd ännu" in text
+    assert "1 svar till revisorerna är försenat." in text
+    assert "Öppna rekommendationer från revisionen" in text
