@@ -123,6 +123,9 @@ class AuditEventType(models.TextChoices):
     CALENDAR_FEED_CREATED = "calendar_feed_created", _("Calendar feed created")
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked", _("Calendar feed revoked")
 
+    # Follow-up (followup.services)
+    INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")
+
 
 class AuditEvent(models.Model):
     """A state change, written by the service that made it in the same transaction."""

@@ -17,6 +17,7 @@ urlpatterns = [
     path("anmalan/", include("reports.urls")),
     path("arshjul/", include("wheel.urls")),
     path("styrdokument/", include("governance.urls")),
+    path("uppfoljning/", include("followup.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views
