@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from django.utils import translation
 
 from conftest import give_totp
 from followup.rollups import rebuild
@@ -25,3 +26,11 @@ def march(db):  # noqa: ARG001 - asks pytest for the database
         march_meetings(world)
         rebuild(now=NOW)
         yield world
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the default language (Swedish), whatever a request of an earlier
+    test left active; a test about English texts asks for ``english``."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -82,6 +82,7 @@ def test_the_change_from_the_previous_period(client, march):
     assert _row(response, "meetings_held").previous.text == "–"
 
 
+@pytest.mark.usefixtures("english")
 def test_a_change_is_said_in_percentage_points():
     from followup.presentation import change_text
     from followup.values import Shown
