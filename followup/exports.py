@@ -57,7 +57,7 @@ def _indicators(dash: Dashboard) -> Table:
         _("Target"),
         _("Assessment"),
         _("Previous period"),
-        _("Change"),
+        _("Difference"),
     ]
     return Table(_("Indicators"), headers, rows)
 
