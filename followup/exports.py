@@ -147,7 +147,7 @@ def csv_response(tables: list[Table], name: str) -> HttpResponse:
 
 def xlsx_response(tables: list[Table], name: str) -> HttpResponse:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.title[:31])  # Excel's limit on sheet names
         sheet.append(table.headers)

@@ -51,7 +51,7 @@ class TargetsForm(forms.Form):
         for indicator in self.indicators:
             low, high = LIMITS[indicator.unit]
             self.fields[indicator.key] = forms.DecimalField(
-                label=indicator.name,
+                label=str(indicator.name),
                 required=False,
                 min_value=low,
                 max_value=high,

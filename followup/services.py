@@ -42,10 +42,11 @@ def targets_set(
             if old == target:
                 continue
             changed[key] = (old, target)
-            if target is None and row is not None:
-                row.delete()
+            if target is None:
+                if row is not None:
+                    row.delete()
             elif row is not None:
-                row.target = target  # type: ignore[assignment]
+                row.target = target
                 row.save(update_fields=["target"])
             else:
                 IndicatorTarget.objects.create(

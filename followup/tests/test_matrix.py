@@ -4,7 +4,7 @@ everyone else, the other municipality above all, the same 404; anonymous visitor
 import pytest
 from django.urls import reverse
 
-from organisations.models import Role
+from organisations.models import Role, User
 from tests.factories import UserFactory
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 
@@ -28,7 +28,7 @@ def _in_leksand(world, name):
 )
 def test_the_dashboard_and_its_exports(client, world, name):
     allowed = [world.user(role) for role in VIEWERS]
-    expectations = [(None, LOGIN)]
+    expectations: list[tuple[User | None, int | str]] = [(None, LOGIN)]
     expectations += [(user, 200) for user in allowed]
     expectations += [(user, 404) for user in everyone_else(world, allowed)]
     assert_matrix(client, _in_leksand(world, name), expectations)

@@ -64,6 +64,7 @@ def test_emptying_a_field_goes_back_to_the_default(client, world):
     assert not IndicatorTarget.objects.exists()
     changes = AuditEvent.objects.filter(event_type=AuditEventType.INDICATOR_TARGETS_CHANGED)
     event = changes.order_by("pk").last()
+    assert event is not None
     assert event.new_values == {"meetings_held": None}
 
 
