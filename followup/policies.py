@@ -14,7 +14,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from access.policies import Grant, Policy
-from organisations.models import Membership, Municipality, Role, Unit, User
+from organisations.models import Membership, Municipality, Role, User
 from organisations.selectors import memberships_of
 
 
@@ -86,7 +86,3 @@ def own_schools_only(user: User, municipality: Municipality) -> set[int] | None:
 def has_any_role(user: User) -> bool:
     """Whether the user holds a membership in force anywhere (the catalogue's readers)."""
     return bool(memberships_of(user))
-
-
-def units_of(schools: list[Unit], allowed: set[int] | None) -> list[Unit]:
-    return schools if allowed is None else [unit for unit in schools if unit.pk in allowed]

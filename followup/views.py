@@ -11,7 +11,6 @@ exports (``followup.presentation``).
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,8 +36,14 @@ from followup.policies import (
     municipality_for,
     own_schools_only,
 )
-from followup.presentation import KEY_INDICATORS, indicator_rows, school_flags, trends
-from followup.selectors import Dashboard, comparisons, dashboard
+from followup.presentation import (
+    KEY_INDICATORS,
+    indicator_rows,
+    school_flags,
+    target_text,
+    trends,
+)
+from followup.selectors import Dashboard, SchoolRow, comparisons, dashboard
 from followup.services import targets_set
 from organisations.models import Municipality, User
 
@@ -63,7 +68,7 @@ def chosen_period(request: HttpRequest, today: datetime.date) -> tuple[Period, s
     try:
         period = period_from_query(request.GET.dict(), today=today)
         # The previous period and the trend reach back a year: keep them in range too.
-        if period.start.year <= FIRST_YEAR or period.end.year > today.year + 1:
+        if period.start.year <= FIRST_YEAR or period.last_day.year > today.year + 1:
             raise PeriodError(_("Choose a period between 2001 and next year."))
     except PeriodError as error:
         message = _("The period could not be read: %(reason)s Showing the current year.") % {
@@ -82,7 +87,7 @@ class Loaded:
     own_schools: set[int] | None
 
     @property
-    def schools(self) -> list[Any]:
+    def schools(self) -> list[SchoolRow]:
         if self.own_schools is None:
             return self.dash.schools
         return [row for row in self.dash.schools if row.unit.pk in self.own_schools]
@@ -179,7 +184,14 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     """What every indicator means: for everyone with a role (no numbers, no query)."""
     if not has_any_role(_user(request)):
         raise Http404
-    return render(request, "followup/catalogue.html", {"indicators": list(CATALOGUE.values())})
+    indicators = [
+        (indicator, target_text(indicator, indicator.default_target))
+        for indicator in CATALOGUE.values()
+    ]
+    can_view = followup_policy.allows_any(_user(request), VIEW_DASHBOARD)
+    return render(
+        request, "followup/catalogue.html", {"indicators": indicators, "can_view": can_view}
+    )
 
 
 @require_GET

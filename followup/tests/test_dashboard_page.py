@@ -185,3 +185,32 @@ def test_documents_passed_are_red_with_words(client, march):
     html = response.content.decode()
     assert "Passed 10 days ago" in html
     assert 'class="row--danger"' in html
+
+
+def test_the_catalogue_describes_every_indicator(client, march):
+    client.force_login(march.user(Role.REPORTER))
+    response = client.get(reverse("followup:catalogue"))
+    html = response.content.decode()
+    for indicator in CATALOGUE.values():
+        assert f'id="{indicator.key}"' in html
+        assert escape(str(indicator.definition)) in html
+        assert escape(str(indicator.source)) in html
+    assert "At most 14" in html  # the default target of the days to decision
+    # A reporter reads what the indicators mean but has no dashboard to go back to.
+    assert reverse("followup:dashboard") not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.BOARD_MEMBER, True),
+        (Role.PRINCIPAL, True),
+        (Role.INTAKE, True),
+        (Role.REPORTER, False),
+        (Role.STUDENT_HEALTH, False),
+    ],
+)
+def test_the_menu_shows_the_follow_up_to_its_roles(client, march, role, shown):
+    client.force_login(march.user(role))
+    html = client.get(reverse("core:start")).content.decode()
+    assert (f'href="{reverse("followup:dashboard")}"' in html) is shown
