@@ -19,6 +19,7 @@ from followup.selectors import Dashboard, SchoolRow, dashboard, period_sums
 from followup.suppression import Cell, Protection, cell
 from followup.values import Shown, shown_share
 from organisations.models import Membership, Municipality, Unit, User
+from reports.attention import intake_workload
 from wheel.models import ActivityType
 from wheel.selectors import next_planned_meeting
 
@@ -183,10 +184,12 @@ def principal_panels(_user: User, memberships: list[Membership]) -> list[StartPa
 
 
 def intake_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
-    """The decision-time indicators of the current month (the open and overdue reports are
-    the intake's attention items, ``reports.attention``)."""
+    """The open and overdue reports (``reports.attention.intake_workload``, shared with the
+    attention items) and the decision-time indicators of the current month."""
     panels = []
-    for municipality in _municipalities(memberships):
+    municipalities = _municipalities(memberships)
+    workload = intake_workload(user, {municipality.pk for municipality in municipalities})
+    for index, municipality in enumerate(municipalities):
         dash = cached_dashboard(user, municipality, month_period(_today()))
         rows = [row for row in indicator_rows(dash) if row.indicator.key in INTAKE_KEYS]
         panels.append(
@@ -194,6 +197,8 @@ def intake_panels(user: User, memberships: list[Membership]) -> list[StartPanel]
                 "followup/start/intake.html",
                 {
                     "table_id": f"intake-indicators-{municipality.pk}",
+                    # The workload counts every municipality of the user's intake: shown once.
+                    "workload": workload if index == 0 else None,
                     "municipality": municipality,
                     "period": dash.period,
                     "rows": rows,

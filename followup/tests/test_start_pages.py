@@ -102,6 +102,12 @@ def test_the_intake_sees_the_deadlines_of_the_month_beside_its_workload(client, 
     assert "Deadlines in April 2026" in html
     assert "Days to decision, median" in html
     assert "report has an overdue step" in html or "reports have an overdue step" in html
+    # The 8 reports of March are all open (none closed).
+    assert "<dt>Open reports</dt><dd>8</dd>" in html
+    # Overdue on 15 April: the five decided without feedback (due a week after the decision)
+    # and the one never received; the forwarded one and the one with feedback are not.
+    assert '<dt>With an overdue step</dt><dd><span class="badge badge--danger">6</span>' in html
+    assert "<dt>Not received yet</dt><dd>1</dd>" in html
 
 
 def test_the_auditor_gets_the_way_to_the_follow_up(client, march):
