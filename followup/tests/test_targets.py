@@ -4,6 +4,7 @@ harmless when sent twice; the dashboard's lights follow the new target."""
 import re
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from access.models import AuditEvent, AuditEventType
@@ -81,3 +82,41 @@ def test_bad_values_are_refused_with_a_message(client, world):
 def test_another_municipality_is_not_touched(client, world):
     _post(client, world, meetings_held="75")
     assert not IndicatorTarget.objects.filter(municipality=world.municipality("eksjo")).exists()
+
+
+def test_the_service_refuses_a_permit_that_is_not_for_targets(world):
+    from access.policies import NotPermitted
+    from followup.policies import MANAGE_TARGETS, VIEW_DASHBOARD, followup_policy
+    from followup.services import targets_set
+
+    leksand = world.municipality()
+    board = world.user(Role.BOARD_MEMBER)
+    viewing = followup_policy.find(board, VIEW_DASHBOARD, pk=leksand.pk)
+    assert viewing is not None
+    with pytest.raises(NotPermitted):
+        targets_set(permit=viewing, actor=board, targets={"meetings_held": Decimal(75)})
+    # Another municipality's coordinator, and the board member, get no permit at all.
+    eksjo_coordinator = world.user(Role.COORDINATOR, "eksjo")
+    assert followup_policy.find(eksjo_coordinator, MANAGE_TARGETS, pk=leksand.pk) is None
+    assert followup_policy.find(board, MANAGE_TARGETS, pk=leksand.pk) is None
+    assert not IndicatorTarget.objects.exists()
+
+
+def test_a_user_of_two_municipalities_chooses_one(client, world):
+    from organisations import services as organisation_services
+
+    coordinator = world.user(Role.COORDINATOR)
+    organisation_services.membership_create(
+        actor=None,
+        user=coordinator,
+        unit=world.unit("municipal_office", "eksjo"),
+        role=Role.BOARD_MEMBER,
+    )
+    client.force_login(coordinator)
+    eksjo = world.municipality("eksjo")
+    response = client.get(reverse("followup:dashboard"), {"municipality": eksjo.pk})
+    assert response.context["loaded"].municipality == eksjo
+    assert 'id="id_municipality"' in response.content.decode()
+    assert not response.context["can_manage_targets"]  # a board member there, not coordinator
+    assert client.get(reverse(URL), {"municipality": eksjo.pk}).status_code == 404
+    assert client.get(reverse(URL), {"municipality": "x"}).status_code == 404
