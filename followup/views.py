@@ -27,7 +27,14 @@ from followup.catalogue import CATALOGUE
 from followup.charts import trend_svg
 from followup.forms import TargetsForm
 from followup.models import IndicatorTarget
-from followup.periods import PERIOD_KIND_LABELS, Period, PeriodError, period_from_query, year_period
+from followup.periods import (
+    PERIOD_KIND_LABELS,
+    Period,
+    PeriodError,
+    period_from_query,
+    term_of,
+    year_period,
+)
 from followup.policies import (
     MANAGE_TARGETS,
     VIEW_DASHBOARD,
@@ -174,7 +181,7 @@ def _form_values(request: HttpRequest, period: Period) -> dict[str, str]:
     values.setdefault("month", f"{period.start:%Y-%m}")
     values.setdefault("from", f"{period.start:%Y-%m}")
     values.setdefault("to", f"{last:%Y-%m}")
-    values.setdefault("term", "")
+    values.setdefault("term", term_of(timezone.localdate()).as_query()["term"])
     values["municipality"] = request.GET.get("municipality", "")
     return values
 

@@ -214,3 +214,11 @@ def test_the_menu_shows_the_follow_up_to_its_roles(client, march, role, shown):
     client.force_login(march.user(role))
     html = client.get(reverse("core:start")).content.decode()
     assert (f'href="{reverse("followup:dashboard")}"' in html) is shown
+
+
+def test_the_period_form_shows_the_period_in_force(client, march):
+    html = _page(client, march.user(Role.COORDINATOR), **MARCH).content.decode()
+    assert '<option value="month" selected>' in html
+    assert 'name="month" id="id_month" value="2026-03"' in html
+    # The term list starts at the term of today (spring 2026 on 15 April).
+    assert '<option value="spring-2026" selected>' in html
