@@ -154,6 +154,9 @@ class AuditEventType(models.TextChoices):
     BOARD_REPORT_COMMENTED = "board_report_commented", _("Comment added to a board report")
     BOARD_REPORT_PUBLISHED = "board_report_published", _("Board report published")
 
+    # Follow-up (followup.services)
+    INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")
+
 
 class AuditEvent(models.Model):
     """A state change, written by the service that made it in the same transaction."""

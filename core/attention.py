@@ -3,6 +3,7 @@ a provider returns short items (never child data beyond what the role may see)."
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -27,16 +28,37 @@ def register(role: str, provider: Provider) -> None:
         bucket.append(provider)
 
 
+@dataclass(frozen=True)
+class StartPanel:
+    """A block of a role's section on the start page, below what needs attention: a template
+    and its context (e.g. the follow-up's numbers; the board report and the audits add
+    theirs). A provider must cost a fixed number of queries whatever the data size."""
+
+    template: str
+    context: dict[str, Any]
+
+
+PanelProvider = Callable[[User, list[Membership]], list[StartPanel]]
+_panel_providers: dict[str, list[PanelProvider]] = {}
+
+
+def register_panel(role: str, provider: PanelProvider) -> None:
+    bucket = _panel_providers.setdefault(role, [])
+    if provider not in bucket:
+        bucket.append(provider)
+
+
 @dataclass
 class RoleSection:
     role: str
     role_label: str
     memberships: list[Membership]
     items: list[AttentionItem] = field(default_factory=list)
+    panels: list[StartPanel] = field(default_factory=list)
 
 
 def start_sections(user: User) -> list[RoleSection]:
-    """One section per role the user holds, with that role's items."""
+    """One section per role the user holds, with that role's items and panels."""
     by_role: dict[str, list[Membership]] = {}
     for membership in memberships_of(user):
         by_role.setdefault(membership.role, []).append(membership)
@@ -45,5 +67,7 @@ def start_sections(user: User) -> list[RoleSection]:
         section = RoleSection(role=role, role_label=str(Role(role).label), memberships=memberships)
         for provider in _providers.get(role, []):
             section.items.extend(provider(user, memberships))
+        for panel_provider in _panel_providers.get(role, []):
+            section.panels.extend(panel_provider(user, memberships))
         sections.append(section)
     return sections

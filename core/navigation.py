@@ -22,6 +22,19 @@ _REPORTERS = frozenset(
     {Role.REPORTER, Role.STUDENT_HEALTH, Role.MEDICAL_STUDENT_HEALTH, Role.PRINCIPAL}
 )
 
+# Who sees a municipality's follow-up (followup.policies.VIEW_ROLES).
+_FOLLOW_UP = frozenset(
+    {
+        Role.COORDINATOR,
+        Role.MANAGER,
+        Role.BOARD_MEMBER,
+        Role.AUDITOR,
+        Role.MUNICIPAL_ADMIN,
+        Role.INTAKE,
+        Role.PRINCIPAL,
+    }
+)
+
 # Everyone with a role somewhere reads the governance documents and the annual wheel.
 _STAFF = frozenset(Role.values)
 
@@ -47,6 +60,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "followup_board:list",
         frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
     ),
+    NavItem(_("Follow-up"), "followup:dashboard", _FOLLOW_UP),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(

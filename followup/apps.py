@@ -8,7 +8,8 @@ class FollowupConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from core.attention import register
+        from core.attention import register, register_panel
+        from followup import start
         from followup.board_attention import (
             READER_ORDER,
             coordinator_report_attention,
@@ -20,3 +21,11 @@ class FollowupConfig(AppConfig):
         for reader_role in READER_ORDER:
             register(reader_role, published_report_attention)
         register(Role.COORDINATOR, coordinator_report_attention)
+
+        # The follow-up's start-page panels per role (followup.start).
+        register_panel(Role.BOARD_MEMBER, start.board_panels)
+        register_panel(Role.COORDINATOR, start.coordinator_panels)
+        register_panel(Role.MANAGER, start.manager_panels)
+        register_panel(Role.PRINCIPAL, start.principal_panels)
+        register_panel(Role.INTAKE, start.intake_panels)
+        register_panel(Role.AUDITOR, start.auditor_panels)

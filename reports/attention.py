@@ -27,20 +27,35 @@ _REPORTER_ORDER = (
 )
 
 
-def intake_attention(_user: User, memberships: list[Membership]) -> list[AttentionItem]:
+_WORKLOAD_ATTR = "_intake_workload"
+
+
+def intake_workload(user: User, municipality_ids: set[int]) -> dict[str, int]:
+    """The open, overdue and unreceived reports of the municipalities, in one query, kept on
+    the user object for the request (the start page's attention items and the follow-up's
+    panel both show them)."""
+    cache: dict[frozenset[int], dict[str, int]] = user.__dict__.setdefault(_WORKLOAD_ATTR, {})
+    key = frozenset(municipality_ids)
+    if key not in cache:
+        now = timezone.now()
+        cache[key] = (
+            ConcernReport.objects.filter(municipality_id__in=municipality_ids)
+            .exclude(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])
+            .aggregate(
+                open=Count("id"),
+                overdue=Count("id", filter=Q(next_due_at__lt=now)),
+                unreceived=Count("id", filter=Q(status=ReportStatus.SUBMITTED)),
+            )
+        )
+    return cache[key]
+
+
+def intake_attention(user: User, memberships: list[Membership]) -> list[AttentionItem]:
     """``memberships`` are the user's intake memberships of today."""
     municipality_ids = {membership.unit.municipality_id for membership in memberships}
     if not municipality_ids:
         return []
-    now = timezone.now()
-    counts = (
-        ConcernReport.objects.filter(municipality_id__in=municipality_ids)
-        .exclude(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])
-        .aggregate(
-            overdue=Count("id", filter=Q(next_due_at__lt=now)),
-            unreceived=Count("id", filter=Q(status=ReportStatus.SUBMITTED)),
-        )
-    )
+    counts = intake_workload(user, municipality_ids)
     inbox = reverse("reports:inbox")
     items = []
     if counts["overdue"]:

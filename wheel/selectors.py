@@ -242,3 +242,23 @@ def wheel_occurrences(
         for occurrence in occurrences
         if _series_in_sector(occurrence.series, filters.sector)
     ]
+
+
+def next_planned_meeting(
+    school_ids: list[int], activity_type: str, *, now: datetime.datetime
+) -> Occurrence | None:
+    """The next planned (or moved) occurrence of ``activity_type`` with one of the schools,
+    from ``now`` on, with its series: one query."""
+    if not school_ids:
+        return None
+    return (
+        Occurrence.objects.filter(
+            school_id__in=school_ids,
+            series__activity_type=activity_type,
+            status__in=[OccurrenceStatus.PLANNED, OccurrenceStatus.MOVED],
+            starts_at__gte=now,
+        )
+        .select_related("series", "school")
+        .order_by("starts_at", "pk")
+        .first()
+    )

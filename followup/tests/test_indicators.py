@@ -49,7 +49,7 @@ def test_the_values_of_march_by_hand(board: World) -> None:
     assert texts["led_to_investigation"] == "<5"
 
 
-@pytest.mark.usefixtures("english")
+@pytest.mark.usefixtures("english")  # the texts are translated: checked in English here
 def test_counts_behind_a_share_are_shown_when_not_small(board: World) -> None:
     shown = _march(board).values["decided_within_deadline"]
     assert shown.counts_text == "5 of 7"

@@ -1,0 +1,162 @@
+"""The dashboard's tables as CSV and XLSX, with exactly the texts of the page: a protected
+count is "<5", a count hidden so that it can not be worked back is "–", a value resting on
+small numbers is "<5". Only aggregates: no person is named, no child appears.
+
+Headers follow the language of the request (Swedish by default)."""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from followup.periods import Period
+from followup.presentation import indicator_rows, school_flags, value_text
+from followup.selectors import Dashboard, SchoolRow
+from followup.suppression import Cell
+from organisations.models import Municipality
+
+Value = str | int
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Value]]
+
+
+def count_value(count: Cell) -> Value:
+    """A count as exported: the number when it may be shown, otherwise "<5" or "–"."""
+    return count.value if count.shown else str(count)
+
+
+def _indicators(dash: Dashboard) -> Table:
+    rows: list[list[Value]] = []
+    for row in indicator_rows(dash):
+        rows.append(
+            [
+                str(row.indicator.name),
+                value_text(row.shown) if row.shown is not None else _("see the table"),
+                row.shown.counts_text if row.shown is not None else "",
+                row.target,
+                row.light_label,
+                value_text(row.previous),
+                row.change,
+            ]
+        )
+    headers = [
+        _("Indicator"),
+        _("Value"),
+        _("Counts"),
+        _("Target"),
+        _("Assessment"),
+        _("Previous period"),
+        _("Difference"),
+    ]
+    return Table(_("Indicators"), headers, rows)
+
+
+def _schools(schools: list[SchoolRow]) -> Table:
+    rows: list[list[Value]] = []
+    for school in schools:
+        silent, met, visited = school_flags(school)
+        rows.append(
+            [school.unit.name, count_value(school.sent), school.rate.text, silent, met, visited]
+        )
+    headers = [
+        _("School"),
+        _("Reports sent"),
+        _("Per 100 pupils"),
+        _("Silent school"),
+        _("Met the intake"),
+        _("Visited at a parent meeting"),
+    ]
+    return Table(_("Schools"), headers, rows)
+
+
+def _sectors(dash: Dashboard) -> Table:
+    rows: list[list[Value]] = [
+        [row.label, row.attendance.text, row.participants, row.confirmed.text]
+        for row in dash.sectors
+    ]
+    headers = [
+        _("Sector"),
+        _("Attendance at held meetings"),
+        _("Participants"),
+        _("Staff who confirmed the routine"),
+    ]
+    return Table(_("Sectors"), headers, rows)
+
+
+def _documents(dash: Dashboard) -> Table:
+    rows: list[list[Value]] = [
+        [
+            row.title,
+            row.kind_label,
+            date_format(row.date, "SHORT_DATE_FORMAT") if row.date else "–",
+            row.days if row.days is not None else "–",
+        ]
+        for row in dash.documents
+    ]
+    headers = [_("Document"), _("Kind"), _("Revision or expiry"), _("Days left")]
+    return Table(_("Governance documents"), headers, rows)
+
+
+def dashboard_tables(dash: Dashboard, schools: list[SchoolRow]) -> list[Table]:
+    """The tables of the page, in its order (``schools``: the rows the user may see)."""
+    return [_indicators(dash), _schools(schools), _sectors(dash), _documents(dash)]
+
+
+def file_name(municipality: Municipality, period: Period) -> str:
+    """E.g. ``uppfoljning-leksand-2026``: the municipality and the period, plain letters."""
+    return "-".join(
+        [slugify(_("follow-up")), slugify(municipality.name), slugify(str(period.label))]
+    )
+
+
+def _attachment(response: HttpResponse, name: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def csv_lines(tables: Iterable[Table]) -> str:
+    # Semicolons and a byte order mark: what Excel with Swedish settings opens correctly.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for table in tables:
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
+        writer.writerow([])
+    return buffer.getvalue()
+
+
+def csv_response(tables: list[Table], name: str) -> HttpResponse:
+    response = HttpResponse(
+        ("\ufeff" + csv_lines(tables)).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    return _attachment(response, f"{name}.csv")
+
+
+def xlsx_response(tables: list[Table], name: str) -> HttpResponse:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(table.title[:31])  # Excel's limit on sheet names
+        sheet.append(table.headers)
+        for row in table.rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return _attachment(response, f"{name}.xlsx")

@@ -1,0 +1,167 @@
+"""The dashboard as it is shown and exported: one row per indicator of the catalogue with
+its value, counts, target, traffic light in words, the previous period and the change.
+Pure functions over a :class:`followup.selectors.Dashboard` (no queries), so the page, the
+CSV and the XLSX show exactly the same protected texts."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from followup.catalogue import CATALOGUE, Direction, Indicator, ValueUnit
+from followup.models import ReferenceValue
+from followup.selectors import Comparison, Dashboard, SchoolRow, TrendPoint
+from followup.values import LIGHT_LABELS, Light, Shown, format_value
+
+# Indicators with a comparison beside them: the intake's deadlines and outcomes, which
+# every municipality measures the same way.
+KEY_INDICATORS = [
+    "protection_on_time",
+    "decided_within_deadline",
+    "decision_days_median",
+    "feedback_on_time",
+    "led_to_investigation",
+    "meetings_held",
+]
+
+# Shown in their own table below the indicators, not as one number of the municipality.
+TABLE_ONLY = {
+    "attendance_by_sector": "sectors",
+    "document_days_to_revision": "documents",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    shown: Shown | None  # None: shown per sector or document in a table below
+    previous: Shown | None
+    change: str
+    target: str
+    light: Light
+    light_label: str
+    light_class: str
+    table: str  # the anchor of the table that shows it, for TABLE_ONLY indicators
+    comparisons: list[Comparison]
+    references: list["ReferenceText"]
+
+
+@dataclass(frozen=True)
+class ReferenceText:
+    value: str
+    year: int
+    source: str
+
+
+LIGHT_CLASSES = {
+    Light.GREEN: "badge--ok",
+    Light.AMBER: "badge--warning",
+    Light.RED: "badge--danger",
+    Light.NONE: "badge--none",
+}
+
+
+def target_text(indicator: Indicator, target: Decimal | None) -> str:
+    """The target in words: "at least 90 %", "at most 14" or "No target"."""
+    if target is None or indicator.direction == Direction.NONE:
+        return str(LIGHT_LABELS[Light.NONE])
+    number = format_value(target, indicator.unit)
+    if indicator.direction == Direction.HIGHER:
+        return _("at least %(value)s") % {"value": number}
+    return _("at most %(value)s") % {"value": number}
+
+
+def change_text(current: Shown | None, previous: Shown | None) -> str:
+    """The change from the previous period ("+5 percentage points", "−2"), or "–" when either
+    value is missing or protected."""
+    if current is None or previous is None or current.value is None or previous.value is None:
+        return "–"
+    unit = current.indicator.unit
+    step = Decimal("0.1") if unit == ValueUnit.PER_100_PUPILS else Decimal(1)
+    difference = (current.value - previous.value).quantize(step, ROUND_HALF_UP)
+    if not difference:
+        return _("no change")
+    sign = "+" if difference > 0 else "−"
+    number = number_format(abs(difference))
+    if unit == ValueUnit.PERCENT:
+        return _("%(sign)s%(number)s percentage points") % {"sign": sign, "number": number}
+    return f"{sign}{number}"
+
+
+def indicator_rows(
+    dash: Dashboard,
+    comparisons: dict[str, list[Comparison]] | None = None,
+    references: dict[str, list[ReferenceValue]] | None = None,
+) -> list[IndicatorRow]:
+    """Every indicator of the catalogue, in the catalogue's order."""
+    rows = []
+    for key, indicator in CATALOGUE.items():
+        shown = dash.values.get(key)
+        previous = dash.previous.get(key)
+        light = shown.light if shown is not None else Light.NONE
+        rows.append(
+            IndicatorRow(
+                indicator=indicator,
+                shown=shown,
+                previous=previous,
+                change=change_text(shown, previous),
+                target=target_text(indicator, dash.targets.get(key)),
+                light=light,
+                light_label=str(LIGHT_LABELS[light]),
+                light_class=LIGHT_CLASSES[light],
+                table=TABLE_ONLY.get(key, "") if shown is None else "",
+                comparisons=(comparisons or {}).get(key, []),
+                references=[
+                    ReferenceText(format_value(ref.value, indicator.unit), ref.year, ref.source)
+                    for ref in (references or {}).get(key, [])
+                ],
+            )
+        )
+    return rows
+
+
+def value_text(shown: Shown | None) -> str:
+    return shown.text if shown is not None else "–"
+
+
+@dataclass(frozen=True)
+class Trend:
+    key: str
+    title: str
+    description: str
+    points: list[TrendPoint]
+    target: Decimal | None
+
+
+def trends(dash: Dashboard) -> list[Trend]:
+    """The monthly trends, the reports that arrived first."""
+    result = []
+    for key, points in dash.trend.items():
+        indicator = CATALOGUE.get(key)
+        if indicator is None:
+            title = _("Reports of concern that arrived, per month")
+            unit = _("number")
+        else:
+            title = str(indicator.name)
+            unit = str(indicator.unit_label)
+        description = _(
+            "Bars per month from %(first)s to %(last)s, in %(unit)s; the same numbers are in "
+            "the table beside the chart."
+        ) % {
+            "first": points[0].month.strftime("%Y-%m") if points else "",
+            "last": points[-1].month.strftime("%Y-%m") if points else "",
+            "unit": unit,
+        }
+        target = dash.targets.get(key) if indicator is not None else None
+        result.append(Trend(key, title, description, points, target))
+    result.sort(key=lambda trend: trend.key != "reports")
+    return result
+
+
+def school_flags(row: SchoolRow) -> tuple[str, str, str]:
+    """The silent flag and the two meeting questions in words."""
+    silent = _("Silent school") if row.silent else _("No")
+    met = _("Yes") if row.met_intake else _("No")
+    visited = _("Yes") if row.parent_meeting_visited else _("No")
+    return silent, met, visited

@@ -1,0 +1,216 @@
+"""The follow-up's part of each role's start page (``core.attention.register_panel``).
+
+Every panel reads the summary tables for the current year (or term, or month), in a fixed
+number of queries whatever the amount of data: a user's dashboard of one municipality and
+period is computed once per request, however many of their roles show it. Aggregates only:
+no child is shown, small numbers are "<5".
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from core.attention import StartPanel
+from followup.catalogue import CATALOGUE
+from followup.periods import Period, month_period, term_of, year_period
+from followup.presentation import IndicatorRow, indicator_rows, school_flags
+from followup.selectors import Dashboard, SchoolRow, dashboard, period_sums
+from followup.suppression import Cell, Protection, cell
+from followup.values import Shown, shown_share
+from organisations.models import Membership, Municipality, Unit, User
+from reports.attention import intake_workload
+from wheel.models import ActivityType
+from wheel.selectors import next_planned_meeting
+
+_CACHE_ATTR = "_followup_dashboards"
+DOCUMENT_WARNING_DAYS = 60  # as the governance watchdog: a revision due within 60 days
+INTAKE_KEYS = [
+    "protection_on_time",
+    "decision_days_median",
+    "decision_days_p90",
+    "decided_within_deadline",
+    "feedback_on_time",
+]
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def cached_dashboard(user: User, municipality: Municipality, period: Period) -> Dashboard:
+    """The dashboard, computed once per user object (one request)."""
+    cache: dict[tuple[int, Period], Dashboard] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    key = (municipality.pk, period)
+    if key not in cache:
+        cache[key] = dashboard(municipality, period, today=_today())
+    return cache[key]
+
+
+def _municipalities(memberships: list[Membership]) -> list[Municipality]:
+    found: dict[int, Municipality] = {}
+    for membership in memberships:
+        found.setdefault(membership.unit.municipality_id, membership.unit.municipality)
+    return list(found.values())
+
+
+def _with_values(rows: list[IndicatorRow]) -> list[IndicatorRow]:
+    return [row for row in rows if row.shown is not None]
+
+
+def board_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """The indicators of the year against their targets, and what is red, in words."""
+    panels = []
+    for municipality in _municipalities(memberships):
+        dash = cached_dashboard(user, municipality, year_period(_today().year))
+        rows = _with_values(indicator_rows(dash))
+        panels.append(
+            StartPanel(
+                "followup/start/board.html",
+                {
+                    "table_id": f"board-indicators-{municipality.pk}",
+                    "municipality": municipality,
+                    "period": dash.period,
+                    "rows": rows,
+                    "red": [row for row in rows if row.light == "red"],
+                },
+            )
+        )
+    return panels
+
+
+def coordinator_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """Red indicators, silent schools and documents near their revision, for the year."""
+    panels = []
+    for municipality in _municipalities(memberships):
+        dash = cached_dashboard(user, municipality, year_period(_today().year))
+        rows = _with_values(indicator_rows(dash))
+        panels.append(
+            StartPanel(
+                "followup/start/coordinator.html",
+                {
+                    "municipality": municipality,
+                    "period": dash.period,
+                    "red": [row for row in rows if row.light == "red"],
+                    "silent": dash.silent_schools,
+                    "documents": [
+                        row
+                        for row in dash.documents
+                        if row.days is not None and row.days <= DOCUMENT_WARNING_DAYS
+                    ],
+                },
+            )
+        )
+    return panels
+
+
+def _below(membership: Membership, rows: list[SchoolRow]) -> list[SchoolRow]:
+    """The schools under the membership's unit, when it has any (no query: paths)."""
+    unit = membership.unit
+    return [row for row in rows if row.unit.pk != unit.pk and row.unit.path.startswith(unit.path)]
+
+
+def manager_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """Per membership: the schools of the unit's part of the tree when it has schools below
+    it, otherwise the whole municipality's schools; with the key numbers of the year."""
+    panels = []
+    for membership in memberships:
+        municipality = membership.unit.municipality
+        dash = cached_dashboard(user, municipality, year_period(_today().year))
+        below = _below(membership, dash.schools)
+        schools = below or dash.schools
+        panels.append(
+            StartPanel(
+                "followup/start/manager.html",
+                {
+                    "panel_id": f"manager-{membership.pk}",
+                    "municipality": municipality,
+                    "period": dash.period,
+                    "unit": membership.unit if below else None,
+                    "schools": [(row, *school_flags(row)) for row in schools],
+                    "red": [
+                        row for row in _with_values(indicator_rows(dash)) if row.light == "red"
+                    ],
+                },
+            )
+        )
+    return panels
+
+
+@dataclass(frozen=True)
+class SchoolTerm:
+    unit: Unit
+    sent: Cell
+    feedback: Cell
+    confirmed: Shown
+
+
+def principal_panels(_user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """Per school: reports sent and feedback received this term ("<5" rules), the staff who
+    confirmed the routine, and the next intake–principal meeting (one query for all)."""
+    schools = [m.unit for m in memberships if m.unit.is_school_unit]
+    if not schools:
+        return []
+    term = term_of(_today())
+    meeting = next_planned_meeting(
+        [unit.pk for unit in schools], ActivityType.INTAKE_PRINCIPAL, now=timezone.now()
+    )
+    rows = []
+    sums_by_municipality = {}
+    for unit in schools:
+        if unit.municipality_id not in sums_by_municipality:
+            sums_by_municipality[unit.municipality_id] = period_sums(unit.municipality, term)
+        sums = sums_by_municipality[unit.municipality_id]
+        metrics = sums.current.by_unit.get(unit.pk, {})
+        snapshot = sums.snapshot.by_unit.get(unit.pk, {})
+        rows.append(
+            SchoolTerm(
+                unit=unit,
+                sent=cell(metrics.get("sent", 0), Protection.CHILDREN),
+                feedback=cell(metrics.get("sent_feedback_given", 0), Protection.CHILDREN),
+                confirmed=shown_share(
+                    CATALOGUE["routine_confirmed"],
+                    Cell(snapshot.get("staff_confirmed", 0)),
+                    Cell(snapshot.get("staff", 0)),
+                    target=CATALOGUE["routine_confirmed"].default_target,
+                ),
+            )
+        )
+    return [
+        StartPanel(
+            "followup/start/principal.html", {"term": term, "rows": rows, "meeting": meeting}
+        )
+    ]
+
+
+def intake_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """The open and overdue reports (``reports.attention.intake_workload``, shared with the
+    attention items) and the decision-time indicators of the current month."""
+    panels = []
+    municipalities = _municipalities(memberships)
+    workload = intake_workload(user, {municipality.pk for municipality in municipalities})
+    for index, municipality in enumerate(municipalities):
+        dash = cached_dashboard(user, municipality, month_period(_today()))
+        rows = [row for row in indicator_rows(dash) if row.indicator.key in INTAKE_KEYS]
+        panels.append(
+            StartPanel(
+                "followup/start/intake.html",
+                {
+                    "table_id": f"intake-indicators-{municipality.pk}",
+                    # The workload counts every municipality of the user's intake: shown once.
+                    "workload": workload if index == 0 else None,
+                    "municipality": municipality,
+                    "period": dash.period,
+                    "rows": rows,
+                },
+            )
+        )
+    return panels
+
+
+def auditor_panels(_user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """Links only: the audits module adds its own part."""
+    return [
+        StartPanel("followup/start/auditor.html", {"municipality": municipality})
+        for municipality in _municipalities(memberships)
+    ]

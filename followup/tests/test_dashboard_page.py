@@ -1,0 +1,224 @@
+"""The dashboard page on the hand-counted March of ``scenario``: every indicator with its
+value, counts, target, light in words, the previous period and the change; the period form
+and its bad input; the comparison; the schools, sectors and documents."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from followup.catalogue import CATALOGUE
+from followup.models import ComparisonConsent, ReferenceValue
+from organisations.models import Role
+
+MARCH = {"period": "month", "month": "2026-03"}
+
+
+def _page(client, user, **query):
+    client.force_login(user)
+    response = client.get(reverse("followup:dashboard"), query)
+    assert response.status_code == 200
+    return response
+
+
+def _row(response, key):
+    return next(row for row in response.context["rows"] if row.indicator.key == key)
+
+
+def test_every_indicator_of_the_catalogue_is_a_row(client, march):
+    response = _page(client, march.user(Role.BOARD_MEMBER), **MARCH)
+    keys = [row.indicator.key for row in response.context["rows"]]
+    assert keys == list(CATALOGUE)
+    html = response.content.decode()
+    for indicator in CATALOGUE.values():
+        assert escape(str(indicator.name)) in html
+        assert f'href="/uppfoljning/indikatorer/#{indicator.key}"' in html
+
+
+def test_the_values_counts_targets_and_lights_by_hand(client, march):
+    response = _page(client, march.user(Role.BOARD_MEMBER), **MARCH)
+    decided = _row(response, "decided_within_deadline")
+    assert decided.shown.text == "71 %"  # 5 of 7
+    assert decided.shown.counts_text == "5 of 7"
+    assert decided.target == "at least 100 %"
+    assert decided.light_label == "Target not met"  # 71 is more than 10 points under 100
+    protection = _row(response, "protection_on_time")
+    # 7 of 8: more than 10 points under 100.
+    assert (protection.shown.text, protection.light_label) == ("88 %", "Target not met")
+    meetings = _row(response, "meetings_held")  # 2 of 4 against at least 90 %
+    assert (meetings.shown.text, meetings.light_label) == ("50 %", "Target not met")
+    median = _row(response, "decision_days_median")
+    assert (median.shown.text, median.target, median.light_label) == (
+        "2",
+        "at most 14",
+        "Target met",
+    )
+    rate = _row(response, "reports_per_100_pupils")
+    assert (rate.target, rate.light_label) == ("No target", "No target")
+    # February had nothing: no previous value, so no change.
+    assert (decided.previous.text, decided.change) == ("–", "–")
+    html = response.content.decode()
+    assert "Target not met" in html
+    assert "Target met" in html
+    assert "No target" in html
+    assert "March 2026" in html
+
+
+def test_the_change_from_the_previous_period(client, march):
+    # April against March: nothing has arrived in April yet.
+    response = _page(client, march.user(Role.COORDINATOR), period="month", month="2026-04")
+    meetings = _row(response, "meetings_held")
+    assert meetings.previous.text == "50 %"
+    # The year 2026 against 2025: March's values against none.
+    response = _page(
+        client,
+        march.user(Role.COORDINATOR),
+        period="custom",
+        **{"from": "2026-03", "to": "2026-04"},
+    )
+    assert _row(response, "meetings_held").previous.text == "–"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_change_is_said_in_percentage_points():
+    from followup.presentation import change_text
+    from followup.values import Shown
+
+    indicator = CATALOGUE["meetings_held"]
+    now, before = Shown(indicator, Decimal(75)), Shown(indicator, Decimal(50))
+    assert change_text(now, before) == "+25 percentage points"
+    assert change_text(before, now) == "−25 percentage points"
+    assert change_text(now, now) == "no change"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period": "month", "month": "2026-13"},
+        {"period": "year", "year": "abc"},
+        {"period": "custom", "from": "2026-05", "to": "2026-01"},
+        {"period": "custom", "from": "2000-01", "to": "2026-01"},
+        {"period": "term", "term": "autumn-99"},
+        {"period": "week"},
+        {"period": "month", "month": "0001-01"},
+        {"period": "year", "year": "2100"},
+    ],
+)
+def test_bad_period_input_shows_a_message_and_the_current_year(client, march, query):
+    response = _page(client, march.user(Role.COORDINATOR), **query)
+    assert response.context["loaded"].period.label == "2026"
+    assert response.context["loaded"].period_error.startswith("The period could not be read")
+    assert "The period could not be read" in response.content.decode()
+
+
+def test_swedish_by_default_in_words(march):
+    client = Client(headers={"Accept-Language": "sv"})
+    response = _page(client, march.user(Role.BOARD_MEMBER), **MARCH)
+    html = response.content.decode()
+    for text in (
+        "Uppföljning",
+        "Målet inte nått",
+        "Målet nått",
+        "Inget mål",
+        "Skyddsbedömningar i tid",
+        "Dagar till beslut, median",
+        "mars 2026",
+    ):
+        assert text in html, text
+
+
+def test_the_comparison_names_only_who_agreed(client, march):
+    ReferenceValue.objects.create(
+        indicator_key="led_to_investigation", year=2018, value=Decimal(38), source="Socialstyrelsen"
+    )
+    response = _page(client, march.user(Role.BOARD_MEMBER, "eksjo"), **MARCH)
+    html = response.content.decode()
+    assert "Leksand" not in html  # Leksand has not agreed to be named
+    assert "Municipality" in html
+    assert "Sweden 2018: 38 %" in html
+    assert "Source: Socialstyrelsen" in html
+    ComparisonConsent.objects.create(municipality=march.municipality(), named=True)
+    html = _page(client, march.user(Role.BOARD_MEMBER, "eksjo"), **MARCH).content.decode()
+    assert "Leksand" in html
+
+
+def test_the_schools_table(client, march):
+    response = _page(client, march.user(Role.COORDINATOR), **MARCH)
+    [(row, silent, met, visited)] = response.context["schools"]
+    assert row.unit == march.unit("school")
+    assert (str(row.sent), row.rate.text, silent, met, visited) == ("8", "2.7", "No", "Yes", "No")
+
+
+def test_a_principal_sees_their_own_school_only(client, march):
+    from tests.factories import UnitFactory
+
+    UnitFactory.create(municipality=march.municipality(), name="Annan skola", kind="school")
+    response = _page(client, march.user(Role.PRINCIPAL), **MARCH)
+    assert [row.unit.name for row, *_flags in response.context["schools"]] == [
+        march.unit("school").name
+    ]
+    assert "Annan skola" not in response.content.decode()
+    coordinator = _page(client, march.user(Role.COORDINATOR), **MARCH)
+    assert "Annan skola" in coordinator.content.decode()
+
+
+def test_the_sectors_and_the_trend_tables(client, march):
+    response = _page(client, march.user(Role.COORDINATOR), **MARCH)
+    html = response.content.decode()
+    assert [row.label for row in response.context["dash"].sectors] == ["School", "Social services"]
+    assert html.count('class="trend-chart"') == len(response.context["charts"])
+    assert "Numbers of the chart" in html
+
+
+def test_documents_passed_are_red_with_words(client, march):
+    from governance.models import DocumentKind
+    from governance.tests import builders
+
+    document = builders.document(march, kind=DocumentKind.AGREEMENT, title="Överenskommelse")
+    builders.version(
+        march, document, approved_on=datetime.date(2025, 6, 1), valid_to=datetime.date(2026, 4, 5)
+    )
+    response = _page(client, march.user(Role.BOARD_MEMBER), **MARCH)
+    html = response.content.decode()
+    assert "Passed 10 days ago" in html
+    assert 'class="row--danger"' in html
+
+
+def test_the_catalogue_describes_every_indicator(client, march):
+    client.force_login(march.user(Role.REPORTER))
+    response = client.get(reverse("followup:catalogue"))
+    html = response.content.decode()
+    for indicator in CATALOGUE.values():
+        assert f'id="{indicator.key}"' in html
+        assert escape(str(indicator.definition)) in html
+        assert escape(str(indicator.source)) in html
+    assert "At most 14" in html  # the default target of the days to decision
+    # A reporter reads what the indicators mean but has no dashboard to go back to.
+    assert f'href="{reverse("followup:dashboard")}"' not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.BOARD_MEMBER, True),
+        (Role.PRINCIPAL, True),
+        (Role.INTAKE, True),
+        (Role.REPORTER, False),
+        (Role.STUDENT_HEALTH, False),
+    ],
+)
+def test_the_menu_shows_the_follow_up_to_its_roles(client, march, role, shown):
+    client.force_login(march.user(role))
+    html = client.get(reverse("core:start")).content.decode()
+    assert (f'href="{reverse("followup:dashboard")}"' in html) is shown
+
+
+def test_the_period_form_shows_the_period_in_force(client, march):
+    html = _page(client, march.user(Role.COORDINATOR), **MARCH).content.decode()
+    assert '<option value="month" selected>' in html
+    assert 'name="month" id="id_month" value="2026-03"' in html
+    # The term list starts at the term of today (spring 2026 on 15 April).
+    assert '<option value="spring-2026" selected>' in html

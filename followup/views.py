@@ -1,0 +1,247 @@
+"""Pages of the follow-up: the dashboard, the indicator catalogue, the exports and the
+coordinator's targets.
+
+The municipality is loaded through ``followup_policy`` (no query: memberships are cached per
+request): another municipality, or a role without the follow-up, is the same 404. Every page
+reads the summary tables through ``followup.selectors`` in a fixed number of queries; no
+child is ever shown, and small numbers are protected the same way on the page and in the
+exports (``followup.presentation``).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from access.loaders import permit_or_404
+from followup import exports
+from followup.catalogue import CATALOGUE
+from followup.charts import trend_svg
+from followup.forms import TargetsForm
+from followup.models import IndicatorTarget
+from followup.periods import (
+    PERIOD_KIND_LABELS,
+    Period,
+    PeriodError,
+    period_from_query,
+    term_of,
+    year_period,
+)
+from followup.policies import (
+    MANAGE_TARGETS,
+    VIEW_DASHBOARD,
+    followup_policy,
+    has_any_role,
+    municipality_for,
+    own_schools_only,
+)
+from followup.presentation import (
+    KEY_INDICATORS,
+    indicator_rows,
+    school_flags,
+    target_text,
+    trends,
+)
+from followup.selectors import Dashboard, SchoolRow, comparisons, dashboard
+from followup.services import targets_set
+from organisations.models import Municipality, User
+
+FIRST_YEAR = 2000  # the summary tables start no earlier; see periods._parse_year
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    found = municipality_for(
+        _user(request), VIEW_DASHBOARD, request.GET.get("municipality", "").strip()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def chosen_period(request: HttpRequest, today: datetime.date) -> tuple[Period, str]:
+    """The period in the address, or the current year and a message saying why not."""
+    try:
+        period = period_from_query(request.GET.dict(), today=today)
+        # The previous period and the trend reach back a year: keep them in range too.
+        if period.start.year <= FIRST_YEAR or period.last_day.year > today.year + 1:
+            raise PeriodError(_("Choose a period between 2001 and next year."))
+    except PeriodError as error:
+        message = _("The period could not be read: %(reason)s Showing the current year.") % {
+            "reason": error
+        }
+        return year_period(today.year), message
+    return period, ""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    municipality: Municipality
+    period: Period
+    period_error: str
+    dash: Dashboard
+    own_schools: set[int] | None
+
+    @property
+    def schools(self) -> list[SchoolRow]:
+        if self.own_schools is None:
+            return self.dash.schools
+        return [row for row in self.dash.schools if row.unit.pk in self.own_schools]
+
+
+def _load(request: HttpRequest) -> Loaded:
+    municipality = _municipality(request)
+    today = timezone.localdate()
+    period, error = chosen_period(request, today)
+    return Loaded(
+        municipality=municipality,
+        period=period,
+        period_error=error,
+        dash=dashboard(municipality, period, today=today),
+        own_schools=own_schools_only(_user(request), municipality),
+    )
+
+
+def _query(loaded: Loaded, several: bool) -> str:
+    query = loaded.period.as_query()
+    if several:
+        query["municipality"] = str(loaded.municipality.pk)
+    return urlencode(query)
+
+
+def _term_choices(today: datetime.date) -> list[tuple[str, str]]:
+    choices = []
+    for year in range(today.year, today.year - 5, -1):
+        choices.append((f"autumn-{year}", _("Autumn term %(year)s") % {"year": year}))
+        choices.append((f"spring-{year}", _("Spring term %(year)s") % {"year": year}))
+    return choices
+
+
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """The municipality's indicators for the chosen period, with comparisons, trends and the
+    tables of schools, sectors and documents."""
+    loaded = _load(request)
+    user = _user(request)
+    compared, references = comparisons(loaded.municipality, loaded.period, KEY_INDICATORS)
+    rows = indicator_rows(loaded.dash, compared, references)
+    charts = [
+        (
+            trend,
+            trend_svg(
+                trend.points,
+                chart_id=f"trend-{trend.key}",
+                title=trend.title,
+                description=trend.description,
+                target=trend.target,
+            ),
+        )
+        for trend in trends(loaded.dash)
+    ]
+    municipalities = followup_policy.municipalities(user, VIEW_DASHBOARD)
+    today = timezone.localdate()
+    return render(
+        request,
+        "followup/dashboard.html",
+        {
+            "loaded": loaded,
+            "dash": loaded.dash,
+            "rows": rows,
+            "key_rows": [row for row in rows if row.comparisons or row.references],
+            "charts": charts,
+            "schools": [(row, *school_flags(row)) for row in loaded.schools],
+            "own_schools_only": loaded.own_schools is not None,
+            "municipalities": municipalities,
+            "query": _query(loaded, len(municipalities) > 1),
+            "period_kinds": list(PERIOD_KIND_LABELS.items()),
+            "term_choices": _term_choices(today),
+            "form": _form_values(request, loaded.period),
+            "can_manage_targets": loaded.municipality.pk
+            in followup_policy.municipality_ids(user, MANAGE_TARGETS),
+        },
+    )
+
+
+def _form_values(request: HttpRequest, period: Period) -> dict[str, str]:
+    """What the period form shows: the period in force, in the form's fields."""
+    values = {"period": period.kind.value, "year": str(period.start.year)}
+    values.update(period.as_query())
+    last = period.months[-1]
+    values.setdefault("month", f"{period.start:%Y-%m}")
+    values.setdefault("from", f"{period.start:%Y-%m}")
+    values.setdefault("to", f"{last:%Y-%m}")
+    values.setdefault("term", term_of(timezone.localdate()).as_query()["term"])
+    values["municipality"] = request.GET.get("municipality", "")
+    return values
+
+
+@require_GET
+def catalogue_page(request: HttpRequest) -> HttpResponse:
+    """What every indicator means: for everyone with a role (no numbers, no query)."""
+    if not has_any_role(_user(request)):
+        raise Http404
+    indicators = [
+        (indicator, target_text(indicator, indicator.default_target))
+        for indicator in CATALOGUE.values()
+    ]
+    can_view = followup_policy.allows_any(_user(request), VIEW_DASHBOARD)
+    return render(
+        request, "followup/catalogue.html", {"indicators": indicators, "can_view": can_view}
+    )
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    loaded = _load(request)
+    tables = exports.dashboard_tables(loaded.dash, loaded.schools)
+    return exports.csv_response(tables, exports.file_name(loaded.municipality, loaded.period))
+
+
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    loaded = _load(request)
+    tables = exports.dashboard_tables(loaded.dash, loaded.schools)
+    return exports.xlsx_response(tables, exports.file_name(loaded.municipality, loaded.period))
+
+
+def _own_targets(municipality: Municipality) -> dict[str, Decimal]:
+    """The municipality's own targets, without trailing zeros ("90", not "90.00")."""
+    return {
+        key: target.quantize(Decimal(1)) if target == target.to_integral() else target.normalize()
+        for key, target in IndicatorTarget.objects.filter(municipality=municipality).values_list(
+            "indicator_key", "target"
+        )
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def targets_page(request: HttpRequest) -> HttpResponse:
+    """The coordinator sets the municipality's own targets; saved, the page is shown again
+    (POST, then redirect), so a reload does not send the form twice."""
+    wanted = request.GET.get("municipality", "").strip()
+    municipality = municipality_for(_user(request), MANAGE_TARGETS, wanted)
+    if municipality is None:
+        raise Http404
+    permit = permit_or_404(request, followup_policy, MANAGE_TARGETS, pk=municipality.pk)
+    data = request.POST if request.method == "POST" else None
+    form = TargetsForm(data, own=_own_targets(municipality))
+    if request.method == "POST" and form.is_valid():
+        changed = targets_set(permit=permit, actor=_user(request), targets=form.targets())
+        if changed:
+            messages.success(request, _("The targets are saved."))
+        else:
+            messages.info(request, _("No target was changed."))
+        url = reverse("followup:targets")
+        return redirect(f"{url}?{urlencode({'municipality': wanted})}" if wanted else url)
+    return render(request, "followup/targets.html", {"form": form, "municipality": municipality})
