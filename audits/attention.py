@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from audits.policies import READER_ROLES
-from audits.selectors import audit_status_summary
+from audits.selectors import follow_up_counts
 from core.attention import AttentionItem
 from organisations.models import Membership, Role, User
 from organisations.selectors import memberships_of
@@ -38,7 +38,7 @@ def overdue_attention(
     url = reverse("audits:audit_list")
     items = []
     for municipality_id, municipality in sorted(municipalities.items()):
-        summary = audit_status_summary(municipality_id, today)
+        summary = follow_up_counts(municipality_id, today)
         if summary.overdue_responses:
             text = ngettext(
                 "%(municipality)s: %(count)s audit recommendation has not been answered "

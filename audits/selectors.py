@@ -161,6 +161,51 @@ def audit_status_summary(municipality: MunicipalityRef, today: datetime.date) ->
     )
 
 
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """What the follow-up's indicators need of the audits, in one query."""
+
+    recommendations: int
+    open_recommendations: int
+    overdue_responses: int
+    overdue_measures: int
+
+
+def follow_up_counts(municipality: MunicipalityRef, today: datetime.date) -> FollowUpCounts:
+    """The recommendations of ``municipality``, those still open, the answers overdue and the
+    measures overdue on ``today`` (the same rules as :func:`audit_status_summary`), in one
+    query of four counts."""
+    mid = _municipality_id(municipality)
+    recommendations = _recommendations(mid)
+    counts = (
+        Municipality.objects.filter(pk=mid)
+        .annotate(
+            total=_scalar_count(recommendations),
+            open=_scalar_count(recommendations.filter(_open_q())),
+            overdue_responses=_scalar_count(recommendations.filter(_overdue_response_q(today))),
+            overdue_measures=_scalar_count(
+                AuditMeasure.objects.filter(
+                    _overdue_measure_q(today), recommendation__audit__municipality_id=mid
+                )
+            ),
+        )
+        .values("total", "open", "overdue_responses", "overdue_measures")
+        .first()
+    ) or {"total": 0, "open": 0, "overdue_responses": 0, "overdue_measures": 0}
+    return FollowUpCounts(
+        recommendations=counts["total"],
+        open_recommendations=counts["open"],
+        overdue_responses=counts["overdue_responses"],
+        overdue_measures=counts["overdue_measures"],
+    )
+
+
+def _scalar_count(rows: QuerySet[Any]) -> Coalesce:
+    """``rows`` counted as a subquery that gives one number."""
+    counted = rows.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), Value(0))
+
+
 # --- the pages --------------------------------------------------------------------------------
 
 

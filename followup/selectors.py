@@ -2,18 +2,17 @@
 period, a monthly trend, the schools, the sectors, the governance documents and comparisons.
 
 Everything reads the summary tables (``followup.models.Rollup``), never raw reports or
-meetings, in a fixed number of queries whatever the amount of data (at most eleven; tested):
+meetings, in a fixed number of queries whatever the amount of data (at most eight; tested):
 
 1. the municipality's sums per (unit, sector, metric) for the period, the previous period
    and the last twelve months, in one query with filtered sums;
-2. the read-confirmation snapshots of the two periods' last months (which months, then
-   their rows: none when there is no snapshot);
+2. the read-confirmation snapshots of the two periods' last months;
 3. the monthly trend;
 4. the schools (names and pupils);
 5. the targets the municipality set;
 6. and 7. the governance documents' dates (``governance.selectors.document_statuses``; the
    second only when a document has an approved version);
-8. to 10. the auditors' open recommendations and overdue measures (live, from the audits).
+8. the auditors' open recommendations and overdue measures (live, from the audits).
 
 Comparisons with other municipalities and national reference values are two queries more
 (:func:`comparisons`).
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from followup.catalogue import CATALOGUE, Direction, Indicator, Level, Ratio
@@ -120,19 +119,22 @@ def period_sums(municipality: Municipality, period: Period) -> PeriodSums:
 
 
 def _snapshots(municipality: Municipality, period: Period, previous: Period) -> tuple[Sums, Sums]:
+    """The rows of the latest snapshot month of each period, in one query."""
     governance = Rollup.objects.filter(municipality=municipality, source=RollupSource.GOVERNANCE)
-    latest = governance.filter(month__lt=period.end).aggregate(
-        current=Max("month"), previous=Max("month", filter=Q(month__lt=previous.end))
-    )
-    months = [month for month in (latest["current"], latest["previous"]) if month]
+
+    def latest_before(end: datetime.date) -> Subquery:
+        return Subquery(governance.filter(month__lt=end).order_by("-month").values("month")[:1])
+
     rows: dict[datetime.date, list[tuple[int | None, str, str, int]]] = defaultdict(list)
-    for month, unit_id, sector, metric, value in governance.filter(month__in=months).values_list(
-        "month", "unit_id", "sector", "metric", "value"
-    ):
+    for month, unit_id, sector, metric, value in governance.filter(
+        Q(month=latest_before(period.end)) | Q(month=latest_before(previous.end))
+    ).values_list("month", "unit_id", "sector", "metric", "value"):
         rows[month].append((unit_id, sector, metric, value))
+    current = max(rows, default=None)
+    earlier = max((month for month in rows if month < previous.end), default=None)
     return (
-        _snapshot_sums(rows.get(latest["current"], [])),
-        _snapshot_sums(rows.get(latest["previous"], [])),
+        _snapshot_sums(rows[current] if current else []),
+        _snapshot_sums(rows[earlier] if earlier else []),
     )
 
 
@@ -376,7 +378,7 @@ def document_days(
 
 
 def dashboard(municipality: Municipality, period: Period, *, today: datetime.date) -> Dashboard:
-    """Every indicator of the municipality for the period (at most eleven queries)."""
+    """Every indicator of the municipality for the period (at most eight queries)."""
     sums = period_sums(municipality, period)
     targets = targets_for(municipality)
     schools = schools_of(municipality)
@@ -407,20 +409,20 @@ def dashboard(municipality: Municipality, period: Period, *, today: datetime.dat
 def _audit_values(
     municipality: Municipality, today: datetime.date, targets: dict[str, Decimal | None]
 ) -> dict[str, Shown]:
-    """The auditors' open recommendations and overdue measures today (three queries; counts of
-    recommendations are not about children and are shown as they are)."""
-    from audits.selectors import audit_status_summary
+    """The auditors' open recommendations and overdue measures and answers today (one query;
+    counts of recommendations are not about children and are shown as they are)."""
+    from audits.selectors import follow_up_counts
 
-    summary = audit_status_summary(municipality, today)
-    if not summary.recommendations:
+    counts = follow_up_counts(municipality, today)
+    if not counts.recommendations:
         return {}
-    counts = {
-        "open_audit_recommendations": summary.open_recommendations,
-        "overdue_audit_measures": summary.overdue_measures + summary.overdue_responses,
+    values = {
+        "open_audit_recommendations": counts.open_recommendations,
+        "overdue_audit_measures": counts.overdue_measures + counts.overdue_responses,
     }
     return {
         key: shown_from_ratio(CATALOGUE[key], Ratio(count), target=targets.get(key))
-        for key, count in counts.items()
+        for key, count in values.items()
     }
 
 
@@ -502,23 +504,30 @@ def comparisons(
     municipality: Municipality, period: Period, keys: list[str]
 ) -> tuple[dict[str, list[Comparison]], dict[str, list[ReferenceValue]]]:
     """Per indicator, every municipality on the installation for the period (others unnamed
-    unless they agreed to be named), and the national reference values. Two queries for the
+    unless they agreed to be named), and the national reference values. One query for the
     sums and consents, one for the reference values."""
     rows = (
         Rollup.objects.filter(month__gte=period.start, month__lt=period.end)
         .exclude(source=RollupSource.GOVERNANCE)
         .values("municipality_id", "municipality__name", "metric")
-        .annotate(total=Sum("value"))
+        .annotate(
+            total=Sum("value"),
+            named=Exists(
+                ComparisonConsent.objects.filter(
+                    municipality_id=OuterRef("municipality_id"), named=True
+                )
+            ),
+        )
         .order_by()
     )
     sums: dict[int, Metrics] = defaultdict(lambda: defaultdict(int))
     names: dict[int, str] = {}
+    named: set[int] = set()
     for row in rows:
         sums[row["municipality_id"]][row["metric"]] += row["total"]
         names[row["municipality_id"]] = row["municipality__name"]
-    named = set(
-        ComparisonConsent.objects.filter(named=True).values_list("municipality_id", flat=True)
-    )
+        if row["named"]:
+            named.add(row["municipality_id"])
     result: dict[str, list[Comparison]] = {}
     for key in keys:
         indicator = CATALOGUE[key]

@@ -8,7 +8,9 @@ from audits import services
 from audits.models import Implementation
 from audits.selectors import (
     AuditStatusSummary,
+    FollowUpCounts,
     audit_status_summary,
+    follow_up_counts,
     open_recommendations,
     overdue_measures,
     overdue_responses,
@@ -106,3 +108,17 @@ def test_summary(leksand, django_assert_num_queries):
 def test_nothing_in_an_empty_municipality(world):
     summary = audit_status_summary(world.municipality("eksjo"), TODAY)
     assert summary == AuditStatusSummary(0, 0, 0, 0, 0, 0, 0)
+
+
+def test_the_follow_up_counts_in_one_query(leksand, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        counts = follow_up_counts(leksand["municipality"], TODAY)
+    # The same numbers as the summary above, counted by hand there.
+    assert counts == FollowUpCounts(
+        recommendations=5, open_recommendations=4, overdue_responses=2, overdue_measures=1
+    )
+    assert follow_up_counts(leksand["municipality"].pk, TODAY) == counts
+
+
+def test_no_follow_up_counts_in_an_empty_municipality(world):
+    assert follow_up_counts(world.municipality("eksjo"), TODAY) == FollowUpCounts(0, 0, 0, 0)

@@ -78,8 +78,8 @@ def test_the_previous_period_and_the_trend(board: World) -> None:
 def test_the_dashboard_costs_a_fixed_number_of_queries(
     board: World, django_assert_num_queries
 ) -> None:
-    # No governance snapshot or document here; three for the audits.
-    with django_assert_num_queries(9):
+    # No document with an approved version here; one query for the audits.
+    with django_assert_num_queries(7):
         _march(board)
 
 
