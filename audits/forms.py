@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.models import Assessment, AuditKind, EvidenceKind, Implementation, MeasureStatus
 from core.uploads import accepted_extensions
+from followup.catalogue import indicator_choices
 from governance.forms import DateInput
 
 DATE_ERROR = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-03-24.")}
@@ -155,6 +156,11 @@ class OccurrenceChoiceField(forms.ModelChoiceField):
         return f"{obj.series.title}, {obj.starts_at:%Y-%m-%d}"
 
 
+class BoardReportChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.title)
+
+
 class EvidenceForm(KeyedForm):
     kind = forms.ChoiceField(
         label=_("Kind of evidence"),
@@ -172,6 +178,18 @@ class EvidenceForm(KeyedForm):
     occurrence = OccurrenceChoiceField(
         label=_("Meeting held"), queryset=None, required=False, empty_label=_("Choose")
     )
+    board_report = BoardReportChoiceField(
+        label=_("Published report to the board"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose"),
+    )
+    indicator_key = forms.ChoiceField(
+        label=_("Indicator"),
+        required=False,
+        choices=(),
+        help_text=_("Its value for the last twelve months is kept as it is today."),
+    )
     file = forms.FileField(
         label=_("File"),
         required=False,
@@ -185,10 +203,22 @@ class EvidenceForm(KeyedForm):
         help_text=_("e.g. a decision, a web address or where a paper is kept"),
     )
 
-    def __init__(self, *args: Any, versions: QuerySet, occurrences: QuerySet, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        versions: QuerySet,
+        occurrences: QuerySet,
+        board_reports: QuerySet,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["document_version"].queryset = versions  # type: ignore[attr-defined]
         self.fields["occurrence"].queryset = occurrences  # type: ignore[attr-defined]
+        self.fields["board_report"].queryset = board_reports  # type: ignore[attr-defined]
+        self.fields["indicator_key"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose")),
+            *indicator_choices(),
+        ]
 
 
 class RoundForm(KeyedForm):

@@ -57,6 +57,8 @@ class EvidenceKind(models.TextChoices):
 
     DOCUMENT = "document", _("Version of a governance document")
     MEETING = "meeting", _("Meeting held (annual wheel)")
+    BOARD_REPORT = "board_report", _("Published report to the board")
+    INDICATOR = "indicator", _("Indicator value at a date")
     FILE = "file", _("Uploaded file")
     REFERENCE = "reference", _("Other reference")
 
@@ -224,8 +226,9 @@ def _evidence_path(instance: "Evidence", filename: str) -> str:
 
 class Evidence(models.Model):
     """Evidence (revisionsbevis) for a measure or a recommendation: one of a document version,
-    a meeting held, an uploaded file or a reference in words (``kind`` says which), with a
-    short description. The audit is stored too, so every row has one municipality."""
+    a meeting held, a published report to the board, an indicator's value at a date, an
+    uploaded file or a reference in words (``kind`` says which), with a short description.
+    The audit is stored too, so every row has one municipality."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="evidence")
     recommendation = models.ForeignKey(
@@ -252,6 +255,20 @@ class Evidence(models.Model):
         related_name="+",
         verbose_name=_("meeting"),
     )
+    board_report = models.ForeignKey(
+        "followup.BoardReport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("report to the board"),
+    )
+    # An indicator's value as it was shown when the evidence was recorded (the last twelve
+    # months up to ``indicator_as_of``): frozen, like a screenshot, whatever the data becomes.
+    indicator_key = models.CharField(_("indicator"), max_length=60, blank=True)
+    indicator_value = models.CharField(_("value"), max_length=60, blank=True)
+    indicator_period = models.CharField(_("period"), max_length=100, blank=True)
+    indicator_as_of = models.DateField(_("value on"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=_evidence_path, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     reference = models.CharField(_("reference"), max_length=300, blank=True)
@@ -274,6 +291,14 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def indicator_name(self) -> str:
+        """The indicator's name in the catalogue (its key, should it ever leave it)."""
+        from followup.catalogue import CATALOGUE
+
+        indicator = CATALOGUE.get(self.indicator_key)
+        return str(indicator.name) if indicator else self.indicator_key
 
 
 def _report_path(instance: "FollowUpRound", filename: str) -> str:

@@ -260,7 +260,9 @@ def _measure_overdue(measure: AuditMeasure, today: datetime.date) -> bool:
 def recommendation_rows(audit: Audit, today: datetime.date) -> list[RecommendationRow]:
     """Every recommendation of ``audit`` with its responses, latest assessment, measures and
     evidence, in a fixed number of queries."""
-    evidence = Evidence.objects.select_related("document_version__document", "occurrence__series")
+    evidence = Evidence.objects.select_related(
+        "document_version__document", "occurrence__series", "board_report"
+    )
     recommendations = (
         audit.recommendations.select_related("question")
         .prefetch_related(

@@ -42,6 +42,8 @@ from audits.models import (
 )
 from audits.policies import EDIT, RESPOND, AuditAction, audit_policy
 from core.uploads import validate_upload
+from followup.catalogue import CATALOGUE
+from followup.selectors import indicator_snapshot
 from organisations.models import Municipality, Unit, User
 
 _AUDIT_FIELDS = (
@@ -455,24 +457,39 @@ def measure_update(
 
 def _evidence_errors(audit: Audit, kind: str, target: dict[str, Any]) -> dict[str, str]:
     """What is missing or foreign in one piece of evidence, by field."""
-    errors: dict[str, str] = {}
-    version = target["document_version"]
-    occurrence = target["occurrence"]
     needs = {
-        EvidenceKind.DOCUMENT: ("document_version", version, _("Choose the document version.")),
-        EvidenceKind.MEETING: ("occurrence", occurrence, _("Choose the meeting.")),
-        EvidenceKind.FILE: ("file", target["upload"], _("Choose the file to upload.")),
-        EvidenceKind.REFERENCE: ("reference", target["reference"], _("Write the reference.")),
+        EvidenceKind.DOCUMENT: ("document_version", _("Choose the document version.")),
+        EvidenceKind.MEETING: ("occurrence", _("Choose the meeting.")),
+        EvidenceKind.BOARD_REPORT: ("board_report", _("Choose the published report.")),
+        EvidenceKind.INDICATOR: ("indicator_key", _("Choose the indicator.")),
+        EvidenceKind.FILE: ("upload", _("Choose the file to upload.")),
+        EvidenceKind.REFERENCE: ("reference", _("Write the reference.")),
     }
     if kind not in needs:
         return {"kind": _("Choose the kind of evidence.")}
-    field, value, message = needs[EvidenceKind(kind)]
-    if not value:
-        errors[field] = message
+    field, message = needs[EvidenceKind(kind)]
+    errors = _foreign_errors(audit, target)
+    if not target[field]:
+        errors["file" if field == "upload" else field] = message
+    return errors
+
+
+def _foreign_errors(audit: Audit, target: dict[str, Any]) -> dict[str, str]:
+    """Links to another municipality's rows, a draft report or an unknown indicator."""
+    errors: dict[str, str] = {}
+    version = target["document_version"]
+    occurrence = target["occurrence"]
+    report = target["board_report"]
     if version is not None and version.document.municipality_id != audit.municipality_id:
         errors["document_version"] = _("Choose a document of the municipality.")
     if occurrence is not None and occurrence.municipality_id != audit.municipality_id:
         errors["occurrence"] = _("Choose a meeting of the municipality.")
+    if report is not None and (
+        report.municipality_id != audit.municipality_id or not report.is_published
+    ):
+        errors["board_report"] = _("Choose a published report of the municipality.")
+    if target["indicator_key"] and target["indicator_key"] not in CATALOGUE:
+        errors["indicator_key"] = _("Choose an indicator from the list.")
     return errors
 
 
@@ -486,12 +503,16 @@ def evidence_add(
     measure: AuditMeasure | None = None,
     document_version: Any = None,
     occurrence: Any = None,
+    board_report: Any = None,
+    indicator_key: str = "",
     upload: UploadedFile | None = None,
     reference: str = "",
     submission_key: uuid.UUID | None = None,
 ) -> Evidence:
     """Add evidence for a measure or a recommendation of ``audit`` (a coordinator or manager
-    only). Only the part that ``kind`` names is kept; an upload passes the upload checks."""
+    only). Only the part that ``kind`` names is kept; an upload passes the upload checks. A
+    board report must be published (it never changes); an indicator's value is computed now,
+    for the last twelve months, and kept as it was shown."""
     audit = _require(actor, RESPOND, audit)
     reference = (reference or "").strip()
     errors = _evidence_errors(
@@ -500,6 +521,8 @@ def evidence_add(
         {
             "document_version": document_version,
             "occurrence": occurrence,
+            "board_report": board_report,
+            "indicator_key": indicator_key,
             "upload": upload,
             "reference": reference,
         },
@@ -524,10 +547,13 @@ def evidence_add(
             description=description,
             document_version=document_version if kind == EvidenceKind.DOCUMENT else None,
             occurrence=occurrence if kind == EvidenceKind.MEETING else None,
+            board_report=board_report if kind == EvidenceKind.BOARD_REPORT else None,
             reference=reference if kind == EvidenceKind.REFERENCE else "",
             created_by=actor,
             submission_key=submission_key or uuid.uuid4(),
         )
+        if kind == EvidenceKind.INDICATOR:
+            _freeze_indicator(evidence, audit, indicator_key)
         if kind == EvidenceKind.FILE and upload is not None:
             evidence.file = upload
             evidence.file_name = (upload.name or "")[:255]
@@ -539,6 +565,9 @@ def evidence_add(
             "measure_id": evidence.measure_id,
             "document_version_id": evidence.document_version_id,
             "occurrence_id": evidence.occurrence_id,
+            "board_report_id": evidence.board_report_id,
+            "indicator_key": evidence.indicator_key,
+            "indicator_value": evidence.indicator_value,
             "file_name": evidence.file_name,
             "reference": evidence.reference,
         }
@@ -546,6 +575,15 @@ def evidence_add(
         return evidence
 
     return _once(Evidence, submission_key, make)
+
+
+def _freeze_indicator(evidence: Evidence, audit: Audit, key: str) -> None:
+    today = timezone.localdate()
+    value, period = indicator_snapshot(audit.municipality, key, today=today)
+    evidence.indicator_key = key
+    evidence.indicator_value = value
+    evidence.indicator_period = period
+    evidence.indicator_as_of = today
 
 
 # --- follow-up rounds -----------------------------------------------------------------------

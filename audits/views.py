@@ -52,6 +52,7 @@ from audits.selectors import audits_with_counts, recommendation_rows
 from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from core.uploads import content_type_for
+from followup.models import BoardReport, BoardReportState
 from governance.models import DocumentVersion
 from organisations.models import Municipality, Unit, User
 from wheel.models import Occurrence, OccurrenceStatus
@@ -391,6 +392,9 @@ def _evidence_page(
         request.FILES or None,
         versions=versions.order_by("document__title", "-number"),
         occurrences=occurrences.order_by("-starts_at"),
+        board_reports=BoardReport.objects.filter(
+            municipality_id=audit.municipality_id, state=BoardReportState.PUBLISHED
+        ).order_by("-period_start"),
     )
     if _saved(
         request,
@@ -402,6 +406,8 @@ def _evidence_page(
             description=data["description"],
             document_version=data["document_version"],
             occurrence=data["occurrence"],
+            board_report=data["board_report"],
+            indicator_key=data["indicator_key"],
             upload=data["file"] or None,
             reference=data["reference"],
             submission_key=data["submission_key"],

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from followup.catalogue import CATALOGUE, Direction, Indicator, Level, Ratio
@@ -600,3 +601,15 @@ def goal_measurements(
         )
         result[goal.pk] = GoalMeasurement(indicator=indicator, shown=shown, period=period)
     return result
+
+
+def indicator_snapshot(
+    municipality: Municipality, key: str, *, today: datetime.date
+) -> tuple[str, str]:
+    """An indicator's value for the last twelve months up to ``today`` as shown (with "<5"
+    where a count is small) and the period's name, in Swedish: what an auditor's evidence
+    keeps of an indicator."""
+    with translation.override("sv"):
+        period = rolling_year(today)
+        shown = dashboard(municipality, period, today=today).values.get(key)
+        return (shown.text if shown is not None else "–"), period.label
