@@ -8,6 +8,7 @@ from followup import board_services as services
 from followup.models import BoardReport, BoardReportSection
 from followup.periods import year_period
 from organisations.models import Municipality, User
+from wheel.models import ActivityType, Occurrence
 
 COMMENTS = {
     BoardReportSection.STEERING: (
@@ -37,7 +38,9 @@ def load(*, today: datetime.date) -> None:
     if not BoardReport.objects.filter(
         municipality=leksand, period_start=last_year.start, period_end=last_year.end
     ).exists():
-        report = _draft(coordinator, leksand, today.year - 1, today)
+        report = _draft(
+            coordinator, leksand, today.year - 1, today, occurrence=_board_meeting(leksand, today)
+        )
         for section, text in COMMENTS.items():
             services.board_report_comment_add(
                 actor=coordinator, report=report, section=section, text=text
@@ -54,11 +57,33 @@ def load(*, today: datetime.date) -> None:
         _draft(coordinator, leksand, today.year, today)
 
 
+def _board_meeting(municipality: Municipality, today: datetime.date) -> Occurrence | None:
+    """The board meeting of the annual wheel this year where last year's report is presented
+    (the wheel's demo plans one in March)."""
+    return (
+        Occurrence.objects.filter(
+            municipality=municipality,
+            series__activity_type=ActivityType.BOARD_REPORT,
+            starts_at__year=today.year,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
 def _draft(
-    coordinator: User, municipality: Municipality, year: int, today: datetime.date
+    coordinator: User,
+    municipality: Municipality,
+    year: int,
+    today: datetime.date,
+    *,
+    occurrence: Occurrence | None = None,
 ) -> BoardReport:
     report = services.board_report_create_draft(
-        actor=coordinator, municipality=municipality, period=year_period(year)
+        actor=coordinator,
+        municipality=municipality,
+        period=year_period(year),
+        occurrence=occurrence,
     )
     services.board_report_generate(report_id=report.pk, today=today)
     report.refresh_from_db()

@@ -306,6 +306,27 @@ LEKSAND = (
         actions=(("Redovisa lägesbilden för kommunstyrelsen.", "Samordnare"),),
     ),
     SeriesSpec(
+        title="Återrapportering till kommunstyrelsen",
+        activity_type=T.BOARD_REPORT,
+        organiser="office",
+        schedule_kind=ScheduleKind.FIXED_MONTHS,
+        months=(3,),
+        day_of_month=12,
+        start=(13, 0),
+        minutes=60,
+        description="Samordnaren redovisar för kommunstyrelsen hur samverkan mellan skola och "
+        "socialtjänst utvecklades förra året: mål, rutiner, årshjulet och indikatorerna.",
+        invited=("education", "social"),
+        sectors=(S.MANAGEMENT, S.SCHOOL, S.SOCIAL_SERVICES),
+        place="Kommunhuset, sessionssalen",
+        contact="coordinator",
+        minutes_texts=(
+            "Samordnaren redovisade återrapporteringen för förra året. Kommunstyrelsen "
+            "noterade att återkopplingen till skolan ska följas särskilt och lade "
+            "redovisningen till handlingarna.",
+        ),
+    ),
+    SeriesSpec(
         title="Revision av samverkansrutinen och SIP-rutinen",
         activity_type=T.ROUTINE_REVISION,
         organiser="office",

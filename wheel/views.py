@@ -211,7 +211,23 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": selectors.decisions_of(occurrence),
             "actions": selectors.actions_of(occurrence),
             "can_record": occurrence_policy.can(user, RECORD, occurrence),
+            "board_reports": _board_reports_of(user, occurrence),
         },
+    )
+
+
+def _board_reports_of(user: User, occurrence: Occurrence) -> list[Any]:
+    """The reports to the board made for a board-report meeting, as far as the user may read
+    them (drafts only for coordinators); no query for other meetings."""
+    if occurrence.series.activity_type != ActivityType.BOARD_REPORT:
+        return []
+    from followup.board_policies import VIEW as VIEW_REPORT
+    from followup.board_policies import board_report_policy
+
+    return list(
+        board_report_policy.visible(user, VIEW_REPORT)
+        .filter(occurrence=occurrence)
+        .order_by("-period_start")
     )
 
 

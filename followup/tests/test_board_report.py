@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from access.models import AuditEvent, AuditEventType
 from access.policies import NotPermitted
 from audits.tests import builders as audit_builders
+from conftest import give_totp
 from followup import board_services
 from followup.board_demo import load as board_demo_load
 from followup.models import (
@@ -32,7 +33,7 @@ from followup.tests.scenario import NOW, at
 from governance import services as governance_services
 from governance.models import GovernanceDocument
 from organisations import demo as organisations_demo
-from organisations.models import Role, UnitKind
+from organisations.models import Role, UnitKind, User
 from tests.world import World, build_world
 from wheel.models import ActivityType
 from wheel.tests.calendar_builders import make_occurrence, make_series
@@ -391,3 +392,24 @@ def test_the_auditors_open_recommendations_and_overdue_measures_are_in_the_repor
     assert "Besvarad Inte uppföljd ännu" in text
     assert "1 svar till revisorerna är försenat." in text
     assert "Öppna rekommendationer från revisionen" in text
+
+
+def test_the_demo_report_is_linked_from_the_board_meeting_of_the_wheel(db) -> None:  # noqa: ARG001
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    call_command("demo_data", "--force", verbosity=0)
+    report = BoardReport.objects.get(state=BoardReportState.PUBLISHED)
+    assert report.occurrence is not None
+    assert report.occurrence.series.activity_type == ActivityType.BOARD_REPORT
+    client = Client(headers={"Accept-Language": "sv"})
+    client.force_login(User.objects.get(username="board.leksand"))
+    page = client.get(reverse("wheel:occurrence_detail", args=[report.occurrence.pk]))
+    assert reverse("followup_board:detail", args=[report.pk]) in page.content.decode()
+    teacher = User.objects.get(username="teacher.leksand")
+    give_totp(teacher)  # a teacher sees children: two-factor, as in production
+    client.force_login(teacher)
+    page = client.get(reverse("wheel:occurrence_detail", args=[report.occurrence.pk]))
+    assert page.status_code == 200  # the teacher reads the wheel, but not the draft or report
+    assert reverse("followup_board:detail", args=[report.pk]) not in page.content.decode()

@@ -66,6 +66,7 @@ def test_leksand_wheel_as_the_audit_describes_it() -> None:
         ActivityType.YOUTH_HEALTH_NETWORK,
         ActivityType.SITUATION_ANALYSIS,
         ActivityType.ROUTINE_REVISION,
+        ActivityType.BOARD_REPORT,  # the board report presented to the board each March
     }
     region = series.get(activity_type=ActivityType.REGION_CONSULTATION)
     assert region.times_per_term == 4
