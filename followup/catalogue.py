@@ -247,7 +247,8 @@ INDICATORS: tuple[Indicator, ...] = (
         name=_("Feedback given on time"),
         definition=_(
             "Share of the reports where the reporter asked for feedback, and it was due or "
-            "given, that got it by the deadline (one week after the decision)."
+            "given, that got it by its deadline (the municipality's deadline rules, counted from "
+            "the decision)."
         ),
         formula=_("feedback given by the deadline ÷ feedback due × 100"),
         unit=ValueUnit.PERCENT,

@@ -8,6 +8,7 @@ from followup import board_demo
 from followup.models import ComparisonConsent, ReferenceValue
 from followup.rollups import rebuild
 from organisations.models import Municipality
+from reports import demo_history
 
 # Public national figures (LAW.md, "Numbers for realistic data and indicators").
 REFERENCE_VALUES = [
@@ -28,5 +29,7 @@ def load(*, today: datetime.date) -> None:
     leksand = Municipality.objects.filter(code="2029").first()
     if leksand is not None:
         ComparisonConsent.objects.update_or_create(municipality=leksand, defaults={"named": True})
+    # A finished year of reports first, so that last year's board report has numbers.
+    demo_history.load(today=today)
     rebuild()
     board_demo.load(today=today)

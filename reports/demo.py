@@ -665,7 +665,7 @@ def load(*, today: datetime.date) -> int:
     were created (0 on a second run)."""
     created = 0
     now = timezone.now()
-    for key, (code, other_key, forward_to) in PLACES.items():
+    for key, (code, _other_key, _forward_to) in PLACES.items():
         municipality = Municipality.objects.filter(code=code).first()
         if municipality is None:
             continue  # the organisations' demo is not loaded
@@ -673,7 +673,7 @@ def load(*, today: datetime.date) -> int:
         if ConcernReport.objects.filter(author__username__in=authors.values()).exists():
             continue
         with transaction.atomic():
-            created += _load_municipality(key, other_key, forward_to, today, now)
+            created += _load_municipality(key, today, now)
     return created
 
 
@@ -690,18 +690,29 @@ class _Place:
     now: datetime.datetime
 
 
-def _load_municipality(
-    key: str, other_key: str, forward_to: str, today: datetime.date, now: datetime.datetime
-) -> int:
+def _load_municipality(key: str, today: datetime.date, now: datetime.datetime) -> int:
+    place = place_for(key, today, now)
+    if place is None:
+        return 0  # some demo users are missing: leave the reports out rather than half-load
+    made: dict[str, ConcernReport] = {}
+    for index, case in enumerate(CASES):
+        made[case.key] = load_case(place, case, index, made)
+    return len(made)
+
+
+def place_for(key: str, today: datetime.date, now: datetime.datetime) -> "_Place | None":
+    """The demo municipality ``key`` with its authors, intakes and schools, or None when a
+    demo user is missing."""
+    _code, other_key, forward_to = PLACES[key]
     names = [f"{name}.{key}" for name in AUTHORS] + [f"intake.{key}", f"intake.{other_key}"]
     users = {user.username: user for user in User.objects.filter(username__in=names)}
     if len(users) < len(names):
-        return 0  # some demo users are missing: leave the reports out rather than half-load
+        return None
     schools = {
         unit_key: Unit.objects.get(municipality__code=PLACES[key][0], name=name)
         for unit_key, name in SCHOOLS[key].items()
     }
-    place = _Place(
+    return _Place(
         key=key,
         users={name: users[f"{name}.{key}"] for name in AUTHORS},
         intakes={k: users[f"intake.{k}"] for k in (key, other_key)},
@@ -712,10 +723,6 @@ def _load_municipality(
         today=today,
         now=now,
     )
-    made: dict[str, ConcernReport] = {}
-    for index, case in enumerate(CASES):
-        made[case.key] = _load_case(place, case, index, made)
-    return len(made)
 
 
 def _local(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
@@ -735,7 +742,8 @@ def _birth_date(today: datetime.date, age: int, index: int) -> datetime.date:
 
 
 def _child(place: _Place, case: Case, index: int, made: dict[str, ConcernReport]) -> dict[str, Any]:
-    first, last = CHILDREN[place.key][index]
+    children = CHILDREN[place.key]
+    first, last = children[index % len(children)]
     if case.sibling_of:
         last = made[case.sibling_of].child_name.split()[-1]
     values: dict[str, Any] = {"child_name": f"{first} {last}"}
@@ -765,7 +773,7 @@ def _text(
     return text.format(namn=first_name, syskon=sibling, ort=place.forward_to, annan=other)
 
 
-def _load_case(
+def load_case(
     place: _Place, case: Case, index: int, made: dict[str, ConcernReport]
 ) -> ConcernReport:
     author = place.users[case.author]

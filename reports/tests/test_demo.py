@@ -8,7 +8,7 @@ from django.utils import timezone
 from access.models import AuditEvent
 from core.personnummer import TEST_SERIALS, parse_identity_number
 from organisations import demo as organisations_demo
-from reports import demo
+from reports import demo, demo_history
 from reports.models import ConcernReport, Decision, ReportStatus, Supplement
 from reports.watchdog import AlertKind, watchdog_run
 
@@ -130,7 +130,9 @@ def test_the_intake_steps_are_done_by_the_receiving_intake():
 def test_the_demo_command_loads_the_reports_and_the_watchdog_finds_work():
     call_command("demo_data")
     call_command("demo_data")
-    assert ConcernReport.objects.count() == 2 * len(demo.CASES)
+    # The cases of each municipality, and the finished year the follow-up's demo adds.
+    history = sum(demo_history.YEAR_SIZE.values())
+    assert ConcernReport.objects.count() == 2 * len(demo.CASES) + history
     result = watchdog_run(now=timezone.now())
     overdue = {a.municipality_name for a in result.alerts if a.kind == AlertKind.OVERDUE}
     assert overdue == {"Leksand", "Eksjö"}
