@@ -71,8 +71,10 @@ class Ratio:
 
     numerator: int
     denominator: int | None = None
-    # For medians and percentiles: the value itself, resting on ``numerator`` reports.
+    # For medians and percentiles: the value itself (None without data), resting on
+    # ``numerator`` reports; ``is_value`` says the ratio is such a value, not a count.
     value: Decimal | None = None
+    is_value: bool = False
 
 
 Metrics = Mapping[str, int]
@@ -127,13 +129,13 @@ def percentile_days(metrics: Metrics, fraction: Decimal) -> Ratio:
     )
     total = sum(count for _days, count in histogram)
     if not total:
-        return Ratio(0)
+        return Ratio(0, is_value=True)
     rank = max(1, math.ceil(fraction * total))
     seen = 0
     for days, count in histogram:
         seen += count
         if seen >= rank:
-            return Ratio(total, value=Decimal(days))
+            return Ratio(total, value=Decimal(days), is_value=True)
     raise AssertionError("unreachable: the ranks add up to the total")
 
 

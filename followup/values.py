@@ -97,10 +97,10 @@ def shown_from_ratio(
     suppression only: breakdown tables protect their parts with ``protect_parts`` first)."""
     protection = indicator.protection
     numerator = cell(ratio.numerator, protection)
-    if ratio.value is not None:  # a median or percentile resting on ``numerator`` reports
+    if ratio.is_value:  # a median or percentile resting on ``numerator`` reports
         if numerator.suppressed:
             return Shown(indicator, None, protected=True, target=target)
-        return Shown(indicator, ratio.value if ratio.numerator else None, target=target)
+        return Shown(indicator, ratio.value, target=target)
     if ratio.denominator is None:  # a single count
         if numerator.suppressed:
             return Shown(indicator, None, numerator=numerator, protected=True, target=target)

@@ -70,6 +70,7 @@ def test_traffic_lights_in_words_and_own_targets(board: World) -> None:
 def test_the_previous_period_and_the_trend(board: World) -> None:
     result = _march(board)
     assert result.previous["decided_within_deadline"].text == "–"  # February: no data
+    assert result.previous["decision_days_median"].text == "–"  # no decision is not 0 days
     march = next(point for point in result.trend["reports"] if point.month == MARCH)
     assert march.shown.text == "8"
     assert all(p.shown.text == "0" for p in result.trend["reports"] if p.month != MARCH)
