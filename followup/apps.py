@@ -13,6 +13,7 @@ class FollowupConfig(AppConfig):
         from followup.board_attention import (
             READER_ORDER,
             coordinator_report_attention,
+            latest_report_panels,
             published_report_attention,
         )
         from organisations.models import Role
@@ -21,6 +22,8 @@ class FollowupConfig(AppConfig):
         for reader_role in READER_ORDER:
             register(reader_role, published_report_attention)
         register(Role.COORDINATOR, coordinator_report_attention)
+        for reader_role in READER_ORDER:
+            register_panel(reader_role, latest_report_panels)
 
         # The follow-up's start-page panels per role (followup.start).
         register_panel(Role.BOARD_MEMBER, start.board_panels)

@@ -1,7 +1,8 @@
 """What the board report puts on the start page.
 
 - Board members and auditors: "a new report to the board is published", for the latest
-  report published in their municipalities in the last ``NEW_DAYS`` days.
+  report published in their municipalities in the last ``NEW_DAYS`` days; and, always, a
+  panel with the latest published report to read or download.
 - Coordinators: a draft waiting to be published; or, when there is none and no report for
   last year at all, that last year's report is still to be made.
 
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.attention import AttentionItem
+from core.attention import AttentionItem, StartPanel
 from followup.models import BoardReport, BoardReportState
 from organisations.models import Membership, Role, User
 from organisations.selectors import memberships_of
@@ -97,4 +98,25 @@ def coordinator_report_attention(
             reverse("followup_board:list"),
             "warning",
         )
+    ]
+
+
+def latest_report_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """The latest published report to the board of each of the user's municipalities, to
+    read or download, whenever it was published (one query)."""
+    if not _first_section(user, memberships, READER_ORDER):
+        return []
+    latest: dict[int, BoardReport] = {}
+    for report in (
+        BoardReport.objects.filter(
+            municipality_id__in=_municipality_ids(user, READER_ORDER),
+            state=BoardReportState.PUBLISHED,
+        )
+        .select_related("municipality")
+        .order_by("-period_end", "-published_at")
+    ):
+        latest.setdefault(report.municipality_id, report)
+    return [
+        StartPanel("followup/board/start_latest.html", {"report": report})
+        for report in sorted(latest.values(), key=lambda report: report.municipality.name)
     ]

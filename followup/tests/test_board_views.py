@@ -6,10 +6,12 @@ visitors go to the login. A published report's page has no forms and refuses eve
 The PDF is replaced by a small stand-in here (``render_pdf`` is tested in
 ``test_board_report``), so these tests stay fast."""
 
+import datetime
 from collections.abc import Iterator
 from unittest import mock
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -262,3 +264,20 @@ def test_the_coordinator_is_told_when_last_years_report_is_missing(world: World)
     coordinator = world.user(Role.COORDINATOR)
     (item,) = coordinator_report_attention(coordinator, [])
     assert item.url == reverse("followup_board:list")
+
+
+def test_the_latest_published_report_stays_on_the_boards_start_page(
+    client: Client, world: World, published: BoardReport
+):
+    later = published.published_at + datetime.timedelta(days=200)  # long after the news
+    board_member = world.user(Role.BOARD_MEMBER)
+    assert published_report_attention(board_member, [], now=later) == []
+    with time_machine.travel(later, tick=False):
+        client.force_login(board_member)
+        page = client.get(reverse("core:start")).content.decode()
+    assert published.title in page
+    assert reverse("followup_board:detail", args=[published.pk]) in page
+    assert reverse("followup_board:pdf", args=[published.pk]) in page
+    for outsider in (world.user(Role.BOARD_MEMBER, "eksjo"), world.user(Role.REPORTER)):
+        client.force_login(outsider)
+        assert published.title not in client.get(reverse("core:start")).content.decode()
