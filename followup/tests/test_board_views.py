@@ -269,6 +269,7 @@ def test_the_coordinator_is_told_when_last_years_report_is_missing(world: World)
 def test_the_latest_published_report_stays_on_the_boards_start_page(
     client: Client, world: World, published: BoardReport
 ):
+    assert published.published_at is not None
     later = published.published_at + datetime.timedelta(days=200)  # long after the news
     board_member = world.user(Role.BOARD_MEMBER)
     assert published_report_attention(board_member, [], now=later) == []
