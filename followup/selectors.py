@@ -90,14 +90,21 @@ class PeriodSums:
     previous_snapshot: Sums
 
 
-def period_sums(municipality: Municipality, period: Period) -> PeriodSums:
-    """Queries 1 and 2 of the module docstring."""
+def period_sums(
+    municipality: Municipality, period: Period, *, today: datetime.date | None = None
+) -> PeriodSums:
+    """Queries 1 and 2 of the module docstring. The "last twelve months" (silent schools) end
+    with the period, or with this month when the period is not over yet: in February of the
+    current year they are last March to this February, not January to December."""
     previous = period.previous()
-    year_start = add_months(period.end, -12)
+    year_end = period.end
+    if today is not None:
+        year_end = min(period.end, add_months(month_start(today), 1))
+    year_start = add_months(year_end, -12)
     earliest = min(previous.start, year_start)
     in_current = Q(month__gte=period.start, month__lt=period.end)
     in_previous = Q(month__gte=previous.start, month__lt=previous.end)
-    in_year = Q(month__gte=year_start, month__lt=period.end)
+    in_year = Q(month__gte=year_start, month__lt=year_end)
     rows = (
         Rollup.objects.filter(municipality=municipality, month__gte=earliest, month__lt=period.end)
         .exclude(source=RollupSource.GOVERNANCE)
@@ -380,7 +387,7 @@ def document_days(
 
 def dashboard(municipality: Municipality, period: Period, *, today: datetime.date) -> Dashboard:
     """Every indicator of the municipality for the period (at most eight queries)."""
-    sums = period_sums(municipality, period)
+    sums = period_sums(municipality, period, today=today)
     targets = targets_for(municipality)
     schools = schools_of(municipality)
     rows, _municipal_rate = school_rows(schools, sums)

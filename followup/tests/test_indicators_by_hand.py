@@ -117,3 +117,26 @@ def test_days_to_the_documents_revision(more: World) -> None:
     # Approved 15 January 2026, revised every 12 months: 15 January 2027, 275 days ahead.
     assert (document.date, document.days) == (datetime.date(2027, 1, 15), 275)
     assert result.values["document_days_to_revision"].light == "green"
+
+
+def test_silent_schools_in_the_current_year_are_judged_on_the_last_twelve_months(
+    more: World,
+) -> None:
+    from organisations.models import Unit
+
+    quiet = Unit.objects.get(name="Tysta skolan")
+    with time_machine.travel(NOW, tick=False):
+        # Its only report arrived last November: inside the last twelve months on 15 April.
+        submitted(more, now=datetime.datetime(2025, 11, 10, 9, 0, tzinfo=NOW.tzinfo), school=quiet)
+        rebuild(now=NOW)
+    rows = {row.unit.name: row for row in _this_year(more, NOW.date()).schools}
+    assert not rows["Tysta skolan"].silent  # May 2025 – April 2026, not January – December
+    # Seen from next December, the school has been silent for twelve months.
+    later = _this_year(more, datetime.date(2026, 12, 20))
+    assert {row.unit.name: row for row in later.schools}["Tysta skolan"].silent
+
+
+def _this_year(world: World, today: datetime.date):
+    from followup.periods import year_period
+
+    return dashboard(world.municipality(), year_period(2026), today=today)
