@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import translation
 
-from followup.catalogue import CATALOGUE, Indicator
+from followup.catalogue import CATALOGUE, Indicator, for_goal
 from followup.periods import Period, PeriodKind
 from followup.selectors import (
     REPORTS_ARRIVED,
@@ -76,7 +76,14 @@ def _goals(municipality: Municipality, board: Dashboard) -> list[Json]:
                 "document": goal.document.title,
                 "text": goal.text,
                 "measured": goal.target_description,
-                "value": None if shown is None else {**shown_json(shown), "target": _str(target)},
+                "value": None
+                if shown is None
+                else {
+                    **shown_json(shown),
+                    "target": _str(target),
+                    # The goal's own minimum or maximum decides its light, not the catalogue's.
+                    "goal_direction": goal.direction,
+                },
             }
         )
     return rows
@@ -283,8 +290,11 @@ def _decimal(text: str | None) -> Decimal | None:
 def shown_from_json(data: Json) -> Shown:
     """The stored value as a :class:`Shown` again (the words and number format of the
     active language). A protected value has no number to give back."""
+    indicator = _indicator(data["key"])
+    if data.get("goal_direction"):
+        indicator = for_goal(indicator, data["goal_direction"])
     return Shown(
-        _indicator(data["key"]),
+        indicator,
         _decimal(data["value"]),
         numerator=_cell(data.get("numerator")),
         denominator=_cell(data.get("denominator")),

@@ -10,7 +10,7 @@ from here by name.
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -423,6 +423,13 @@ AUDIT_INDICATORS: tuple[Indicator, ...] = (
 CATALOGUE: dict[str, Indicator] = {
     indicator.key: indicator for indicator in (*INDICATORS, *AUDIT_INDICATORS)
 }
+
+
+def for_goal(indicator: Indicator, goal_direction: str) -> Indicator:
+    """The indicator as a goal of a governance document measures it: the goal says whether
+    its target is a minimum ("at_least") or a maximum ("at_most"), which decides the light."""
+    direction = Direction.LOWER if goal_direction == "at_most" else Direction.HIGHER
+    return replace(indicator, direction=direction)
 
 
 def register(indicator: Indicator) -> None:

@@ -126,14 +126,30 @@ def _attachment(response: HttpResponse, name: str) -> HttpResponse:
     return response
 
 
+def _cell_text(value: object) -> object:
+    """A text a spreadsheet would run as a formula ("=…", "@…", or "+"/"-" before a
+    non-digit; a unit's name is typed by an admin) gets a leading apostrophe, so it stays
+    text. Our own "+6 procentenheter" and numbers are left as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    first, rest = value[0], value[1:2]
+    if first in "=@" or (first in "+-" and not rest.isdigit()):
+        return "'" + value
+    return value
+
+
+def _row(values: Iterable[object]) -> list[object]:
+    return [_cell_text(value) for value in values]
+
+
 def csv_lines(tables: Iterable[Table]) -> str:
     # Semicolons and a byte order mark: what Excel with Swedish settings opens correctly.
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for table in tables:
         writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows(table.rows)
+        writer.writerow(_row(table.headers))
+        writer.writerows(_row(row) for row in table.rows)
         writer.writerow([])
     return buffer.getvalue()
 
@@ -150,9 +166,9 @@ def xlsx_response(tables: list[Table], name: str) -> HttpResponse:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.title[:31])  # Excel's limit on sheet names
-        sheet.append(table.headers)
+        sheet.append(_row(table.headers))
         for row in table.rows:
-            sheet.append(row)
+            sheet.append(_row(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from followup.catalogue import CATALOGUE, Direction, Indicator, Level, Ratio
+from followup.catalogue import CATALOGUE, Indicator, Level, Ratio, for_goal
 from followup.models import (
     ComparisonConsent,
     IndicatorTarget,
@@ -541,22 +541,38 @@ def comparisons(
         indicator = CATALOGUE[key]
         if indicator.compute is None or indicator.snapshot:
             continue
-        entries = []
-        for index, (mid, metrics) in enumerate(
-            sorted(sums.items(), key=lambda item: names[item[0]])
-        ):
-            own = mid == municipality.pk
-            label = (
-                names[mid]
-                if own or mid in named
-                else _("Municipality %(letter)s") % {"letter": _letter(index)}
-            )
-            entries.append(Comparison(label, compute_shown(indicator, metrics, target=None), own))
-        result[key] = entries
+        result[key] = _compared(indicator, sums, names, named, own_id=municipality.pk)
     references: dict[str, list[ReferenceValue]] = defaultdict(list)
     for reference in ReferenceValue.objects.filter(indicator_key__in=keys):
         references[reference.indicator_key].append(reference)
     return result, dict(references)
+
+
+def _compared(
+    indicator: Indicator,
+    sums: dict[int, Metrics],
+    names: dict[int, str],
+    named: set[int],
+    *,
+    own_id: int,
+) -> list[Comparison]:
+    """This municipality and those that agreed to be named, by name; then the others as
+    "Municipality A, B, …" in the order of their values, so that neither the letters nor the
+    order point at a name."""
+    shown = {mid: compute_shown(indicator, metrics, target=None) for mid, metrics in sums.items()}
+    visible = sorted(
+        (mid for mid in sums if mid == own_id or mid in named), key=lambda mid: names[mid]
+    )
+    unnamed = sorted(
+        (mid for mid in sums if mid not in visible),
+        key=lambda mid: (shown[mid].value is None, shown[mid].value or 0, mid),
+    )
+    entries = [Comparison(names[mid], shown[mid], mid == own_id) for mid in visible]
+    entries += [
+        Comparison(_("Municipality %(letter)s") % {"letter": _letter(index)}, shown[mid], False)
+        for index, mid in enumerate(unnamed)
+    ]
+    return entries
 
 
 def _letter(index: int) -> str:
@@ -596,10 +612,7 @@ def goal_measurements(
     result = {}
     for goal in measured:
         indicator = CATALOGUE[goal.indicator_key]
-        own = replace(
-            indicator,
-            direction=Direction.LOWER if goal.direction == "at_most" else Direction.HIGHER,
-        )
+        own = for_goal(indicator, goal.direction)
         found = values.get(goal.indicator_key)
         shown = (
             replace(found, indicator=own, target=goal.target_value)

@@ -26,6 +26,8 @@ from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from core.sanitize import html_to_user_text
 from core.uploads import content_type_for
+from followup.catalogue import CATALOGUE, Indicator
+from followup.policies import VIEW_DASHBOARD, followup_policy
 from followup.selectors import GoalMeasurement, goal_measurements
 from governance import services
 from governance.diff import diff_texts
@@ -232,11 +234,15 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _goals_with_measurements(
-    document: GovernanceDocument, today: datetime.date
-) -> list[tuple[Goal, GoalMeasurement | None]]:
+    user: User, document: GovernanceDocument, today: datetime.date
+) -> list[tuple[Goal, Indicator | None, GoalMeasurement | None]]:
+    """Each goal with its indicator, and its value against the target for the roles that see
+    the municipality's follow-up (everyone else reads the goal and the indicator's name)."""
     goals = list(document.goals.all())
-    measurements = goal_measurements(document.municipality, goals, today=today)
-    return [(goal, measurements.get(goal.pk)) for goal in goals]
+    measurements = {}
+    if document.municipality_id in followup_policy.municipality_ids(user, VIEW_DASHBOARD):
+        measurements = goal_measurements(document.municipality, goals, today=today)
+    return [(goal, CATALOGUE.get(goal.indicator_key), measurements.get(goal.pk)) for goal in goals]
 
 
 @require_GET
@@ -265,7 +271,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "next_revision": next_revision_date(current),
             "alerts": alerts_for(current, overdue_measures=len(overdue_ids), today=today),
-            "goals": _goals_with_measurements(document, today),
+            "goals": _goals_with_measurements(user, document, today),
             "responsibilities": list(document.responsibilities.select_related("unit")),
             "measures": [
                 {

@@ -18,6 +18,7 @@ from audits.tests import builders as audit_builders
 from conftest import give_totp
 from followup import board_services
 from followup.board_demo import load as board_demo_load
+from followup.board_selectors import report_view
 from followup.models import (
     BoardReport,
     BoardReportComment,
@@ -413,3 +414,23 @@ def test_the_demo_report_is_linked_from_the_board_meeting_of_the_wheel(db) -> No
     page = client.get(reverse("wheel:occurrence_detail", args=[report.occurrence.pk]))
     assert page.status_code == 200  # the teacher reads the wheel, but not the draft or report
     assert reverse("followup_board:detail", args=[report.pk]) not in page.content.decode()
+
+
+def test_a_goals_maximum_decides_its_light_in_the_report(
+    board: World, django_capture_on_commit_callbacks
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        routine = GovernanceDocument.objects.get(title=board_builders.ROUTINE)
+        # Meetings held: 50 % in March. As a maximum of 60 % the goal is met (the catalogue
+        # alone, "higher is better", would call it not met).
+        governance_services.goal_add(
+            actor=board.user(Role.COORDINATOR),
+            document=routine,
+            text="Högst 60 % av mötena hålls",
+            indicator_key="meetings_held",
+            target_value=Decimal(60),
+            direction="at_most",
+        )
+        report = board_builders.draft(board, django_capture_on_commit_callbacks)
+    rows = {row["text"]: row for row in report_view(report.content)["goals"]}
+    assert rows["Högst 60 % av mötena hålls"]["shown"].light == "green"

@@ -122,3 +122,14 @@ def test_a_principal_exports_their_own_school_only(client, two_schools):
     text = client.get(reverse("followup:export_csv"), QUERY).content.decode("utf-8-sig")
     assert big.name in text
     assert small.name not in text
+
+
+def test_a_name_that_looks_like_a_formula_stays_text() -> None:
+    from followup.exports import _cell_text
+
+    assert _cell_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _cell_text("@SUM(A1)") == "'@SUM(A1)"
+    assert _cell_text("-cmd") == "'-cmd"
+    assert _cell_text("+6 procentenheter") == "+6 procentenheter"
+    assert _cell_text("Åkerö skola") == "Åkerö skola"
+    assert _cell_text(12) == 12

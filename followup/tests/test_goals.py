@@ -41,7 +41,13 @@ def test_a_goal_shows_its_value_target_and_light_in_words(db) -> None:  # noqa: 
         )
         client = Client(headers={"Accept-Language": "en"})
         principal = world.user(Role.PRINCIPAL)
-        give_totp(principal)  # the principal sees children: two-factor is required
+        teacher = world.user(Role.REPORTER)
+        give_totp(principal, teacher)  # they see children: two-factor is required
+        client.force_login(teacher)
+        page = client.get(reverse("governance:document_detail", args=[document.pk]))
+        # A teacher reads the goals and their indicators, but not the follow-up's numbers.
+        assert "Planned meetings held" in page.content.decode()
+        assert "indicator-value" not in page.content.decode()
         client.force_login(principal)
         page = client.get(reverse("governance:document_detail", args=[document.pk]))
         assert page.status_code == 200, page.status_code

@@ -101,3 +101,22 @@ def test_every_indicator_is_described() -> None:
         assert indicator.period_kinds
     names = [name for _key, name in indicator_choices()]
     assert names == sorted(names)
+
+
+def test_unnamed_municipalities_are_lettered_by_value_not_by_name() -> None:
+    from followup.selectors import _compared
+
+    indicator = CATALOGUE["decided_within_deadline"]
+    sums = {
+        1: {"decision_on_time": 9, "decision_due": 10},  # Arvika, 90 %
+        2: {"decision_on_time": 5, "decision_due": 10},  # Borås, 50 %
+        3: {"decision_on_time": 7, "decision_due": 10},  # Ö-vik (this one), 70 %
+    }
+    names = {1: "Arvika", 2: "Borås", 3: "Örnsköldsvik"}
+    with translation.override("en"):
+        entries = _compared(indicator, sums, names, set(), own_id=3)
+    assert [(entry.label, entry.shown.text) for entry in entries] == [
+        ("Örnsköldsvik", "70 %"),
+        ("Municipality A", "50 %"),  # Borås: the lowest value first, whatever its name
+        ("Municipality B", "90 %"),
+    ]
