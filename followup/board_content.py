@@ -57,6 +57,7 @@ def shown_json(shown: Shown) -> Json:
         "key": shown.indicator.key,
         "value": None if shown.protected or shown.value is None else str(shown.value),
         "protected": shown.protected,
+        "hidden": shown.hidden,
         "target": None if shown.target is None else str(shown.target),
         "numerator": _cell_text(shown.numerator),
         "denominator": _cell_text(shown.denominator),
@@ -162,6 +163,7 @@ def _trend(board: Dashboard) -> Json:
                 "month": point.month.isoformat(),
                 "value": None if point.shown.protected else _str(point.shown.value),
                 "protected": point.shown.protected,
+                "hidden": point.shown.hidden,
             }
             for point in board.trend.get(key, [])
         ]
@@ -300,6 +302,7 @@ def shown_from_json(data: Json) -> Shown:
         denominator=_cell(data.get("denominator")),
         protected=bool(data.get("protected")),
         target=_decimal(data.get("target")),
+        hidden=bool(data.get("hidden")),
     )
 
 
@@ -312,7 +315,12 @@ def trend_points(points: list[Json], key: str) -> list[TrendPoint]:
     return [
         TrendPoint(
             datetime.date.fromisoformat(point["month"]),
-            Shown(indicator, _decimal(point["value"]), protected=bool(point["protected"])),
+            Shown(
+                indicator,
+                _decimal(point["value"]),
+                protected=bool(point["protected"]),
+                hidden=bool(point.get("hidden")),
+            ),
         )
         for point in points
     ]

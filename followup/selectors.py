@@ -406,7 +406,7 @@ def dashboard(municipality: Municipality, period: Period, *, today: datetime.dat
         period=period,
         values=values,
         previous=previous,
-        trend=_trend(monthly_trend(municipality, period), targets),
+        trend=_trend(monthly_trend(municipality, period), period, targets),
         schools=rows,
         sectors=_sector_rows(sums, targets),
         documents=documents,
@@ -458,7 +458,7 @@ def _previous_school_rows(schools: list[Unit], sums: PeriodSums) -> list[SchoolR
 
 
 def _trend(
-    monthly: dict[datetime.date, Metrics], targets: dict[str, Decimal | None]
+    monthly: dict[datetime.date, Metrics], period: Period, targets: dict[str, Decimal | None]
 ) -> dict[str, list[TrendPoint]]:
     """Per indicator with a monthly meaning, its value month by month. Counts that are parts
     of the period's total are protected together (a month of 1–4 reports is "<5")."""
@@ -470,12 +470,34 @@ def _trend(
             TrendPoint(month, compute_shown(indicator, metrics, target=targets.get(key)))
             for month, metrics in monthly.items()
         ]
-    reports = [metrics.get("reports", 0) for metrics in monthly.values()]
-    cells, _total = protect_parts(reports, sum(reports), Protection.CHILDREN)
-    trend["reports"] = [
-        TrendPoint(month, _count_shown(cells[index])) for index, month in enumerate(monthly)
-    ]
+    cells = _protected_months(monthly, period)
+    trend["reports"] = [TrendPoint(month, _count_shown(cells[month])) for month in monthly]
     return trend
+
+
+def _protected_months(
+    monthly: dict[datetime.date, Metrics], period: Period
+) -> dict[datetime.date, Cell]:
+    """The reports that arrived per month, protected as parts of the totals the page shows
+    beside them: the months of the period as parts of the period's total, the months of the
+    previous period as parts of its total, and the months before those as parts of their own
+    sum. Protected against one total for all twelve months, a month hidden there could be
+    worked back from the period's total and the other months of the period."""
+    previous = period.previous()
+    groups: dict[str, list[datetime.date]] = defaultdict(list)
+    for month in monthly:
+        if period.start <= month < period.end:
+            groups["period"].append(month)
+        elif previous.start <= month < previous.end:
+            groups["previous"].append(month)
+        else:
+            groups["earlier"].append(month)
+    cells: dict[datetime.date, Cell] = {}
+    for months in groups.values():
+        counts = [monthly[month].get("reports", 0) for month in months]
+        protected, _total = protect_parts(counts, sum(counts), Protection.CHILDREN)
+        cells.update(zip(months, protected, strict=True))
+    return cells
 
 
 REPORTS_ARRIVED = Indicator(
@@ -494,7 +516,7 @@ REPORTS_ARRIVED = Indicator(
 
 def _count_shown(count: Cell) -> Shown:
     if not count.shown:
-        return Shown(REPORTS_ARRIVED, None, numerator=count, protected=True)
+        return Shown(REPORTS_ARRIVED, None, numerator=count, protected=True, hidden=count.hidden)
     return Shown(REPORTS_ARRIVED, Decimal(count.value), numerator=count)
 
 

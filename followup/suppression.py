@@ -6,7 +6,16 @@
   shown total is suppressed, the smallest other non-zero part is *hidden* as well (secondary
   suppression), so the headline total stays visible and no single part can be worked back.
 - A share is shown only when both its counts are shown (its numerator and denominator), and
-  for outcomes about children (an investigation opened) also the complement.
+  for outcomes about children (an investigation opened) also the complement. For other
+  shares about children (decided in time, say) a small complement hides the two counts
+  ("12 of 15" would tell that 3 were late) but not the share: a municipality that decides
+  nearly every report in time must still see that it does.
+- A monthly trend's months are protected as parts of the totals shown beside them: the
+  period's, the previous period's, and the earlier months' own sum.
+- Within one page, report or export nothing hidden can be worked back. Across two periods a
+  user chooses (January–June and January–May, say) a difference can still point at a small
+  month: closing that needs rounding or noise on every count, a cost to the board's exact
+  numbers that is the product owner's decision (see docs/followup.md).
 - Counts of staff (who read a routine, who attended a meeting) are not about children: they
   are shown as they are.
 

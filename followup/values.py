@@ -39,11 +39,14 @@ class Shown:
     denominator: Cell | None = None
     protected: bool = False  # hidden because a count behind it is small
     target: Decimal | None = None
+    # Protected only because a count behind it is hidden to keep another, small count from
+    # being worked back ("–"): the count itself is not small, so "<5" would be untrue.
+    hidden: bool = False
 
     @property
     def text(self) -> str:
         if self.protected:
-            return "<5"
+            return "–" if self.hidden else "<5"
         if self.value is None:
             return "–"
         return format_value(self.value, self.indicator.unit)
@@ -60,6 +63,8 @@ class Shown:
     def counts_text(self) -> str:
         """ "12 of 15" behind a share, when both counts are shown."""
         if self.numerator is None or self.denominator is None or self.protected:
+            return ""
+        if not (self.numerator.shown and self.denominator.shown):
             return ""
         return str(
             _("%(numerator)s of %(denominator)s")
@@ -121,9 +126,29 @@ def shown_share(
     if denominator.value == 0:
         return Shown(indicator, None, numerator, denominator, target=target)
     if not share_shown(numerator, denominator, indicator.protection):
-        return Shown(indicator, None, numerator, denominator, protected=True, target=target)
+        hidden = _hidden_only(numerator, denominator, indicator.protection)
+        return Shown(
+            indicator, None, numerator, denominator, protected=True, target=target, hidden=hidden
+        )
     value = Decimal(numerator.value) * scale / Decimal(denominator.value)
+    if indicator.protection == Protection.CHILDREN and is_small(
+        denominator.value - numerator.value
+    ):
+        # "12 of 15" would give away that 3 were not (decided in time, say): the share is
+        # shown, its two counts are not.
+        numerator = Cell(numerator.value, hidden=True)
+        denominator = Cell(denominator.value, hidden=True)
     return Shown(indicator, value, numerator, denominator, target=target)
+
+
+def _hidden_only(numerator: Cell, denominator: Cell, protection: Protection) -> bool:
+    """Whether a share is protected only because one of its counts is hidden (secondary
+    suppression): no count behind it, nor an outcome's complement, is small."""
+    if numerator.suppressed or denominator.suppressed:
+        return False
+    if protection == Protection.CHILDREN_OUTCOME and is_small(denominator.value - numerator.value):
+        return False
+    return numerator.hidden or denominator.hidden
 
 
 def compute_shown(indicator: Indicator, metrics: Metrics, *, target: Decimal | None) -> Shown:

@@ -68,22 +68,24 @@ def pdf_text(report: BoardReport) -> str:
 def test_the_snapshot_holds_the_values_as_shown(report: BoardReport) -> None:
     content = report.content
     values = content["values"]
-    # 5 of 7 decided within the deadline (test_indicators counts them by hand).
+    # 5 of 7 decided within the deadline (test_indicators counts them by hand): the share
+    # is kept, its counts are not (they would give away the 2 decided late).
     assert values["decided_within_deadline"]["value"] is not None
-    assert values["decided_within_deadline"]["numerator"] == "5"
-    assert values["decided_within_deadline"]["denominator"] == "7"
+    assert values["decided_within_deadline"]["numerator"] == "–"
+    assert values["decided_within_deadline"]["denominator"] == "–"
     # Feedback in time for 1 of 6: protected, and the number is not kept at all.
     assert values["feedback_on_time"] == {
         "key": "feedback_on_time",
         "value": None,
         "protected": True,
+        "hidden": False,
         "target": "100",
         "numerator": "<5",
         "denominator": "6",
     }
     assert values["led_to_investigation"]["protected"] is True
     march = [point for point in content["trend"]["reports"] if point["month"] == "2026-03-01"]
-    assert march == [{"month": "2026-03-01", "value": "8", "protected": False}]
+    assert march == [{"month": "2026-03-01", "value": "8", "protected": False, "hidden": False}]
     assert content["period"]["label"] == "2026"
     assert report.title == ("Återrapportering av samverkan skola–socialtjänst 2026")
 
@@ -114,7 +116,7 @@ def test_the_page_shows_the_numbers_lights_and_sections_in_words(
     assert "1. Steering and shared goals" in page
     assert "3. Follow-up of how the collaboration develops" in page
     assert "71 %" in page
-    assert "(5 of 7)" in page
+    assert "(5 of 7)" not in page  # it would give away the 2 decided late
     assert "Close to the target" in page  # 71 % against the goal's 75 %
     assert "&lt;5" in page
     assert "75 %" in page  # the target in the indicator's unit

@@ -11,8 +11,9 @@ from followup.models import IndicatorTarget
 from followup.periods import month_period
 from followup.rollups import rebuild
 from followup.selectors import dashboard
+from followup.suppression import Cell
 from followup.tests.scenario import MARCH, NOW, march_meetings, march_reports
-from followup.values import Light
+from followup.values import Light, shown_share
 from tests.world import World, build_world
 
 
@@ -50,9 +51,24 @@ def test_the_values_of_march_by_hand(board: World) -> None:
 
 
 @pytest.mark.usefixtures("english")  # the texts are translated: checked in English here
-def test_counts_behind_a_share_are_shown_when_not_small(board: World) -> None:
+def test_counts_behind_a_share_are_hidden_when_their_difference_is_small(board: World) -> None:
+    # 5 of 7 decided in time: "5 of 7" would tell that 2 were late. The share is shown.
     shown = _march(board).values["decided_within_deadline"]
-    assert shown.counts_text == "5 of 7"
+    assert (shown.text, shown.counts_text) == ("71 %", "")
+    assert (str(shown.numerator), str(shown.denominator)) == ("–", "–")
+
+
+@pytest.mark.usefixtures("english")
+def test_counts_behind_a_share_are_shown_when_nothing_small_follows() -> None:
+    indicator = CATALOGUE["decided_within_deadline"]
+    shown = shown_share(indicator, Cell(10), Cell(17), target=None)
+    assert (shown.text, shown.counts_text) == ("59 %", "10 of 17")
+    # 13 of 17 would give away the 4 that were late; 13 of 18 would not.
+    assert shown_share(indicator, Cell(13), Cell(17), target=None).counts_text == ""
+    assert shown_share(indicator, Cell(13), Cell(18), target=None).counts_text == "13 of 18"
+    # An outcome about the child: the share itself is hidden.
+    outcome = shown_share(CATALOGUE["led_to_investigation"], Cell(13), Cell(17), target=None)
+    assert (outcome.text, outcome.hidden) == ("<5", False)
 
 
 @pytest.mark.usefixtures("english")

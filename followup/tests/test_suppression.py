@@ -1,6 +1,12 @@
 """Small numbers: 1–4 suppressed, a total never gives a part away, staff counts shown."""
 
+import datetime
+
+from followup.catalogue import CATALOGUE
+from followup.periods import Period, PeriodKind, add_months, month_period
+from followup.selectors import _protected_months
 from followup.suppression import Cell, Protection, protect_parts, share_shown
+from followup.values import shown_share
 
 CHILDREN = Protection.CHILDREN
 
@@ -47,3 +53,35 @@ def test_a_share_needs_both_counts_shown() -> None:
     # An outcome about children: 9 of 10 means one child without it.
     assert not share_shown(Cell(9), Cell(10), Protection.CHILDREN_OUTCOME)
     assert share_shown(Cell(5), Cell(10), Protection.CHILDREN_OUTCOME)
+
+
+def _months(start: datetime.date, counts: list[int]) -> dict[datetime.date, dict[str, int]]:
+    return {add_months(start, index): {"reports": count} for index, count in enumerate(counts)}
+
+
+def test_trend_months_are_protected_against_the_totals_beside_them() -> None:
+    # January–June 2026 with the six months before it (its previous period) in the trend.
+    period = Period(PeriodKind.CUSTOM, datetime.date(2026, 1, 1), datetime.date(2026, 7, 1))
+    previous, current = [5, 9, 9, 9, 9, 9], [10, 3, 8, 9, 7, 6]
+    monthly = _months(datetime.date(2025, 7, 1), [*previous, *current])
+    cells = _protected_months(monthly, period)
+    shown = [str(cells[month]) for month in monthly]
+    # March 2026 is "<5". Protected against one total for all twelve months, July 2025 (5)
+    # would be hidden instead, and March could be worked back from the period's total (43)
+    # and its other months. Among the period's months, June (6) is hidden.
+    assert shown == ["5", "9", "9", "9", "9", "9", "10", "<5", "8", "9", "7", "–"]
+
+
+def test_a_trend_month_that_is_its_periods_only_reports_is_suppressed() -> None:
+    period = month_period(datetime.date(2026, 6, 15))
+    monthly = _months(datetime.date(2025, 7, 1), [0] * 10 + [6, 2])
+    cells = _protected_months(monthly, period)
+    assert [str(cells[month]) for month in monthly][-2:] == ["6", "<5"]
+
+
+def test_a_hidden_share_says_dash_and_a_small_one_says_less_than_five() -> None:
+    indicator = CATALOGUE["reports_per_100_pupils"]
+    hidden = shown_share(indicator, Cell(7, hidden=True), Cell(200), target=None)
+    small = shown_share(indicator, Cell(3, suppressed=True), Cell(200), target=None)
+    assert (hidden.text, hidden.hidden) == ("–", True)
+    assert (small.text, small.hidden) == ("<5", False)
