@@ -9,6 +9,7 @@ refresh recomputes the marked buckets).
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Unit
@@ -46,6 +47,19 @@ class Rollup(models.Model):
             models.Index(fields=["municipality", "month", "metric"], name="rollup_municipality"),
             models.Index(fields=["month", "metric"], name="rollup_comparison"),
             models.Index(fields=["municipality", "source", "month"], name="rollup_bucket"),
+        ]
+        # One number per cell: two refreshes of a bucket racing each other must not both
+        # insert (the unit is empty for whole-municipality rows, hence the Coalesce).
+        constraints = [
+            models.UniqueConstraint(
+                "municipality",
+                "source",
+                "month",
+                Coalesce("unit", 0),
+                "sector",
+                "metric",
+                name="rollup_once",
+            )
         ]
 
     def __str__(self) -> str:

@@ -36,11 +36,12 @@ governance (a snapshot of the month)
 """
 
 import datetime
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -154,12 +155,43 @@ def bucket_rows(
     ]
 
 
+# Advisory locks (PostgreSQL) that serialise the writers of a bucket. Without them two
+# workers refreshing the same bucket under READ COMMITTED both delete the (same, old) rows and
+# both insert: the numbers double. The rebuild takes ``REBUILD_LOCK`` exclusively; every
+# bucket refresh takes it shared, so no refresh interleaves with a rebuild's delete-all.
+# SQLite serialises writing transactions itself.
+LOCK_SPACE = 0x5A3F  # the first key of every lock of this module (an arbitrary constant)
+REBUILD_LOCK = 0
+
+
+def _bucket_lock_key(municipality_id: int, source: str, month: datetime.date) -> int:
+    """A stable 32-bit key per bucket (zlib.crc32 is stable across processes, hash() is not)."""
+    digest = zlib.crc32(f"{municipality_id}:{source}:{month:%Y-%m}".encode())
+    return digest - 2**32 if digest >= 2**31 else digest or 1
+
+
+def _advisory_lock(sql: str, key: int) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [LOCK_SPACE, key])
+
+
+def _lock_bucket(municipality_id: int, source: str, month: datetime.date) -> None:
+    _advisory_lock("SELECT pg_advisory_xact_lock_shared(%s, %s)", REBUILD_LOCK)
+    _advisory_lock(
+        "SELECT pg_advisory_xact_lock(%s, %s)", _bucket_lock_key(municipality_id, source, month)
+    )
+
+
 def bucket_refresh(
     municipality_id: int, source: str, month: datetime.date, *, now: datetime.datetime
 ) -> int:
     """Replace one bucket with its recomputed rows; the number of rows written."""
-    rows = bucket_rows(municipality_id, source, month, now=now)
     with transaction.atomic():
+        _lock_bucket(municipality_id, source, month)
+        # Computed under the lock, so that the last refresh to write has read the latest rows.
+        rows = bucket_rows(municipality_id, source, month, now=now)
         Rollup.objects.filter(municipality_id=municipality_id, source=source, month=month).delete()
         Rollup.objects.bulk_create(rows)
     return len(rows)
@@ -318,8 +350,8 @@ def _governance_counts(municipality_id: int, now: datetime.datetime) -> Counter[
 def changes_process(*, now: datetime.datetime | None = None) -> int:
     """Recompute every marked bucket; the number of buckets. A mark made again while its
     bucket was being recomputed stays for the next run. Several workers may run this at once:
-    each bucket is replaced whole in its own transaction, so the last one wins with the same
-    rows."""
+    each bucket is replaced whole in its own transaction under the bucket's lock, so they take
+    turns and the last one wins with the same rows."""
     now = now or timezone.now()
     done = 0
     for change in list(RollupChange.objects.order_by("marked_at", "id")):
@@ -383,6 +415,7 @@ def rebuild(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     buckets = all_buckets(now=now)
     with transaction.atomic():
+        _advisory_lock("SELECT pg_advisory_xact_lock(%s, %s)", REBUILD_LOCK)
         Rollup.objects.exclude(source=RollupSource.GOVERNANCE).delete()
         RollupChange.objects.all().delete()
         for municipality_id, source, month in sorted(buckets):

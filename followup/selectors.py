@@ -5,7 +5,7 @@ Everything reads the summary tables (``followup.models.Rollup``), never raw repo
 meetings, in a fixed number of queries whatever the amount of data (at most eight; tested):
 
 1. the municipality's sums per (unit, sector, metric) for the period, the previous period
-   and the last twelve months, in one query with filtered sums;
+   and the twelve months up to the end of each, in one query with filtered sums;
 2. the read-confirmation snapshots of the two periods' last months;
 3. the monthly trend;
 4. the schools (names and pupils);
@@ -88,6 +88,7 @@ class PeriodSums:
     last_year: Sums  # the twelve months up to the period's end (silent schools)
     snapshot: Sums
     previous_snapshot: Sums
+    previous_last_year: Sums  # the twelve months up to the previous period's end
 
 
 def period_sums(
@@ -101,10 +102,12 @@ def period_sums(
     if today is not None:
         year_end = min(period.end, add_months(month_start(today), 1))
     year_start = add_months(year_end, -12)
-    earliest = min(previous.start, year_start)
+    previous_year_start = add_months(previous.end, -12)
+    earliest = min(previous.start, year_start, previous_year_start)
     in_current = Q(month__gte=period.start, month__lt=period.end)
     in_previous = Q(month__gte=previous.start, month__lt=previous.end)
     in_year = Q(month__gte=year_start, month__lt=year_end)
+    in_previous_year = Q(month__gte=previous_year_start, month__lt=previous.end)
     rows = (
         Rollup.objects.filter(municipality=municipality, month__gte=earliest, month__lt=period.end)
         .exclude(source=RollupSource.GOVERNANCE)
@@ -113,15 +116,17 @@ def period_sums(
             current=Sum("value", filter=in_current),
             previous=Sum("value", filter=in_previous),
             year=Sum("value", filter=in_year),
+            previous_year=Sum("value", filter=in_previous_year),
         )
         .order_by()
     )
-    result = PeriodSums(Sums(), Sums(), Sums(), Sums(), Sums())
+    result = PeriodSums(Sums(), Sums(), Sums(), Sums(), Sums(), Sums())
     for row in rows:
         key = (row["unit_id"], row["sector"], row["metric"])
         result.current.add(*key, row["current"] or 0)
         result.previous.add(*key, row["previous"] or 0)
         result.last_year.add(*key, row["year"] or 0)
+        result.previous_last_year.add(*key, row["previous_year"] or 0)
     result.snapshot, result.previous_snapshot = _snapshots(municipality, period, previous)
     return result
 
@@ -435,26 +440,18 @@ def _audit_values(
 
 
 def _previous_school_rows(schools: list[Unit], sums: PeriodSums) -> list[SchoolRow]:
+    """The schools as they stood in the previous period: its reports, and silent judged on
+    the twelve months up to its end (so "silent schools" compares like with like)."""
     shifted = PeriodSums(
         current=sums.previous,
         previous=Sums(),
-        last_year=Sums(),
+        last_year=sums.previous_last_year,
         snapshot=sums.previous_snapshot,
         previous_snapshot=Sums(),
+        previous_last_year=Sums(),
     )
     rows, _rate = school_rows(schools, shifted)
-    return [
-        SchoolRow(
-            unit=row.unit,
-            sent=row.sent,
-            rate=row.rate,
-            silent=False,  # silent schools are judged on the last twelve months only
-            met_intake=row.met_intake,
-            parent_meeting_visited=row.parent_meeting_visited,
-            sent_last_year=0,
-        )
-        for row in rows
-    ]
+    return rows
 
 
 def _trend(

@@ -359,6 +359,9 @@ def series_update(
             )
             removed, added = _replan(locked, starts, data.school, now)
             mark_meetings(municipality.pk, [*before, *starts])
+        if old["activity_type"] != locked.activity_type:
+            # The summary tables count held meetings by their series' type, past ones too.
+            mark_meetings(municipality.pk, locked.occurrences.values_list("starts_at", flat=True))
         locked.save()
         locked.invited_units.set(data.invited_units)
         audit_event_record(

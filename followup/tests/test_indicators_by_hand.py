@@ -140,3 +140,14 @@ def _this_year(world: World, today: datetime.date):
     from followup.periods import year_period
 
     return dashboard(world.municipality(), year_period(2026), today=today)
+
+
+def test_the_previous_periods_silent_schools_are_judged_on_its_own_twelve_months(
+    more: World,
+) -> None:
+    # February 2026's twelve months (March 2025 – February 2026) hold no report at all: every
+    # school was silent then. In March only Leksand school wakes (Stora skolan's one report
+    # is far below the municipality's rate).
+    result = _march(more)
+    assert result.previous["silent_schools"].text == "3"
+    assert result.values["silent_schools"].text == "2"

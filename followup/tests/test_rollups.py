@@ -9,8 +9,11 @@ import time_machine
 from followup.models import Rollup, RollupChange, RollupSource
 from followup.rollups import bucket_rows, changes_process, mark_time_dependent, rebuild
 from followup.tests.scenario import MARCH, NOW, march_meetings, march_reports
-from organisations.models import UnitKind
+from organisations.models import Role, UnitKind
 from tests.world import World, build_world
+from wheel import services as wheel_services
+from wheel.models import ActivityType, OccurrenceStatus
+from wheel.tests.series_builders import make_series, series_data
 
 
 @pytest.fixture
@@ -127,3 +130,27 @@ def test_the_refresh_commands_run() -> None:
         call_command("followup_rebuild", verbosity=0)
         call_command("followup_refresh", verbosity=0)
     assert Rollup.objects.filter(metric="reports", value=8).exists()
+
+
+def test_changing_a_series_type_recounts_its_past_meetings(db) -> None:  # noqa: ARG001
+    with time_machine.travel(NOW, tick=False):  # 15 April: March's meetings are past
+        world = build_world()
+        school = world.unit(UnitKind.SCHOOL)
+        series = make_series(world, activity_type=ActivityType.INTAKE_PRINCIPAL, school=school)
+        series.occurrences.filter(starts_at__lt=NOW).update(status=OccurrenceStatus.HELD)
+        rebuild(now=NOW)
+        before = _metrics(world, RollupSource.WHEEL, unit=school)
+        assert before["held_intake_principal"] == before["occ_held"] == 5  # March's Tuesdays
+
+        wheel_services.series_update(
+            series=series,
+            actor=world.user(Role.COORDINATOR),
+            data=series_data(
+                world, activity_type=ActivityType.COLLABORATION_MEETING, school=school
+            ),
+        )
+        changes_process(now=NOW)
+        incremental = _table()
+        rebuild(now=NOW)
+        assert _table() == incremental
+        assert "held_intake_principal" not in _metrics(world, RollupSource.WHEEL, unit=school)
