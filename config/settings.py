@@ -303,6 +303,14 @@ MAILERS: dict[str, dict[str, Any]] = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "samverkan@localhost")
 # The address people reach the app on; links in e-mails start with it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Who runs this installation (e.g. "Leksands kommun"), shown on the login page and named as
+# responsible in the accessibility statement, with how to reach them (e-mail or phone).
+INSTALLATION_NAME = env_str(
+    "INSTALLATION_NAME", "Leksands kommun och Eksjö kommun (demo)" if DEMO_MODE else ""
+)
+INSTALLATION_CONTACT = env_str(
+    "INSTALLATION_CONTACT", "samverkan@example.se, 0247-800 00 (demo)" if DEMO_MODE else ""
+)
 
 # Content Security Policy: only our own scripts, each with the per-request nonce.
 SECURE_CSP = {

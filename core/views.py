@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -35,7 +36,11 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
             accessibility_report_create(**form.cleaned_data)
             messages.success(request, _("Thank you. Your report has been received."))
             return redirect("core:accessibility")
-    return render(request, "core/accessibility.html", {"form": form})
+    return render(
+        request,
+        "core/accessibility.html",
+        {"form": form, "contact": settings.INSTALLATION_CONTACT},
+    )
 
 
 def _too_many_reports(request: HttpRequest) -> bool:

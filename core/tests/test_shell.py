@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.test import Client
 from django.urls import reverse
 
 from core.models import AccessibilityReport
@@ -93,3 +94,40 @@ def test_accessibility_reports_are_rate_limited(client):
     assert response.status_code == 200
     assert AccessibilityReport.objects.count() == 10
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_the_accessibility_statement_names_who_is_responsible_and_how_to_reach_them(settings):
+    settings.INSTALLATION_NAME = "Leksands kommun"
+    settings.INSTALLATION_CONTACT = "samverkan@leksand.se"
+    page = (
+        Client(headers={"accept-language": "sv"})
+        .get(reverse("core:accessibility"))
+        .content.decode()
+    )
+    assert "Leksands kommun står bakom den här tjänsten." in page
+    assert "Du når oss på samverkan@leksand.se." in page
+    # DIGG's model statement: compliance status, what is not accessible, supervision.
+    assert "delvis förenlig" in page
+    assert "Innehåll som inte är tillgängligt" in page
+    assert "https://www.digg.se/tdosanmalan" in page
+
+
+@pytest.mark.django_db
+def test_without_an_installation_name_the_statement_says_the_municipality(settings):
+    settings.INSTALLATION_NAME = ""
+    settings.INSTALLATION_CONTACT = ""
+    page = (
+        Client(headers={"accept-language": "sv"})
+        .get(reverse("core:accessibility"))
+        .content.decode()
+    )
+    assert "Kommunen som driver den här installationen" in page
+    assert "Du når oss på" not in page
+
+
+@pytest.mark.django_db
+def test_the_login_page_names_the_installation(settings):
+    settings.INSTALLATION_NAME = "Eksjö kommun"
+    page = Client(headers={"accept-language": "sv"}).get(reverse("account_login")).content.decode()
+    assert "För personalen i Eksjö kommun." in page
