@@ -214,3 +214,11 @@ def auditor_panels(_user: User, memberships: list[Membership]) -> list[StartPane
         StartPanel("followup/start/auditor.html", {"municipality": municipality})
         for municipality in _municipalities(memberships)
     ]
+
+
+def municipal_admin_panels(_user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """Links only (no query): the way to the consent to be named in comparisons."""
+    return [
+        StartPanel("followup/start/municipal_admin.html", {"municipality": municipality})
+        for municipality in _municipalities(memberships)
+    ]
