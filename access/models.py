@@ -156,6 +156,12 @@ class AuditEventType(models.TextChoices):
 
     # Follow-up (followup.services)
     INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")
+    COMPARISON_CONSENT_CHANGED = (
+        "comparison_consent_changed",
+        _("Consent to be named in other municipalities' comparisons changed"),
+    )
+    REFERENCE_VALUE_SET = "reference_value_set", _("National reference value set")
+    REFERENCE_VALUE_REMOVED = "reference_value_removed", _("National reference value removed")
 
 
 class AuditEvent(models.Model):

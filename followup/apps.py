@@ -32,3 +32,4 @@ class FollowupConfig(AppConfig):
         register_panel(Role.PRINCIPAL, start.principal_panels)
         register_panel(Role.INTAKE, start.intake_panels)
         register_panel(Role.AUDITOR, start.auditor_panels)
+        register_panel(Role.MUNICIPAL_ADMIN, start.municipal_admin_panels)

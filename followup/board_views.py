@@ -38,7 +38,23 @@ def _draft_form(request: HttpRequest, data: Any = None) -> DraftForm | None:
     municipalities = board_report_policy.municipalities(_user(request), MANAGE)
     if not municipalities:
         return None
-    return DraftForm(data, municipalities=municipalities, today=timezone.localdate())
+    return DraftForm(
+        data,
+        municipalities=municipalities,
+        today=timezone.localdate(),
+        initial=_draft_initial(request),
+    )
+
+
+def _draft_initial(request: HttpRequest) -> dict[str, str]:
+    """``?municipality=`` and ``?occurrence=`` preselect the form (the coordinator's start
+    page links here for its next board report). Only a preselection: the form's choices are
+    limited to what the user may use, and the service checks everything again."""
+    return {
+        key: request.GET[key]
+        for key in ("municipality", "occurrence")
+        if request.GET.get(key, "").isdigit()
+    }
 
 
 @require_GET

@@ -69,3 +69,21 @@ class TargetsForm(forms.Form):
         return {
             indicator.key: self.cleaned_data.get(indicator.key) for indicator in self.indicators
         }
+
+
+class ComparisonConsentForm(forms.Form):
+    """The municipal admin's yes or no: may other municipalities see this one by name?"""
+
+    named = forms.TypedChoiceField(
+        label=gettext_lazy("May other municipalities see your municipality by name?"),
+        choices=[
+            ("yes", gettext_lazy("Yes, show our name in their comparisons")),
+            ("no", gettext_lazy("No, show us unnamed (“Municipality A”, “B”, …)")),
+        ],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose yes or no."),
+            "invalid_choice": gettext_lazy("Choose yes or no."),
+        },
+    )

@@ -6,6 +6,9 @@
   A principal who holds no other of these roles there sees the municipality's aggregates
   and, in the schools table, their own school only.
 - MANAGE_TARGETS: the municipality's coordinators.
+- MANAGE_COMPARISON: the municipality's municipal admins, who decide whether it may be named
+  in other municipalities' comparisons (the municipality speaks about itself to others, so
+  the admin who answers for its accounts decides, not the follow-up's readers).
 - Everyone else, and every other municipality: the same 404.
 """
 
@@ -21,10 +24,12 @@ from organisations.selectors import memberships_of
 class FollowupAction(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     MANAGE_TARGETS = "manage_targets"
+    MANAGE_COMPARISON = "manage_comparison"
 
 
 VIEW_DASHBOARD = FollowupAction.VIEW_DASHBOARD
 MANAGE_TARGETS = FollowupAction.MANAGE_TARGETS
+MANAGE_COMPARISON = FollowupAction.MANAGE_COMPARISON
 
 # Roles that see the whole municipality's follow-up, schools table included.
 WHOLE_MUNICIPALITY_ROLES = frozenset(
@@ -41,6 +46,7 @@ VIEW_ROLES = WHOLE_MUNICIPALITY_ROLES | {Role.PRINCIPAL}
 ACTION_ROLES = {
     VIEW_DASHBOARD: VIEW_ROLES,
     MANAGE_TARGETS: frozenset({Role.COORDINATOR}),
+    MANAGE_COMPARISON: frozenset({Role.MUNICIPAL_ADMIN}),
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.attention import StartPanel
+from followup.board_next import before_next_report, next_board_occurrences
 from followup.catalogue import CATALOGUE
 from followup.periods import Period, month_period, term_of, year_period
 from followup.presentation import IndicatorRow, indicator_rows, school_flags
@@ -80,18 +81,29 @@ def board_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
 
 
 def coordinator_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
-    """Red indicators, silent schools and documents near their revision, for the year."""
+    """What needs doing before the next board report (``followup.board_next``), then red
+    indicators, silent schools and documents near their revision, for the year."""
     panels = []
-    for municipality in _municipalities(memberships):
-        dash = cached_dashboard(user, municipality, year_period(_today().year))
+    municipalities = _municipalities(memberships)
+    today = _today()
+    occurrences = next_board_occurrences({m.pk for m in municipalities}, today)
+    for municipality in municipalities:
+        dash = cached_dashboard(user, municipality, year_period(today.year))
         rows = _with_values(indicator_rows(dash))
+        red = [row for row in rows if row.light == "red"]
         panels.append(
             StartPanel(
                 "followup/start/coordinator.html",
                 {
                     "municipality": municipality,
                     "period": dash.period,
-                    "red": [row for row in rows if row.light == "red"],
+                    "next_report": before_next_report(
+                        municipality,
+                        occurrences.get(municipality.pk),
+                        red_count=len(red),
+                        today=today,
+                    ),
+                    "red": red,
                     "silent": dash.silent_schools,
                     "documents": [
                         row
@@ -212,5 +224,13 @@ def auditor_panels(_user: User, memberships: list[Membership]) -> list[StartPane
     """Links only: the audits module adds its own part."""
     return [
         StartPanel("followup/start/auditor.html", {"municipality": municipality})
+        for municipality in _municipalities(memberships)
+    ]
+
+
+def municipal_admin_panels(_user: User, memberships: list[Membership]) -> list[StartPanel]:
+    """Links only (no query): the way to the consent to be named in comparisons."""
+    return [
+        StartPanel("followup/start/municipal_admin.html", {"municipality": municipality})
         for municipality in _municipalities(memberships)
     ]

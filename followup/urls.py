@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("mal/", views.targets_page, name="targets"),
+    path("jamforelse/", views.comparison_page, name="comparison"),
 ]

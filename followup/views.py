@@ -1,5 +1,5 @@
-"""Pages of the follow-up: the dashboard, the indicator catalogue, the exports and the
-coordinator's targets.
+"""Pages of the follow-up: the dashboard, the indicator catalogue, the exports, the
+coordinator's targets and the municipal admin's consent to be named in comparisons.
 
 The municipality is loaded through ``followup_policy`` (no query: memberships are cached per
 request): another municipality, or a role without the follow-up, is the same 404. Every page
@@ -25,8 +25,8 @@ from access.loaders import permit_or_404
 from followup import exports
 from followup.catalogue import CATALOGUE
 from followup.charts import trend_svg
-from followup.forms import TargetsForm
-from followup.models import IndicatorTarget
+from followup.forms import ComparisonConsentForm, TargetsForm
+from followup.models import ComparisonConsent, IndicatorTarget
 from followup.periods import (
     PERIOD_KIND_LABELS,
     Period,
@@ -36,6 +36,7 @@ from followup.periods import (
     year_period,
 )
 from followup.policies import (
+    MANAGE_COMPARISON,
     MANAGE_TARGETS,
     VIEW_DASHBOARD,
     followup_policy,
@@ -51,7 +52,7 @@ from followup.presentation import (
     trends,
 )
 from followup.selectors import Dashboard, SchoolRow, comparisons, dashboard
-from followup.services import targets_set
+from followup.services import comparison_consent_set, targets_set
 from organisations.models import Municipality, User
 
 FIRST_YEAR = 2000  # the summary tables start no earlier; see periods._parse_year
@@ -169,6 +170,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "form": _form_values(request, loaded.period),
             "can_manage_targets": loaded.municipality.pk
             in followup_policy.municipality_ids(user, MANAGE_TARGETS),
+            "can_manage_comparison": loaded.municipality.pk
+            in followup_policy.municipality_ids(user, MANAGE_COMPARISON),
         },
     )
 
@@ -245,3 +248,42 @@ def targets_page(request: HttpRequest) -> HttpResponse:
         url = reverse("followup:targets")
         return redirect(f"{url}?{urlencode({'municipality': wanted})}" if wanted else url)
     return render(request, "followup/targets.html", {"form": form, "municipality": municipality})
+
+
+@require_http_methods(["GET", "POST"])
+def comparison_page(request: HttpRequest) -> HttpResponse:
+    """The municipal admin decides whether the municipality may be named in the other
+    municipalities' comparisons; saved, the page is shown again (POST, then redirect)."""
+    wanted = request.GET.get("municipality", "").strip()
+    municipality = municipality_for(_user(request), MANAGE_COMPARISON, wanted)
+    if municipality is None:
+        raise Http404
+    permit = permit_or_404(request, followup_policy, MANAGE_COMPARISON, pk=municipality.pk)
+    consent = ComparisonConsent.objects.filter(municipality=municipality).first()
+    current = consent.named if consent is not None else None
+    initial = {} if current is None else {"named": "yes" if current else "no"}
+    data = request.POST if request.method == "POST" else None
+    form = ComparisonConsentForm(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        named = form.cleaned_data["named"]
+        if comparison_consent_set(permit=permit, actor=_user(request), named=named):
+            messages.success(request, _consent_message(municipality, named))
+        else:
+            messages.info(request, _("Nothing was changed."))
+        url = reverse("followup:comparison")
+        return redirect(f"{url}?{urlencode({'municipality': wanted})}" if wanted else url)
+    return render(
+        request,
+        "followup/comparison.html",
+        {"form": form, "municipality": municipality, "current": current, "consent": consent},
+    )
+
+
+def _consent_message(municipality: Municipality, named: bool) -> str:
+    if named:
+        return _("Saved: other municipalities now see %(name)s by name in their comparisons.") % {
+            "name": municipality.name
+        }
+    return _("Saved: other municipalities now see %(name)s unnamed in their comparisons.") % {
+        "name": municipality.name
+    }

@@ -15,7 +15,9 @@ from access.policies import NotPermitted
 from audits import services as audit_services
 from audits.tests import builders as audit_builders
 from followup import board_services
+from followup import services as followup_services
 from followup.periods import year_period
+from followup.policies import MANAGE_COMPARISON, MANAGE_TARGETS, followup_policy
 from governance import services as governance_services
 from governance.tests import builders as governance_builders
 from organisations import services as organisation_services
@@ -488,6 +490,26 @@ CALLS: list[tuple[str, Call]] = [
         "term_update (a teacher)",
         lambda w, t: organisation_services.term_update(
             actor=w.user(Role.REPORTER), term=t["term"], ends_on=datetime.date(2030, 12, 21)
+        ),
+    ),
+    (
+        "comparison_consent_set with a coordinator's permit",
+        lambda w, _t: followup_services.comparison_consent_set(
+            permit=followup_policy.require(
+                w.user(Role.COORDINATOR), MANAGE_TARGETS, w.municipality()
+            ),
+            actor=w.user(Role.COORDINATOR),
+            named=True,
+        ),
+    ),
+    (
+        "comparison_consent_set by another municipality's admin",
+        lambda w, _t: followup_services.comparison_consent_set(
+            permit=followup_policy.require(
+                _eksjo(w, Role.MUNICIPAL_ADMIN), MANAGE_COMPARISON, w.municipality()
+            ),
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            named=True,
         ),
     ),
     (

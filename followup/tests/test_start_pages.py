@@ -10,6 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audits.tests import builders as audit_builders
+from followup import board_services
+from followup.periods import year_period
 from followup.rollups import rebuild
 from followup.tests.scenario import NOW, at
 from organisations import services as organisation_services
@@ -154,10 +157,14 @@ def _more_reports(world):
 # once per request however many roles show it; the principal's term is two or three
 # (``period_sums``) and one for the next meeting. The audits' overdue answers and measures
 # (auditor, coordinator, board member) are one query; the board report's news and its latest
-# published report (board member, auditor) two, the coordinator's draft one.
+# published report (board member, auditor) two, the coordinator's draft one. The
+# coordinator's "before the next board report" is two more: the next board-report occurrence
+# with its linked report (one query for all municipalities) and the audits' overdue counts
+# of the municipality (one; the audits' attention item above counts the same on its own).
 EXPECTED = {
     Role.BOARD_MEMBER: 14,  # 4 + the dashboard (7) + audits (1) + board report (2)
-    Role.COORDINATOR: 18,  # 4 + the dashboard (7) + audits, board report, other apps' items
+    Role.COORDINATOR: 20,  # 4 + the dashboard (7) + audits, board report, other apps' items
+    # + the next board report (2)
     Role.MANAGER: 13,  # 4 + the dashboard (7) + other apps' attention items
     Role.PRINCIPAL: 9,  # 4 + term sums + next meeting + other apps' attention items
     Role.INTAKE: 13,  # 4 + the month's dashboard (7) + other apps' attention items
@@ -192,4 +199,144 @@ def test_the_dashboard_costs_the_same_queries_for_more_reports(
         client.get(url)
     _more_reports(march)
     with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(url)
+
+
+# --- the coordinator's "before the next board report" --------------------------------------
+
+BOARD_MEETING = datetime.datetime(2026, 5, 20, 9, 0, tzinfo=STOCKHOLM)
+
+
+def _board_series(world, title="Återrapportering till KS"):
+    return make_series(
+        municipality=world.municipality(),
+        organiser=world.unit(UnitKind.MUNICIPAL_OFFICE),
+        created_by=world.user(Role.COORDINATOR),
+        activity_type=ActivityType.BOARD_REPORT,
+        title=title,
+    )
+
+
+def _panel(client, world):
+    client.force_login(world.user(Role.COORDINATOR))
+    response = client.get(reverse("core:start"))
+    [panel] = [
+        panel
+        for section in response.context["sections"]
+        for panel in section.panels
+        if panel.template == "followup/start/coordinator.html"
+    ]
+    return panel.context, response.content.decode()
+
+
+def _next_report(client, world):
+    context, html = _panel(client, world)
+    return context["next_report"], html
+
+
+def next_report_red(client, world):
+    return _panel(client, world)[0]["red"]
+
+
+def test_without_a_board_report_in_the_wheel_the_coordinator_is_told_so(client, march):
+    next_report, html = _next_report(client, march)
+    assert next_report.occurrence is None
+    assert "Before the next board report" in html
+    assert "No board report is planned in the annual wheel." in html
+    assert next_report.create_url.startswith(reverse("followup_board:list") + "?municipality=")
+    # The same red indicators as listed below it; no audits yet.
+    assert next_report.red_count == len(next_report_red(client, march)) > 0
+    assert (next_report.overdue_responses, next_report.overdue_measures) == (0, 0)
+
+
+def test_the_next_occurrence_with_a_link_to_create_its_draft(client, march):
+    series = _board_series(march)
+    make_occurrence(series, datetime.datetime(2026, 3, 18, 9, 0, tzinfo=STOCKHOLM))  # past
+    make_occurrence(series, datetime.datetime(2026, 11, 18, 9, 0, tzinfo=STOCKHOLM))  # later
+    make_occurrence(  # cancelled: not the next one
+        series, datetime.datetime(2026, 4, 29, 9, 0, tzinfo=STOCKHOLM), status="cancelled"
+    )
+    occurrence = make_occurrence(series, BOARD_MEETING)
+    next_report, html = _next_report(client, march)
+    assert next_report.occurrence == occurrence
+    assert "Återrapportering till KS, Wednesday 20 May 2026" in html
+    assert "No report is linked to it yet." in html
+    municipality = march.municipality().pk
+    url = f"{reverse('followup_board:list')}?municipality={municipality}&occurrence={occurrence.pk}"
+    assert next_report.create_url == url + "#new-draft"
+    assert 'href="' + url.replace("&", "&amp;") + '#new-draft"' in html
+    # The link preselects the occurrence in the draft form.
+    form = client.get(url).context["form"]
+    assert str(form["occurrence"].value()) == str(occurrence.pk)
+
+
+def test_the_linked_report_with_its_state(client, march):
+    occurrence = make_occurrence(_board_series(march), BOARD_MEETING)
+    report = board_services.board_report_create_draft(
+        actor=march.user(Role.COORDINATOR),
+        municipality=march.municipality(),
+        period=year_period(2025),
+        occurrence=occurrence,
+    )
+    next_report, html = _next_report(client, march)
+    assert next_report.report_id == report.pk
+    assert not next_report.report_published
+    assert f'href="{reverse("followup_board:detail", args=[report.pk])}"' in html
+    assert "(draft)" in html
+    assert "No report is linked to it yet." not in html
+
+
+def test_overdue_audit_answers_and_measures_are_counted(client, march):
+    audit = audit_builders.audit(march)
+    unanswered = audit_builders.recommendation(march, audit, number=1)  # due in 2022
+    audit_builders.measure(march, unanswered, due_on=datetime.date(2026, 4, 1))
+    audit_builders.measure(march, unanswered, due_on=datetime.date(2026, 4, 14))
+    audit_builders.measure(march, unanswered, due_on=datetime.date(2026, 6, 1))  # not yet
+    audit_builders.measure(march, unanswered, due_on=datetime.date(2026, 4, 1), status="done")
+    next_report, html = _next_report(client, march)
+    assert (next_report.overdue_responses, next_report.overdue_measures) == (1, 2)
+    assert "Measures after audits that are overdue" in html
+    assert f'href="{reverse("audits:audit_list")}"' in html
+
+
+def test_another_municipalitys_board_report_is_not_the_next_one(client, march):
+    eksjo = march.municipality("eksjo")
+    series = make_series(
+        municipality=eksjo,
+        organiser=march.unit(UnitKind.MUNICIPAL_OFFICE, "eksjo"),
+        created_by=march.user(Role.COORDINATOR, "eksjo"),
+        activity_type=ActivityType.BOARD_REPORT,
+    )
+    make_occurrence(series, BOARD_MEETING)
+    next_report, _html = _next_report(client, march)
+    assert next_report.occurrence is None
+
+
+def test_the_coordinators_start_page_costs_the_same_with_the_wheel_and_reports(
+    client, march, django_assert_num_queries
+):
+    user = march.user(Role.COORDINATOR)
+    client.force_login(user)
+    url = reverse("core:start")
+    client.get(url)
+    series = _board_series(march)
+    first = make_occurrence(series, BOARD_MEETING)
+    board_services.board_report_create_draft(
+        actor=user, municipality=march.municipality(), period=year_period(2025), occurrence=first
+    )
+    # With a draft the board report's attention item stops at it (one query less than when
+    # it must also look for last year's report).
+    with_a_draft = EXPECTED[Role.COORDINATOR] - 1
+    with django_assert_num_queries(with_a_draft):
+        client.get(url)
+    for month in (6, 9, 11):
+        later = make_occurrence(series, datetime.datetime(2026, month, 20, 9, 0, tzinfo=STOCKHOLM))
+    board_services.board_report_create_draft(
+        actor=user, municipality=march.municipality(), period=year_period(2024), occurrence=later
+    )
+    audit = audit_builders.audit(march)
+    for number in (1, 2, 3):
+        recommendation = audit_builders.recommendation(march, audit, number=number)
+        audit_builders.measure(march, recommendation, due_on=datetime.date(2026, 4, 1))
+    with django_assert_num_queries(with_a_draft):
         client.get(url)

@@ -69,3 +69,32 @@ def test_the_coordinator_sets_a_target(page: Page, log_in: LogIn) -> None:
     page.get_by_role("button", name="Spara målen").click()
     expect(page.locator(".error-summary")).to_be_visible()
     check_axe(page)
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_coordinator_sees_what_to_do_before_the_next_board_report(
+    page: Page, log_in: LogIn, width: int
+) -> None:
+    log_in("coordinator.leksand", DEMO_PASSWORD)
+    visit(page, "/", width)
+    expect(page.get_by_role("heading", name="Inför nästa återrapportering")).to_be_visible()
+    expect(page.get_by_text("Försenade åtgärder efter granskningar")).to_be_visible()
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_municipal_admin_decides_on_the_name_in_comparisons(
+    page: Page, log_in: LogIn, width: int
+) -> None:
+    log_in("admin.leksand", DEMO_PASSWORD)
+    visit(page, "/", width)
+    page.get_by_role("link", name="Namn i andra kommuners jämförelser").first.click()
+    expect(page.locator("h1")).to_contain_text("Får Leksand namnges")
+    check_axe(page)
+    page.get_by_role("button", name="Spara svaret").click()  # the demo's answer is yes
+    expect(page.locator(".messages")).to_contain_text("Inget ändrades")
+    page.get_by_label("Nej, visa oss utan namn").check()
+    page.get_by_role("button", name="Spara svaret").click()
+    expect(page.locator(".message--success")).to_contain_text("utan namn")
+    check_axe(page)
