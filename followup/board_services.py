@@ -33,7 +33,7 @@ from followup.models import (
     GenerationState,
     GenerationStep,
 )
-from followup.periods import Period, PeriodKind
+from followup.periods import Period
 from organisations.models import Municipality, User
 from wheel.models import ActivityType, Occurrence
 
@@ -52,7 +52,7 @@ def board_report_title(period: Period) -> str:
         return _(
             "Report to the municipal board on the collaboration between school and social "
             "services %(period)s"
-        ) % {"period": period.label}
+        ) % {"period": period.label_in_sentence}
 
 
 def _locked(report: BoardReport) -> BoardReport:
@@ -254,7 +254,7 @@ def pdf_context(report: BoardReport) -> dict[str, object]:
 def _make(report_id: int, *, refresh_content: bool, today: datetime.date) -> None:
     report = BoardReport.objects.select_related("municipality").get(pk=report_id)
     if not report.is_published and (refresh_content or not report.content):
-        report.content = build_content(report.municipality, _period_of(report), today=today)
+        report.content = build_content(report.municipality, report.period, today=today)
         report.save(update_fields=["content"])
     _step(report_id, GenerationStep.RENDERING)
     with translation.override("sv"):  # the words the context computes, as the PDF's
@@ -269,10 +269,6 @@ def _make(report_id: int, *, refresh_content: bool, today: datetime.date) -> Non
         locked.generation_step = GenerationStep.FINISHED
         locked.generated_at = timezone.now()
         locked.save(update_fields=["pdf", "generation_state", "generation_step", "generated_at"])
-
-
-def _period_of(report: BoardReport) -> Period:
-    return Period(PeriodKind(report.period_kind), report.period_start, report.period_end)
 
 
 def board_report_generate(

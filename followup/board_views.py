@@ -26,7 +26,6 @@ from followup.board_forms import CommentForm, DraftForm
 from followup.board_policies import MANAGE, PUBLISH, VIEW, board_report_policy
 from followup.board_selectors import report_view, sections, visible_reports
 from followup.models import BoardReport, GenerationState
-from followup.periods import year_period
 from organisations.models import User
 
 
@@ -71,7 +70,7 @@ def report_create(request: HttpRequest) -> HttpResponseBase:
             report = services.board_report_create_draft(
                 actor=_user(request),
                 municipality=form.cleaned_data["municipality"],
-                period=year_period(form.cleaned_data["year"]),
+                period=form.cleaned_data["period"],
                 occurrence=form.cleaned_data["occurrence"],
             )
         except ValidationError as error:
