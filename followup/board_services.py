@@ -23,7 +23,7 @@ from access.policies import NotPermitted
 from access.services import audit_event_record
 from core.pdf import render_pdf
 from followup.board_content import build_content
-from followup.board_policies import MANAGE, PUBLISH, board_report_policy
+from followup.board_policies import MANAGE, PUBLISH, REMAKE_PDF, board_report_policy
 from followup.board_selectors import report_view, sections
 from followup.models import (
     BoardReport,
@@ -217,6 +217,30 @@ def board_report_publish(*, actor: User, report: BoardReport) -> BoardReport:
         old={"state": BoardReportState.DRAFT},
         new={"state": BoardReportState.PUBLISHED},
     )
+    return report
+
+
+@transaction.atomic
+def board_report_pdf_remake(*, actor: User, report: BoardReport) -> BoardReport:
+    """The PDF alone is made again in the background, from the frozen content and comments,
+    when making it failed or stopped (a worker killed mid-way leaves it "being made" for
+    ever). Allowed on a published report too: its content never changes, only its file.
+    Refused when the PDF is ready (nothing to repair)."""
+    board_report_policy.require(actor, REMAKE_PDF, report)
+    report = BoardReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_ready:
+        raise ValidationError(_("The PDF is ready: there is nothing to make again."))
+    old = {"generation_state": report.generation_state, "generation_error": report.generation_error}
+    _queue(report)
+    audit_event_record(
+        actor=actor,
+        municipality=report.municipality,
+        event_type=AuditEventType.BOARD_REPORT_PDF_REMADE,
+        obj=report,
+        old=old,
+        new={"generation_state": GenerationState.QUEUED},
+    )
+    _enqueue(report.pk, refresh_content=False)
     return report
 
 
