@@ -153,6 +153,7 @@ class AuditEventType(models.TextChoices):
     BOARD_REPORT_REGENERATED = "board_report_regenerated", _("Board report made again")
     BOARD_REPORT_COMMENTED = "board_report_commented", _("Comment added to a board report")
     BOARD_REPORT_PUBLISHED = "board_report_published", _("Board report published")
+    BOARD_REPORT_PDF_REMADE = "board_report_pdf_remade", _("PDF of a board report made again")
 
     # Follow-up (followup.services)
     INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")

@@ -5,6 +5,9 @@
   administration's word to the board).
 - MANAGE (regenerate, comment) and PUBLISH: the municipality's coordinators, on drafts only:
   a published report is never changed.
+- REMAKE_PDF: the municipality's coordinators, on drafts and published reports alike: when
+  the PDF could not be made (the task failed or its worker stopped), the PDF alone is made
+  again from the frozen content, which stays as it is.
 - Everyone else, and every other municipality: the same 404.
 
 Board reports hold only protected aggregates, no child data: reads are not access-logged.
@@ -24,11 +27,13 @@ class BoardReportAction(StrEnum):
     VIEW = "view"
     MANAGE = "manage"
     PUBLISH = "publish"
+    REMAKE_PDF = "remake_pdf"
 
 
 VIEW = BoardReportAction.VIEW
 MANAGE = BoardReportAction.MANAGE
 PUBLISH = BoardReportAction.PUBLISH
+REMAKE_PDF = BoardReportAction.REMAKE_PDF
 
 # Roles that read what was published to the board.
 READER_ROLES = frozenset({Role.BOARD_MEMBER, Role.AUDITOR, Role.MANAGER})
@@ -69,6 +74,12 @@ class BoardReportPolicy(Policy[BoardReport, BoardReportAction]):
                 for mid, membership in reading.items()
             ]
             return grants
+        if action == REMAKE_PDF:
+            # Making the PDF again changes no content, so it is allowed on published reports.
+            return [
+                Grant("board_report.remake_pdf.coordinator", Q(municipality_id=mid), membership)
+                for mid, membership in coordinating.items()
+            ]
         # MANAGE and PUBLISH: drafts of the coordinator's municipality.
         return [
             Grant(

@@ -14,6 +14,7 @@ from followup.board_content import (
     TREND_KEYS,
     Json,
     comparison_rows,
+    period_of,
     shown_from_json,
     trend_points,
 )
@@ -188,6 +189,19 @@ def _audit_status(content: Json) -> Json | None:
     }
 
 
+def _period_labels(content: Json) -> dict[str, str]:
+    """The period's and the previous period's names, in the active language: inside a
+    sentence ("vårterminen 2026") and as a column heading ("Vårterminen 2026")."""
+    period = period_of(content)
+    previous = period.previous()
+    return {
+        "period_label": period.label_in_sentence,
+        "period_heading": period.label,
+        "previous_label": previous.label_in_sentence,
+        "previous_heading": previous.label,
+    }
+
+
 def report_view(content: Json) -> dict[str, Any]:
     """The snapshot as the templates show it (no query). An empty snapshot (a draft not made
     yet) gives an empty dict."""
@@ -197,7 +211,7 @@ def report_view(content: Json) -> dict[str, Any]:
     schools = _school_rows(content)
     return {
         "municipality": content["municipality"],
-        "period_label": content["period"]["label"],
+        **_period_labels(content),
         "as_of": _date(content["as_of"]),
         "goals": _goal_rows(content),
         "documents": _document_rows(content),

@@ -23,7 +23,7 @@ from access.policies import NotPermitted
 from access.services import audit_event_record
 from core.pdf import render_pdf
 from followup.board_content import build_content
-from followup.board_policies import MANAGE, PUBLISH, board_report_policy
+from followup.board_policies import MANAGE, PUBLISH, REMAKE_PDF, board_report_policy
 from followup.board_selectors import report_view, sections
 from followup.models import (
     BoardReport,
@@ -33,7 +33,7 @@ from followup.models import (
     GenerationState,
     GenerationStep,
 )
-from followup.periods import Period, PeriodKind
+from followup.periods import Period
 from organisations.models import Municipality, User
 from wheel.models import ActivityType, Occurrence
 
@@ -52,7 +52,7 @@ def board_report_title(period: Period) -> str:
         return _(
             "Report to the municipal board on the collaboration between school and social "
             "services %(period)s"
-        ) % {"period": period.label}
+        ) % {"period": period.label_in_sentence}
 
 
 def _locked(report: BoardReport) -> BoardReport:
@@ -220,6 +220,30 @@ def board_report_publish(*, actor: User, report: BoardReport) -> BoardReport:
     return report
 
 
+@transaction.atomic
+def board_report_pdf_remake(*, actor: User, report: BoardReport) -> BoardReport:
+    """The PDF alone is made again in the background, from the frozen content and comments,
+    when making it failed or stopped (a worker killed mid-way leaves it "being made" for
+    ever). Allowed on a published report too: its content never changes, only its file.
+    Refused when the PDF is ready (nothing to repair)."""
+    board_report_policy.require(actor, REMAKE_PDF, report)
+    report = BoardReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_ready:
+        raise ValidationError(_("The PDF is ready: there is nothing to make again."))
+    old = {"generation_state": report.generation_state, "generation_error": report.generation_error}
+    _queue(report)
+    audit_event_record(
+        actor=actor,
+        municipality=report.municipality,
+        event_type=AuditEventType.BOARD_REPORT_PDF_REMADE,
+        obj=report,
+        old=old,
+        new={"generation_state": GenerationState.QUEUED},
+    )
+    _enqueue(report.pk, refresh_content=False)
+    return report
+
+
 # --- the generation (background) --------------------------------------------------------------
 
 
@@ -254,7 +278,7 @@ def pdf_context(report: BoardReport) -> dict[str, object]:
 def _make(report_id: int, *, refresh_content: bool, today: datetime.date) -> None:
     report = BoardReport.objects.select_related("municipality").get(pk=report_id)
     if not report.is_published and (refresh_content or not report.content):
-        report.content = build_content(report.municipality, _period_of(report), today=today)
+        report.content = build_content(report.municipality, report.period, today=today)
         report.save(update_fields=["content"])
     _step(report_id, GenerationStep.RENDERING)
     with translation.override("sv"):  # the words the context computes, as the PDF's
@@ -269,10 +293,6 @@ def _make(report_id: int, *, refresh_content: bool, today: datetime.date) -> Non
         locked.generation_step = GenerationStep.FINISHED
         locked.generated_at = timezone.now()
         locked.save(update_fields=["pdf", "generation_state", "generation_step", "generated_at"])
-
-
-def _period_of(report: BoardReport) -> Period:
-    return Period(PeriodKind(report.period_kind), report.period_start, report.period_end)
 
 
 def board_report_generate(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.report_progress, name="progress"),
     path("<int:pk>/kommentar/", views.report_comment, name="comment"),
     path("<int:pk>/skapa-igen/", views.report_regenerate, name="regenerate"),
+    path("<int:pk>/skapa-pdf-igen/", views.report_remake_pdf, name="remake_pdf"),
     path("<int:pk>/publicera/", views.report_publish, name="publish"),
     path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
 ]

@@ -1,7 +1,7 @@
 """Pages of the board report: the list (with the coordinator's "create draft"), the report
 (HTML from the frozen snapshot, the same template parts as the PDF), its progress while it
 is being made (an htmx fragment polled every two seconds), comments, making it again,
-publishing with a confirmation step, and the PDF.
+making only its PDF again when that failed, publishing with a confirmation step, and the PDF.
 
 Every report is loaded through ``board_report_policy``: drafts for the municipality's
 coordinators only, published reports for board members, auditors and managers too; the same
@@ -23,10 +23,9 @@ from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from followup import board_services as services
 from followup.board_forms import CommentForm, DraftForm
-from followup.board_policies import MANAGE, PUBLISH, VIEW, board_report_policy
+from followup.board_policies import MANAGE, PUBLISH, REMAKE_PDF, VIEW, board_report_policy
 from followup.board_selectors import report_view, sections, visible_reports
 from followup.models import BoardReport, GenerationState
-from followup.periods import year_period
 from organisations.models import User
 
 
@@ -87,7 +86,7 @@ def report_create(request: HttpRequest) -> HttpResponseBase:
             report = services.board_report_create_draft(
                 actor=_user(request),
                 municipality=form.cleaned_data["municipality"],
-                period=year_period(form.cleaned_data["year"]),
+                period=form.cleaned_data["period"],
                 occurrence=form.cleaned_data["occurrence"],
             )
         except ValidationError as error:
@@ -110,6 +109,7 @@ def _detail_context(request: HttpRequest, report: BoardReport) -> dict[str, Any]
         "sections": parts,
         "can_manage": MANAGE in actions,
         "can_publish": PUBLISH in actions,
+        "can_remake_pdf": REMAKE_PDF in actions and not report.is_ready,
     }
 
 
@@ -165,6 +165,18 @@ def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_or_404(request, board_report_policy, MANAGE, pk=pk)
     services.board_report_regenerate(actor=_user(request), report=report)
     messages.success(request, _("The report is being made again with today's numbers."))
+    return redirect("followup_board:detail", report.pk)
+
+
+@require_POST
+def report_remake_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_or_404(request, board_report_policy, REMAKE_PDF, pk=pk)
+    try:
+        services.board_report_pdf_remake(actor=_user(request), report=report)
+    except ValidationError as problem:
+        messages.info(request, " ".join(problem.messages))
+    else:
+        messages.success(request, _("The PDF is being made again. The numbers stay as they are."))
     return redirect("followup_board:detail", report.pk)
 
 

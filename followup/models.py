@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from followup.periods import Period, PeriodKind
 from organisations.models import Municipality, Unit
 
 
@@ -240,6 +241,10 @@ class BoardReport(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.generation_state == GenerationState.DONE
+
+    @property
+    def period(self) -> Period:
+        return Period(PeriodKind(self.period_kind), self.period_start, self.period_end)
 
 
 class BoardReportSection(models.IntegerChoices):

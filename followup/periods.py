@@ -73,8 +73,26 @@ class Period:
         if self.kind == PeriodKind.TERM:
             name = _("Autumn term") if self.start.month >= 7 else _("Spring term")
             return f"{name} {self.start.year}"
+        return self._months_label()
+
+    def _months_label(self) -> str:
+        """A run of months as Swedish writes it: "januari–maj 2026" within one year (the
+        year once), "november 2025–februari 2026" across a new year, "maj 2026" alone."""
         last = add_months(self.end, -1)
-        return f"{date_format(self.start, 'F Y')} – {date_format(last, 'F Y')}"
+        if last == self.start:
+            return date_format(self.start, "F Y")
+        if last.year == self.start.year:
+            return f"{date_format(self.start, 'F')}–{date_format(last, 'F Y')}"
+        return f"{date_format(self.start, 'F Y')}–{date_format(last, 'F Y')}"
+
+    @property
+    def label_in_sentence(self) -> str:
+        """The label inside a sentence ("… under vårterminen 2026"): a term's name is
+        capitalised only where a sentence or heading begins; months are lower case anyway."""
+        label = self.label
+        if self.kind == PeriodKind.TERM:
+            return label[:1].lower() + label[1:]
+        return label
 
     def as_query(self) -> dict[str, str]:
         """The GET parameters that choose this period again (no personal data)."""

@@ -275,6 +275,18 @@ CALLS: list[tuple[str, Call]] = [
             actor=w.user(Role.BOARD_MEMBER), report=t["board_report"]
         ),
     ),
+    (
+        "board_report_pdf_remake (another municipality's coordinator)",
+        lambda w, t: board_services.board_report_pdf_remake(
+            actor=_eksjo(w, Role.COORDINATOR), report=t["board_report"]
+        ),
+    ),
+    (
+        "board_report_pdf_remake (a board member)",
+        lambda w, t: board_services.board_report_pdf_remake(
+            actor=w.user(Role.BOARD_MEMBER), report=t["board_report"]
+        ),
+    ),
     # --- the annual wheel: Eksjö's coordinator, or a teacher --------------------------------------
     (
         "series_create",
