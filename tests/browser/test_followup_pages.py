@@ -85,9 +85,7 @@ def test_the_manager_reads_their_sector(page: Page, log_in: LogIn, width: int) -
     expect(page.get_by_text("Redovisas inte per sektor").first).to_be_visible()
     page.locator("#id_sector").select_option("social_services")
     page.get_by_role("button", name="Visa", exact=True).click()
-    expect(page.locator("#indicators-heading")).to_have_text(
-        "Indikatorer för sektorn Socialtjänst"
-    )
+    expect(page.locator("#indicators-heading")).to_have_text("Indikatorer för sektorn Socialtjänst")
     check_axe(page)
     visit(page, reverse("followup:dashboard") + "?sector=nonsense", width)
     expect(page.get_by_role("alert")).to_contain_text("Sektorn kunde inte läsas")
