@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from followup.periods import Period
-from followup.presentation import indicator_rows, school_flags, value_text
+from followup.presentation import (
+    IndicatorRow,
+    indicator_rows,
+    not_by_sector_text,
+    school_flags,
+    value_text,
+)
 from followup.selectors import Dashboard, SchoolRow
 from followup.suppression import Cell
 from organisations.models import Municipality
@@ -42,7 +48,7 @@ def _indicators(dash: Dashboard) -> Table:
         rows.append(
             [
                 str(row.indicator.name),
-                value_text(row.shown) if row.shown is not None else _("see the table"),
+                _value(row),
                 row.shown.counts_text if row.shown is not None else "",
                 row.target,
                 row.light_label,
@@ -59,7 +65,16 @@ def _indicators(dash: Dashboard) -> Table:
         _("Previous period"),
         _("Difference"),
     ]
+    if dash.sector:
+        # The sheet keeps its name (Excel allows 31 characters); the column says the sector.
+        headers[1] = _("Value for the sector %(sector)s") % {"sector": dash.sector_label}
     return Table(_("Indicators"), headers, rows)
+
+
+def _value(row: IndicatorRow) -> str:
+    if row.shown is not None:
+        return value_text(row.shown)
+    return not_by_sector_text() if row.not_by_sector else _("see the table")
 
 
 def _schools(schools: list[SchoolRow]) -> Table:
@@ -113,11 +128,11 @@ def dashboard_tables(dash: Dashboard, schools: list[SchoolRow]) -> list[Table]:
     return [_indicators(dash), _schools(schools), _sectors(dash), _documents(dash)]
 
 
-def file_name(municipality: Municipality, period: Period) -> str:
-    """E.g. ``uppfoljning-leksand-2026``: the municipality and the period, plain letters."""
-    return "-".join(
-        [slugify(_("follow-up")), slugify(municipality.name), slugify(str(period.label))]
-    )
+def file_name(municipality: Municipality, period: Period, sector_label: str = "") -> str:
+    """E.g. ``uppfoljning-leksand-2026`` (``uppfoljning-leksand-skola-2026`` for a sector):
+    the municipality, the sector shown and the period, plain letters."""
+    parts = [_("follow-up"), municipality.name, sector_label, str(period.label)]
+    return "-".join(slugify(part) for part in parts if part)
 
 
 def _attachment(response: HttpResponse, name: str) -> HttpResponse:

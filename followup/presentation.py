@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from followup.catalogue import CATALOGUE, Direction, Indicator, ValueUnit
+from followup.catalogue import CATALOGUE, Direction, Indicator, Level, ValueUnit
 from followup.models import ReferenceValue
 from followup.selectors import Comparison, Dashboard, SchoolRow, TrendPoint
 from followup.values import LIGHT_LABELS, Light, Shown, format_value
@@ -43,6 +43,8 @@ class IndicatorRow:
     light_label: str
     light_class: str
     table: str  # the anchor of the table that shows it, for TABLE_ONLY indicators
+    # A sector is shown and the indicator is not reported per sector (no value in the view).
+    not_by_sector: bool
     comparisons: list[Comparison]
     references: list["ReferenceText"]
 
@@ -100,6 +102,7 @@ def indicator_rows(
         shown = dash.values.get(key)
         previous = dash.previous.get(key)
         light = shown.light if shown is not None else Light.NONE
+        not_by_sector = bool(dash.sector) and Level.SECTOR not in indicator.levels
         rows.append(
             IndicatorRow(
                 indicator=indicator,
@@ -110,7 +113,8 @@ def indicator_rows(
                 light=light,
                 light_label=str(LIGHT_LABELS[light]),
                 light_class=LIGHT_CLASSES[light],
-                table=TABLE_ONLY.get(key, "") if shown is None else "",
+                table=TABLE_ONLY.get(key, "") if shown is None and not not_by_sector else "",
+                not_by_sector=not_by_sector,
                 comparisons=(comparisons or {}).get(key, []),
                 references=[
                     ReferenceText(format_value(ref.value, indicator.unit), ref.year, ref.source)
@@ -123,6 +127,11 @@ def indicator_rows(
 
 def value_text(shown: Shown | None) -> str:
     return shown.text if shown is not None else "–"
+
+
+def not_by_sector_text() -> str:
+    """What a sector's view says in place of a value the indicator does not break down to."""
+    return _("Not reported per sector")
 
 
 @dataclass(frozen=True)

@@ -272,6 +272,15 @@ class Dashboard:
     sectors: list[SectorRow]
     documents: list["DocumentDays"]
     targets: dict[str, Decimal | None]
+    # The sector whose values ``values`` and ``previous`` hold; empty: the whole municipality.
+    # The trend, the schools, the sectors table and the documents stay the municipality's.
+    sector: str = ""
+    # The sums the values came from, kept so that a sector's view needs no further query.
+    sums: PeriodSums | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def sector_label(self) -> str:
+        return _sector_label(self.sector) if self.sector else ""
 
     @property
     def red(self) -> list[Shown]:
@@ -320,10 +329,15 @@ def _silent_ratio(schools: list[SchoolRow]) -> Ratio:
     return Ratio(sum(1 for row in schools if row.silent))
 
 
+def attendance_shown(sums: Sums, sector: str, *, target: Decimal | None) -> Shown:
+    """The share of the municipality's held meetings that ``sector`` attended."""
+    held = sums.total.get("occ_held", 0)
+    attended = sums.by_sector.get(sector, {}).get("attended", 0)
+    return shown_share(CATALOGUE["attendance_by_sector"], Cell(attended), Cell(held), target=target)
+
+
 def _sector_rows(sums: PeriodSums, targets: dict[str, Decimal | None]) -> list[SectorRow]:
-    attendance = CATALOGUE["attendance_by_sector"]
     confirmed = CATALOGUE["routine_confirmed"]
-    held = sums.current.total.get("occ_held", 0)
     sectors = set(sums.current.by_sector) | set(sums.snapshot.by_sector)
     rows = []
     for sector in sorted(sectors, key=lambda value: str(_sector_label(value))):
@@ -335,9 +349,7 @@ def _sector_rows(sums: PeriodSums, targets: dict[str, Decimal | None]) -> list[S
             SectorRow(
                 sector=sector,
                 label=str(_sector_label(sector)),
-                attendance=shown_share(
-                    attendance, Cell(metrics.get("attended", 0)), Cell(held), target=None
-                ),
+                attendance=attendance_shown(sums.current, sector, target=None),
                 participants=metrics.get("participants", 0),
                 confirmed=compute_shown(confirmed, snapshot, target=targets.get(confirmed.key)),
             )
@@ -416,6 +428,7 @@ def dashboard(municipality: Municipality, period: Period, *, today: datetime.dat
         sectors=_sector_rows(sums, targets),
         documents=documents,
         targets=targets,
+        sums=sums,
     )
 
 

@@ -16,7 +16,8 @@ from followup.board_next import before_next_report, next_board_occurrences
 from followup.catalogue import CATALOGUE
 from followup.periods import Period, month_period, term_of, year_period
 from followup.presentation import IndicatorRow, indicator_rows, school_flags
-from followup.selectors import Dashboard, SchoolRow, dashboard, period_sums
+from followup.sectors import schools_below, sector_view, unit_sector
+from followup.selectors import Dashboard, dashboard, period_sums
 from followup.suppression import Cell, Protection, cell
 from followup.values import Shown, shown_share
 from organisations.models import Membership, Municipality, Unit, User
@@ -116,21 +117,18 @@ def coordinator_panels(user: User, memberships: list[Membership]) -> list[StartP
     return panels
 
 
-def _below(membership: Membership, rows: list[SchoolRow]) -> list[SchoolRow]:
-    """The schools under the membership's unit, when it has any (no query: paths)."""
-    unit = membership.unit
-    return [row for row in rows if row.unit.pk != unit.pk and row.unit.path.startswith(unit.path)]
-
-
 def manager_panels(user: User, memberships: list[Membership]) -> list[StartPanel]:
-    """Per membership: the schools of the unit's part of the tree when it has schools below
-    it, otherwise the whole municipality's schools; with the key numbers of the year."""
+    """Per membership: the year's values of the unit's sector (``followup.sectors.
+    unit_sector``; the whole municipality's when it has none) with what is red, and the
+    schools of the unit's part of the tree when it has schools below it, otherwise the whole
+    municipality's schools."""
     panels = []
     for membership in memberships:
         municipality = membership.unit.municipality
         dash = cached_dashboard(user, municipality, year_period(_today().year))
-        below = _below(membership, dash.schools)
-        schools = below or dash.schools
+        below = schools_below(membership.unit, dash.schools)
+        shown = sector_view(dash, unit_sector(membership.unit, dash.schools))
+        rows = _with_values(indicator_rows(shown))
         panels.append(
             StartPanel(
                 "followup/start/manager.html",
@@ -138,11 +136,12 @@ def manager_panels(user: User, memberships: list[Membership]) -> list[StartPanel
                     "panel_id": f"manager-{membership.pk}",
                     "municipality": municipality,
                     "period": dash.period,
+                    "sector": shown.sector,
+                    "sector_label": shown.sector_label,
+                    "rows": rows,
                     "unit": membership.unit if below else None,
-                    "schools": [(row, *school_flags(row)) for row in schools],
-                    "red": [
-                        row for row in _with_values(indicator_rows(dash)) if row.light == "red"
-                    ],
+                    "schools": [(row, *school_flags(row)) for row in below or dash.schools],
+                    "red": [row for row in rows if row.light == "red"],
                 },
             )
         )

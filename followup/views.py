@@ -51,9 +51,11 @@ from followup.presentation import (
     target_text,
     trends,
 )
+from followup.sectors import is_sector, manager_sector, sector_choices, sector_view
 from followup.selectors import Dashboard, SchoolRow, comparisons, dashboard
 from followup.services import comparison_consent_set, targets_set
 from organisations.models import Municipality, User
+from organisations.selectors import memberships_of
 
 FIRST_YEAR = 2000  # the summary tables start no earlier; see periods._parse_year
 
@@ -86,6 +88,26 @@ def chosen_period(request: HttpRequest, today: datetime.date) -> tuple[Period, s
     return period, ""
 
 
+WHOLE_MUNICIPALITY = "all"  # ``sector=all``: the whole municipality, whatever the default
+
+
+def chosen_sector(request: HttpRequest, default: str) -> tuple[str, str]:
+    """The sector in the address ("" for the whole municipality), ``default`` when none is
+    asked for, or the whole municipality and a message saying why not."""
+    wanted = request.GET.get("sector")
+    if wanted is None:
+        return default, ""
+    wanted = wanted.strip()
+    if wanted in ("", WHOLE_MUNICIPALITY):
+        return "", ""
+    if not is_sector(wanted):
+        return "", _(
+            "The sector could not be read: choose one from the list. Showing the whole "
+            "municipality."
+        )
+    return wanted, ""
+
+
 @dataclass(frozen=True)
 class Loaded:
     municipality: Municipality
@@ -93,6 +115,11 @@ class Loaded:
     period_error: str
     dash: Dashboard
     own_schools: set[int] | None
+    sector_error: str = ""
+
+    @property
+    def sector(self) -> str:
+        return self.dash.sector
 
     @property
     def schools(self) -> list[SchoolRow]:
@@ -105,17 +132,23 @@ def _load(request: HttpRequest) -> Loaded:
     municipality = _municipality(request)
     today = timezone.localdate()
     period, error = chosen_period(request, today)
+    dash = dashboard(municipality, period, today=today)
+    default = manager_sector(memberships_of(_user(request)), municipality, dash.schools)
+    sector, sector_error = chosen_sector(request, default)
     return Loaded(
         municipality=municipality,
         period=period,
         period_error=error,
-        dash=dashboard(municipality, period, today=today),
+        dash=sector_view(dash, sector),
         own_schools=own_schools_only(_user(request), municipality),
+        sector_error=sector_error,
     )
 
 
 def _query(loaded: Loaded, several: bool) -> str:
     query = loaded.period.as_query()
+    # Always explicit, so that an export shows what the page shows whatever the default.
+    query["sector"] = loaded.sector or WHOLE_MUNICIPALITY
     if several:
         query["municipality"] = str(loaded.municipality.pk)
     return urlencode(query)
@@ -166,8 +199,10 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "query": _query(loaded, len(municipalities) > 1),
             "period_kinds": list(PERIOD_KIND_LABELS.items()),
+            "sector_choices": sector_choices(),
+            "whole_municipality": WHOLE_MUNICIPALITY,
             "term_choices": _term_choices(today),
-            "form": _form_values(request, loaded.period),
+            "form": _form_values(request, loaded),
             "can_manage_targets": loaded.municipality.pk
             in followup_policy.municipality_ids(user, MANAGE_TARGETS),
             "can_manage_comparison": loaded.municipality.pk
@@ -176,8 +211,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_values(request: HttpRequest, period: Period) -> dict[str, str]:
-    """What the period form shows: the period in force, in the form's fields."""
+def _form_values(request: HttpRequest, loaded: Loaded) -> dict[str, str]:
+    """What the period form shows: the period and the sector in force, in its fields."""
+    period = loaded.period
     values = {"period": period.kind.value, "year": str(period.start.year)}
     values.update(period.as_query())
     last = period.months[-1]
@@ -186,6 +222,7 @@ def _form_values(request: HttpRequest, period: Period) -> dict[str, str]:
     values.setdefault("to", f"{last:%Y-%m}")
     values.setdefault("term", term_of(timezone.localdate()).as_query()["term"])
     values["municipality"] = request.GET.get("municipality", "")
+    values["sector"] = loaded.sector or WHOLE_MUNICIPALITY
     return values
 
 
@@ -208,14 +245,16 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     loaded = _load(request)
     tables = exports.dashboard_tables(loaded.dash, loaded.schools)
-    return exports.csv_response(tables, exports.file_name(loaded.municipality, loaded.period))
+    name = exports.file_name(loaded.municipality, loaded.period, loaded.dash.sector_label)
+    return exports.csv_response(tables, name)
 
 
 @require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     loaded = _load(request)
     tables = exports.dashboard_tables(loaded.dash, loaded.schools)
-    return exports.xlsx_response(tables, exports.file_name(loaded.municipality, loaded.period))
+    name = exports.file_name(loaded.municipality, loaded.period, loaded.dash.sector_label)
+    return exports.xlsx_response(tables, name)
 
 
 def _own_targets(municipality: Municipality) -> dict[str, Decimal]:

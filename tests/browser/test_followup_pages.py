@@ -98,3 +98,21 @@ def test_the_municipal_admin_decides_on_the_name_in_comparisons(
     page.get_by_role("button", name="Spara svaret").click()
     expect(page.locator(".message--success")).to_contain_text("utan namn")
     check_axe(page)
+
+
+def test_the_manager_reads_their_sector(page: Page, log_in: LogIn, width: int) -> None:
+    # The demo manager sits at the education administration, with the schools below it.
+    log_in("manager.leksand", DEMO_PASSWORD)
+    visit(page, "/", width)
+    expect(page.get_by_text("Sektorn Skola i Leksand").first).to_be_visible()
+    visit(page, reverse("followup:dashboard"), width)
+    expect(page.locator("h1")).to_contain_text("sektorn Skola")
+    expect(page.locator("#id_sector")).to_have_value("school")
+    expect(page.locator("#indicators-heading")).to_have_text("Indikatorer för sektorn Skola")
+    expect(page.get_by_text("Redovisas inte per sektor").first).to_be_visible()
+    page.locator("#id_sector").select_option("social_services")
+    page.get_by_role("button", name="Visa", exact=True).click()
+    expect(page.locator("#indicators-heading")).to_have_text("Indikatorer för sektorn Socialtjänst")
+    check_axe(page)
+    visit(page, reverse("followup:dashboard") + "?sector=nonsense", width)
+    expect(page.get_by_role("alert")).to_contain_text("Sektorn kunde inte läsas")
