@@ -241,6 +241,7 @@ class TodayRow:
     step_label: str | Promise
     due_at: datetime.datetime | None
     child_label: str
+    overdue: bool = False  # an urgent report can be overdue too: it must say so
 
 
 @dataclass
@@ -271,9 +272,10 @@ def today_list(user: User, *, now: datetime.datetime) -> Today:
     today = Today(more=len(rows) > TODAY_LIMIT)
     for report in rows[:TODAY_LIMIT]:
         row = _today_row(report)
+        row.overdue = row.due_at is not None and row.due_at < now
         if report.acute_danger and report.protection_assessed_at is None:
             today.urgent.append(row)
-        elif row.due_at is not None and row.due_at < now:
+        elif row.overdue:
             today.overdue.append(row)
         else:
             today.due_today.append(row)

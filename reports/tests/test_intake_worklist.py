@@ -347,6 +347,7 @@ def test_today_lists_urgent_then_due_today_then_overdue_with_the_step(
     assert [row.report.pk for row in today.urgent] == [urgent.pk]
     assert [row.report.pk for row in today.overdue] == [overdue.pk]
     assert [row.step for row in today.overdue] == ["decision"]
+    assert [row.overdue for row in today.urgent + today.overdue] == [False, True]
     assert due_today.pk in [row.report.pk for row in today.due_today]
     assert later.pk not in [row.report.pk for row in today.due_today + today.overdue]
     client.force_login(intake)
