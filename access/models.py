@@ -95,6 +95,7 @@ class AuditEventType(models.TextChoices):
     REPORT_DECIDED = "report_decided", _("Decision on investigation")
     REPORT_FEEDBACK_GIVEN = "report_feedback_given", _("Feedback given to the reporter")
     REPORT_CLOSED = "report_closed", _("Report closed")
+    REPORT_ASSIGNED = "report_assigned", _("Case owner of a report changed")
     REPORT_DRAFT_DELETED = "report_draft_deleted", _("Draft report of concern deleted")
     DEADLINE_SETTINGS_CHANGED = "deadline_settings_changed", _("Deadline settings changed")
     DOCUMENT_CREATED = "document_created", _("Governance document created")

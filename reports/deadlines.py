@@ -128,6 +128,31 @@ def feedback_due(
     return end_of_day(_last_day(decision_day, rules.feedback_days, rules))
 
 
+# The statutory steps that have a deadline, in statutory order.
+PROTECTION = "protection"
+DECISION = "decision"
+FEEDBACK = "feedback"
+
+
+def pending_steps(report: "ConcernReport") -> list[tuple[str, datetime.datetime]]:
+    """The steps not yet done that have a deadline, as (step, deadline), earliest first.
+
+    The decision counts against the deadline that was missed when an extension came too late.
+    Feedback is pending once its deadline was set (only when the reporter asked for it and the
+    decision allows feedback) until it is given. The inbox's stored ``next_due_at`` is the
+    first of these, and the "today" list names the step from here.
+    """
+    pending: list[tuple[str, datetime.datetime]] = []
+    if report.protection_assessed_at is None and report.protection_due_at:
+        pending.append((PROTECTION, report.protection_due_at))
+    if report.decided_at is None and report.decision_due_at:
+        pending.append((DECISION, report.decision_missed_due_at or report.decision_due_at))
+    if report.feedback_given_at is None and report.feedback_due_at and report.wants_feedback:
+        pending.append((FEEDBACK, report.feedback_due_at))
+    # Stable: on the same moment the statutory order stays.
+    return sorted(pending, key=lambda item: item[1])
+
+
 def is_overdue(
     due: datetime.datetime, done_at: datetime.datetime | None, now: datetime.datetime
 ) -> bool:

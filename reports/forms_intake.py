@@ -12,7 +12,7 @@ from organisations.models import Unit
 from reports.deadlines import DeadlineRules
 from reports.models import ConcernCategory, Decision, ExtensionReason, Feedback, ReportStatus
 from reports.rules import OVERRIDE_LIMITS
-from reports.selectors_intake import CLOSED, InboxCursor, InboxFilters
+from reports.selectors_intake import CLOSED, MINE, UNASSIGNED, InboxCursor, InboxFilters
 
 OPEN_STATUSES = [
     (value, label)
@@ -46,6 +46,12 @@ class InboxFilterForm(forms.Form):
         choices=[("", _("Every kind")), *ConcernCategory.choices],
         error_messages={"invalid_choice": _("Choose one of the listed kinds of concern.")},
     )
+    owner = forms.ChoiceField(
+        label=_("Case owner"),
+        required=False,
+        choices=[("", _("Everyone's")), (MINE, _("My cases")), (UNASSIGNED, _("Not assigned"))],
+        error_messages={"invalid_choice": _("Choose one of the listed case owners.")},
+    )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
     to_forward = forms.BooleanField(label=_("Only reports to be forwarded"), required=False)
     after = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -72,6 +78,7 @@ class InboxFilterForm(forms.Form):
             status=data.get("status", ""),
             school_id=data["school"].pk if data.get("school") else None,
             category=data.get("category", ""),
+            owner=data.get("owner", ""),
             overdue_only=bool(data.get("overdue")),
             to_forward=bool(data.get("to_forward")),
         )
@@ -267,3 +274,42 @@ class DeadlineSettingsForm(forms.Form):
         }
         for name, text in help_texts.items():
             self.fields[name].help_text = text % {"default": getattr(defaults, name)}
+
+
+# --- the worklist: search and case owner ---------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(
+        label=_("Personal identity number, name or reference"),
+        help_text=_(
+            "For example 20120315-9801, 120315-9801, a coordination number, the child's name "
+            "or the report's reference (8 characters)."
+        ),
+        max_length=100,
+        error_messages={
+            "required": _("Type a personal identity number, a name or a reference."),
+            "max_length": _("Type at most %(limit_value)d characters."),
+        },
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class AssignForm(forms.Form):
+    owner = UserChoiceField(
+        label=_("Case owner"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not assigned"),
+        error_messages={"invalid_choice": _("Choose a social worker of this intake.")},
+    )
+    # The owner the page showed: a change by someone else since is not overwritten.
+    expected_owner = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, workers: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = workers  # type: ignore[attr-defined]

@@ -215,6 +215,16 @@ class ConcernReport(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The intake social worker who owns the case (None: not yet assigned). Changed only by
+    # ``services_intake.report_assign``, which keeps the history in ``CaseAssignment``.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case owner"),
+    )
 
     class Meta:
         verbose_name = _("report of concern")
@@ -227,6 +237,8 @@ class ConcernReport(models.Model):
                 condition=~Q(status__in=["draft", "closed"]),
             ),
             models.Index(fields=["municipality", "status", "submitted_at"]),
+            # "My cases" and "not assigned" in the inbox.
+            models.Index(fields=["municipality", "owner", "next_due_at"]),
             models.Index(fields=["school_unit", "submitted_at"]),
             models.Index(fields=["author", "status", "updated_at"]),
         ]
@@ -255,6 +267,36 @@ class ConcernReport(models.Model):
     @property
     def needs_forwarding(self) -> bool:
         return bool(self.forward_to_name)
+
+
+class CaseAssignment(models.Model):
+    """One change of a report's case owner: who assigned whom, when. Append-only history;
+    ``assigned_to`` None means the report was made unassigned again."""
+
+    report = models.ForeignKey(ConcernReport, on_delete=models.PROTECT, related_name="assignments")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("case assignment")
+        verbose_name_plural = _("case assignments")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.assigned_at:%Y-%m-%d}"
 
 
 class ConcernReportCategory(models.Model):

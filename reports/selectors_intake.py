@@ -45,6 +45,8 @@ from reports.selectors_common import (
 
 INBOX_PAGE_SIZE = 25
 CLOSED = "closed"  # the status filter's value for the list of closed reports
+MINE = "mine"  # the owner filter: the user's own cases
+UNASSIGNED = "unassigned"  # the owner filter: cases nobody owns yet
 _OPEN = ~Q(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])  # the inbox index's condition
 _OPEN_CURSOR = re.compile(r"o([01])_(n|-?\d{1,20})_(\d{1,20})")
 _CLOSED_CURSOR = re.compile(r"c(-?\d{1,20})_(\d{1,20})")
@@ -122,6 +124,7 @@ class InboxFilters:
     status: str = ""  # an open status, CLOSED for the closed reports, "" for every open one
     school_id: int | None = None
     category: str = ""
+    owner: str = ""  # MINE, UNASSIGNED or "" for every report
     overdue_only: bool = False
     to_forward: bool = False
 
@@ -177,6 +180,10 @@ def inbox_reports(
         # A subquery, not a join: a report with several categories appears once.
         with_category = ConcernReportCategory.objects.filter(category=filters.category)
         reports = reports.filter(pk__in=with_category.values("report_id"))
+    if filters.owner == MINE:
+        reports = reports.filter(owner=user)
+    elif filters.owner == UNASSIGNED:
+        reports = reports.filter(owner__isnull=True)
     if filters.overdue_only:
         reports = reports.filter(next_due_at__lt=now)
     if filters.to_forward:
@@ -199,7 +206,7 @@ def inbox_page(
     if after is not None and after.closed == filters.closed:
         reports = reports.filter(after.condition())
     shown, more = read_page(
-        reports.select_related("school_unit").prefetch_related("categories"), page_size
+        reports.select_related("school_unit", "owner").prefetch_related("categories"), page_size
     )
     page = InboxPage(rows=[_inbox_row(report, now) for report in shown])
     if more:
@@ -262,6 +269,7 @@ _INTAKE_RELATED = (
     "decided_by",
     "feedback_given_by",
     "closed_by",
+    "owner",
 )
 
 

@@ -9,12 +9,12 @@ The underscored helpers are private to the reports services (``reports.services_
 ``FEEDBACK_FOR_DECISION``.
 """
 
-import datetime
 from typing import Any
 
 from access.services import audit_event_record
 from followup.rollups import mark_report
 from organisations.models import User
+from reports import deadlines
 from reports.models import ConcernReport, Decision, Feedback, ReportStatus
 from reports.policies import ReportAction, report_policy
 
@@ -97,11 +97,5 @@ def _update_next_due(report: ConcernReport) -> None:
     An extension recorded after the decision deadline had passed does not move the decision's
     pending deadline: the missed one stays, so the report counts as overdue until decided.
     """
-    pending: list[datetime.datetime] = []
-    if report.protection_assessed_at is None and report.protection_due_at:
-        pending.append(report.protection_due_at)
-    if report.decided_at is None and report.decision_due_at:
-        pending.append(report.decision_missed_due_at or report.decision_due_at)
-    if _feedback_pending(report) and report.feedback_due_at:
-        pending.append(report.feedback_due_at)
-    report.next_due_at = min(pending) if pending else None
+    pending = deadlines.pending_steps(report)
+    report.next_due_at = pending[0][1] if pending else None

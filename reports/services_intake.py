@@ -20,11 +20,20 @@ from access.services import audit_event_record
 from organisations.models import Municipality, User
 from organisations.policies import CONFIGURE, municipality_policy
 from reports import deadlines
-from reports.models import ConcernReport, DeadlineSettings, Decision, ExtensionReason, ReportStatus
+from reports.models import (
+    CaseAssignment,
+    ConcernReport,
+    DeadlineSettings,
+    Decision,
+    ExtensionReason,
+    ReportStatus,
+)
 from reports.policies import HANDLE
 from reports.rules import OVERRIDE_LIMITS, rules_for
+from reports.selectors_worklist import intake_case_workers
 from reports.services_common import (
     FEEDBACK_FOR_DECISION,
+    ConcurrentEditError,
     TransitionError,
     _audit,
     _lock,
@@ -247,7 +256,59 @@ def report_close(
     return locked
 
 
-# --- the municipality's deadline rules ----------------------------------------------------------
+# --- case ownership ------------------------------------------------------------------------------
+
+
+def report_assign(
+    *,
+    report: ConcernReport,
+    actor: User,
+    assignee: User | None,
+    expected_owner_id: int | None,
+) -> CaseAssignment | None:
+    """Make ``assignee`` the report's case owner (None: not assigned), with history and audit.
+
+    Only the intake of the report's municipality may (``NotPermitted``), and only to a person
+    holding the intake role at an intake unit of that municipality (``ValidationError``).
+    ``expected_owner_id`` is the owner the form showed: when someone else changed the owner
+    since, ``ConcurrentEditError`` is raised and nothing changes, so a reassignment never
+    silently overwrites another. Asking for the owner the report already has changes nothing
+    and returns None: a double submit records one assignment.
+    """
+    with transaction.atomic():
+        locked = _lock(report, actor, HANDLE)
+        assignee_id = assignee.pk if assignee is not None else None
+        if locked.owner_id == assignee_id:
+            return None
+        if locked.owner_id != expected_owner_id:
+            raise ConcurrentEditError("The case owner was changed by someone else.")
+        if assignee is not None and not (
+            intake_case_workers(locked.municipality_id).filter(pk=assignee.pk).exists()
+        ):
+            raise ValidationError(
+                {"owner": [_("Choose a social worker of this municipality's intake.")]}
+            )
+        assignment = CaseAssignment.objects.create(
+            report=locked,
+            assigned_to=assignee,
+            previous_owner_id=locked.owner_id,
+            assigned_by=actor,
+        )
+        old_owner_id = locked.owner_id
+        locked.owner = assignee
+        locked.save(update_fields=["owner", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            municipality=locked.municipality,
+            event_type=AuditEventType.REPORT_ASSIGNED,
+            obj=locked,
+            old={"owner": old_owner_id},
+            new={"owner": assignee_id},
+        )
+    return assignment
+
+
+# --- the municipality's deadline rules -----------------------------------------------------------
 
 
 def deadline_settings_update(

@@ -31,6 +31,7 @@ from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
 from reports import services_common, services_intake
 from reports.forms_intake import (
+    AssignForm,
     CloseForm,
     DeadlineSettingsForm,
     DecideForm,
@@ -55,6 +56,14 @@ from reports.selectors_intake import (
     is_intake,
     report_deadline_rows,
     report_history,
+)
+from reports.selectors_worklist import (
+    Today,
+    TodayRow,
+    assignment_history,
+    intake_case_workers,
+    other_reports_about_child,
+    today_list,
 )
 
 NOT_POSSIBLE = gettext_lazy("That step has already been taken or is not possible now.")
@@ -86,6 +95,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if filters is not None:
         # A logged list: the rows shown are written to the access log as they are read.
         page = inbox_page(user, filters, now=now, after=after)
+    # On the inbox as it opens only: a filtered list or a later page is a search for
+    # something else, and each row of "today" shown is one more read of a child's data.
+    today = today_list(user, now=now) if not form.is_bound else None
     next_query = first_query = ""
     show_first = after is not None
     if page is not None and page.next_cursor is not None:
@@ -104,11 +116,24 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "closed": filters is not None and filters.closed,
             "overdue_count": inbox_overdue_count(user, now=now),
+            "today": today,
+            "today_groups": _today_groups(today),
             "next_query": next_query,
             "first_query": first_query,
             "show_first": show_first,
         },
     )
+
+
+def _today_groups(today: Today | None) -> list[tuple[str, str | Promise, list[TodayRow]]]:
+    """The "today" list's three parts, in the order they are worked."""
+    if today is None:
+        return []
+    return [
+        ("urgent", gettext_lazy("Urgent, protection not yet assessed"), today.urgent),
+        ("due_today", gettext_lazy("Due today"), today.due_today),
+        ("overdue", gettext_lazy("Overdue steps"), today.overdue),
+    ]
 
 
 # --- the report page and its steps ----------------------------------------------------------------
@@ -288,10 +313,20 @@ def _role_label(role: str) -> str | Promise:
 
 
 def _render_detail(
-    request: HttpRequest, report: ConcernReport, bound: StepForm | None = None
+    request: HttpRequest,
+    report: ConcernReport,
+    bound: StepForm | None = None,
+    assign_form: AssignForm | None = None,
 ) -> HttpResponse:
     context = _detail_context(request, report)
     context["step_forms"] = _step_forms(context["report"], bound)
+    # The page only (not the print view): other reports of the child are logged reads.
+    context["other_reports"] = other_reports_about_child(_user(request), report)
+    context["assignments"] = assignment_history(report)
+    context["assign_form"] = assign_form or AssignForm(
+        initial={"owner": report.owner_id, "expected_owner": report.owner_id},
+        workers=intake_case_workers(report.municipality_id),
+    )
     return render(request, "reports/intake/detail.html", context)
 
 

@@ -200,6 +200,24 @@ CALLS: list[tuple[str, Call]] = [
         ),
     ),
     (
+        "report_assign",
+        lambda w, t: services_intake.report_assign(
+            report=t["received"],
+            actor=_eksjo(w, Role.INTAKE),
+            assignee=_eksjo(w, Role.INTAKE),
+            expected_owner_id=None,
+        ),
+    ),
+    (
+        "report_assign (a teacher assigns the intake)",
+        lambda w, t: services_intake.report_assign(
+            report=t["received"],
+            actor=w.user(Role.REPORTER),
+            assignee=w.user(Role.INTAKE),
+            expected_owner_id=None,
+        ),
+    ),
+    (
         "deadline_settings_update",
         lambda w, _t: services_intake.deadline_settings_update(
             actor=_eksjo(w, Role.MUNICIPAL_ADMIN),

@@ -89,9 +89,10 @@ def test_the_intake_pages_log_every_child_they_show(client, world, reports):
     _assert_logged(result, {first.pk, second.pk}, Role.INTAKE)
     result = reads(intake, reverse("reports:inbox") + "?status=closed")
     _assert_logged(result, {closed.pk}, Role.INTAKE)
-    # The report page shows the sibling's name too: both are logged, in one insert.
+    # The report page shows the sibling's name too, and the other reports about the same
+    # child (the closed one has the same identity number): all logged, in one insert.
     result = reads(intake, reverse("reports:intake_detail", args=[first.public_id]))
-    _assert_logged(result, {first.pk, second.pk}, Role.INTAKE)
+    _assert_logged(result, {first.pk, second.pk, closed.pk}, Role.INTAKE)
     result = reads(intake, reverse("reports:intake_print", args=[first.public_id]))
     _assert_logged(result, {first.pk, second.pk}, Role.INTAKE)
     assert {int(row.object_id): row.action for row in result.rows}[first.pk] == AccessAction.PRINT
