@@ -272,11 +272,6 @@ CHILD_REF_KEY = env_secret(
 REPORT_UNRECEIVED_ALERT_HOURS = env_int("REPORT_UNRECEIVED_ALERT_HOURS", 4)
 REPORT_SILENT_INTAKE_DAYS = env_int("REPORT_SILENT_INTAKE_DAYS", 7)
 REPORT_SILENT_INTAKE_MIN_WAITING = env_int("REPORT_SILENT_INTAKE_MIN_WAITING", 3)
-# The annual wheel: school break weeks (ISO week numbers) that planned occurrences avoid, besides
-# the public holidays: höstlov (44), sportlov (9 in most of southern and central Sweden; 7, 8 or
-# 10 elsewhere) and påsklov (about 15). "autumn" weeks apply July–December, "spring" weeks
-# January–June. See wheel/recurrence.py.
-WHEEL_BREAK_WEEKS: dict[str, list[int]] = {"autumn": [44], "spring": [9, 15]}
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]

@@ -11,6 +11,8 @@ import datetime
 import holidays
 from holidays.constants import DE_FACTO, PUBLIC
 
+from organisations.models import SchoolBreak
+
 # Languages the Swedish calendar of ``holidays`` can name its days in, by our language codes.
 _HOLIDAY_LANGUAGES = {"sv": "sv", "en": "en_US"}
 
@@ -32,3 +34,20 @@ def swedish_holidays(
         include_sundays=False,
     )
     return {day: name for day, name in sorted(calendar.items()) if start <= day <= end}
+
+
+def school_break_days(
+    municipality_id: int, start: datetime.date, end: datetime.date
+) -> dict[datetime.date, str]:
+    """The days from ``start`` to ``end`` that lie in one of the municipality's school breaks,
+    each with the break's name (e.g. "Sportlov")."""
+    days: dict[datetime.date, str] = {}
+    breaks = SchoolBreak.objects.filter(
+        municipality_id=municipality_id, starts_on__lte=end, ends_on__gte=start
+    ).order_by("starts_on")
+    for school_break in breaks:
+        day = max(school_break.starts_on, start)
+        while day <= min(school_break.ends_on, end):
+            days.setdefault(day, school_break.label)
+            day += datetime.timedelta(days=1)
+    return days

@@ -1,5 +1,6 @@
-"""Demo organisations: Leksand and Eksjö with the units their audits describe, school terms for
-the current and next school year, and one user per role named ``<role>.<municipality>``.
+"""Demo organisations: Leksand and Eksjö with the units their audits describe, school terms and
+school breaks for the past, current and next school year, and one user per role named
+``<role>.<municipality>``.
 
 Everything is invented (the school names too); loading twice changes nothing.
 """
@@ -7,13 +8,16 @@ Everything is invented (the school names too); loading twice changes nothing.
 import datetime
 from dataclasses import dataclass
 
+from dateutil.easter import easter
 from django.db import transaction
 
-from organisations import services
+from organisations import services, services_breaks
 from organisations.models import (
+    BreakKind,
     Membership,
     Municipality,
     Role,
+    SchoolBreak,
     SchoolForm,
     SchoolTerm,
     TermKind,
@@ -166,6 +170,35 @@ def school_year_terms(today: datetime.date) -> list[tuple[str, datetime.date, da
     return terms
 
 
+# Sportlov differs by county: Dalarna (Leksand) has it in week 9, Jönköping county (Eksjö) in
+# week 7. Keyed by municipality code.
+WINTER_BREAK_WEEK = {"2029": 9, "0686": 7}
+
+
+def _weekdays_of(year: int, week: int) -> tuple[datetime.date, datetime.date]:
+    monday = datetime.date.fromisocalendar(year, week, 1)
+    return monday, monday + datetime.timedelta(days=4)
+
+
+def school_year_breaks(
+    today: datetime.date, *, winter_week: int
+) -> list[tuple[str, datetime.date, datetime.date]]:
+    """Plausible breaks for the school years of :func:`school_year_terms`: höstlov in week 44,
+    jullov between the terms, sportlov in ``winter_week`` and påsklov in the week after Easter
+    Sunday (Easter Monday to Friday)."""
+    first = today.year if today.month >= 7 else today.year - 1
+    breaks: list[tuple[str, datetime.date, datetime.date]] = []
+    for year in (first - 1, first, first + 1):
+        breaks.append((BreakKind.AUTUMN, *_weekdays_of(year, 44)))
+        breaks.append(
+            (BreakKind.CHRISTMAS, datetime.date(year, 12, 19), datetime.date(year + 1, 1, 7))
+        )
+        breaks.append((BreakKind.WINTER, *_weekdays_of(year + 1, winter_week)))
+        easter_monday = easter(year + 1) + datetime.timedelta(days=1)
+        breaks.append((BreakKind.EASTER, easter_monday, easter_monday + datetime.timedelta(days=4)))
+    return breaks
+
+
 def load(*, today: datetime.date) -> list[str]:
     """Create (or find) the demo organisations; returns the demo usernames."""
     usernames = []
@@ -174,6 +207,7 @@ def load(*, today: datetime.date) -> list[str]:
             municipality, _ = Municipality.objects.get_or_create(code=code, defaults={"name": name})
             units = _load_units(municipality, unit_specs)
             _load_terms(municipality, today)
+            _load_breaks(municipality, today)
             for spec in USERS:
                 usernames.append(_load_user(municipality, key, spec, units))
     return usernames
@@ -203,6 +237,21 @@ def _load_terms(municipality: Municipality, today: datetime.date) -> None:
             municipality=municipality, kind=kind, starts_on=starts_on
         ).exists():
             services.term_create(
+                actor=None,
+                municipality=municipality,
+                kind=kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+
+
+def _load_breaks(municipality: Municipality, today: datetime.date) -> None:
+    week = WINTER_BREAK_WEEK.get(municipality.code, 9)
+    for kind, starts_on, ends_on in school_year_breaks(today, winter_week=week):
+        if not SchoolBreak.objects.filter(
+            municipality=municipality, starts_on__lte=ends_on, ends_on__gte=starts_on
+        ).exists():
+            services_breaks.school_break_create(
                 actor=None,
                 municipality=municipality,
                 kind=kind,

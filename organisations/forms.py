@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
     DEFAULT_SECTOR_BY_KIND,
+    BreakKind,
     Municipality,
     Role,
+    SchoolBreak,
     SchoolForm,
     SchoolTerm,
     Sector,
@@ -520,4 +522,59 @@ class TermForm(forms.Form):
             self.add_error(
                 "starts_on", _("A spring term must start in December, January or February.")
             )
+        return data
+
+
+class SchoolBreakForm(forms.Form):
+    """A school break on the municipality's own dates (höstlov, jullov, sportlov, påsklov)."""
+
+    municipality = forms.ModelChoiceField(queryset=Municipality.objects.none())
+    kind = forms.ChoiceField(
+        label=_("Break"), choices=[("", BLANK_CHOICE_LABEL), *BreakKind.choices]
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("Leave empty to use the kind of break as its name."),
+    )
+    starts_on = forms.DateField(label=_("First day"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Last day"), widget=DateInput())
+
+    def __init__(
+        self,
+        *args: Any,
+        municipalities: list[Municipality],
+        school_break: SchoolBreak | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if school_break is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "kind": school_break.kind,
+                    "name": school_break.name,
+                    "starts_on": school_break.starts_on,
+                    "ends_on": school_break.ends_on,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if school_break is None and len(municipalities) > 1:
+            self.fields["municipality"] = _municipality_field(municipalities)
+            self.order_fields(["municipality"])
+        else:
+            del self.fields["municipality"]
+        self.single_municipality = (
+            school_break.municipality
+            if school_break
+            else (municipalities[0] if municipalities else None)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        data["municipality"] = data.get("municipality") or self.single_municipality
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day must not be before the first day."))
         return data

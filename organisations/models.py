@@ -309,3 +309,53 @@ class SchoolTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_on.year}"
+
+
+class BreakKind(models.TextChoices):
+    AUTUMN = "autumn", _("Autumn break")
+    CHRISTMAS = "christmas", _("Christmas break")
+    WINTER = "winter", _("Winter sports break")
+    EASTER = "easter", _("Easter break")
+    OTHER = "other", _("Other break")
+
+
+class SchoolBreak(models.Model):
+    """A school break (lov) on the municipality's own dates, kept beside its terms: the annual
+    wheel plans no meetings in it and shows it in the month view. Breaks differ between
+    municipalities (sportlov falls in weeks 7 to 10 depending on the county) and years."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="school_breaks",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("break"), max_length=10, choices=BreakKind.choices)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leave empty to use the kind of break as its name."),
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["municipality", "starts_on"]
+        verbose_name = _("school break")
+        verbose_name_plural = _("school breaks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="school_break_ends_on_or_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.starts_on.year}"
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.get_kind_display())

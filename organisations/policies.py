@@ -16,6 +16,7 @@ from organisations.models import (
     MembershipState,
     Municipality,
     Role,
+    SchoolBreak,
     SchoolTerm,
     Unit,
     User,
@@ -176,8 +177,22 @@ class TermPolicy(Policy[SchoolTerm, OrganisationAction]):
         ]
 
 
+class SchoolBreakPolicy(Policy[SchoolBreak, OrganisationAction]):
+    """School breaks: managed by whoever manages the terms (the same grants)."""
+
+    model = SchoolBreak
+    actions = OrganisationAction
+
+    def base_queryset(self) -> QuerySet[SchoolBreak]:
+        return SchoolBreak.objects.select_related("municipality")
+
+    def grants(self, user: User, action: OrganisationAction) -> list[Grant]:
+        return term_policy.grants(user, action)
+
+
 municipality_policy = MunicipalityPolicy()
 unit_policy = UnitPolicy()
 user_policy = UserPolicy()
 membership_policy = MembershipPolicy()
 term_policy = TermPolicy()
+school_break_policy = SchoolBreakPolicy()

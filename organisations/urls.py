@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import views
+from organisations import views, views_breaks
 
 app_name = "organisations"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("terms/new/", views.term_create, name="term_create"),
     path("terms/<int:pk>/", views.term_edit, name="term_edit"),
     path("terms/<int:pk>/delete/", views.term_delete, name="term_delete"),
+    path("breaks/new/", views_breaks.school_break_create, name="school_break_create"),
+    path("breaks/<int:pk>/", views_breaks.school_break_edit, name="school_break_edit"),
+    path("breaks/<int:pk>/delete/", views_breaks.school_break_delete, name="school_break_delete"),
 ]

@@ -49,6 +49,7 @@ from organisations.policies import (
     APPROVE,
     MANAGE,
     membership_policy,
+    school_break_policy,
     term_policy,
     unit_policy,
     user_policy,
@@ -622,11 +623,23 @@ def term_list(request: HttpRequest) -> HttpResponse:
         )
         for term in terms
     ]
+    breaks = [
+        (school_break, _school_year_label(school_break.starts_on))
+        for school_break in school_break_policy.visible(_user(request), MANAGE).order_by(
+            "municipality__name", "starts_on"
+        )
+    ]
     return render(
         request,
         "organisations/term_list.html",
-        {"rows": rows, "several": len(municipalities) > 1},
+        {"rows": rows, "breaks": breaks, "several": len(municipalities) > 1},
     )
+
+
+def _school_year_label(day: datetime.date) -> str:
+    """ "2025/26" for a day from July 2025 to June 2026."""
+    first = day.year if day.month >= 7 else day.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def _duplicate_term(form: TermForm) -> None:

@@ -21,7 +21,8 @@ from followup.policies import MANAGE_COMPARISON, MANAGE_TARGETS, followup_policy
 from governance import services as governance_services
 from governance.tests import builders as governance_builders
 from organisations import services as organisation_services
-from organisations.models import Role, TermKind, UnitKind
+from organisations import services_breaks
+from organisations.models import BreakKind, Role, TermKind, UnitKind
 from organisations.selectors import memberships_of
 from reports import services_intake, services_school
 from reports.models import Decision, ExtensionReason, Feedback, ReportStatus
@@ -87,6 +88,13 @@ def things(world: World) -> dict[str, Any]:
             kind=TermKind.AUTUMN,
             starts_on=datetime.date(2030, 8, 19),
             ends_on=datetime.date(2030, 12, 20),
+        ),
+        "school_break": services_breaks.school_break_create(
+            actor=None,
+            municipality=world.municipality(),
+            kind=BreakKind.AUTUMN,
+            starts_on=datetime.date(2030, 10, 28),
+            ends_on=datetime.date(2030, 11, 1),
         ),
     }
 
@@ -546,6 +554,28 @@ CALLS: list[tuple[str, Call]] = [
         "term_delete",
         lambda w, t: organisation_services.term_delete(
             actor=_eksjo(w, Role.COORDINATOR), term=t["term"]
+        ),
+    ),
+    (
+        "school_break_create",
+        lambda w, _t: services_breaks.school_break_create(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            municipality=w.municipality(),
+            kind=BreakKind.WINTER,
+            starts_on=datetime.date(2031, 2, 24),
+            ends_on=datetime.date(2031, 2, 28),
+        ),
+    ),
+    (
+        "school_break_update (a teacher)",
+        lambda w, t: services_breaks.school_break_update(
+            actor=w.user(Role.REPORTER), school_break=t["school_break"], name="Lov"
+        ),
+    ),
+    (
+        "school_break_delete",
+        lambda w, t: services_breaks.school_break_delete(
+            actor=_eksjo(w, Role.COORDINATOR), school_break=t["school_break"]
         ),
     ),
 ]

@@ -41,8 +41,15 @@ from wheel.models import (
     ScheduleKind,
 )
 from wheel.recurrence import local_datetime
+from wheel.schedule_words import ORDINALS, WEEKDAYS, PlainSchedule, plain_rule, rule_for
 
 SCHOOL_KINDS = (UnitKind.SCHOOL, UnitKind.PRESCHOOL)
+# The plain choices that are stored as a recurrence rule on a weekday.
+_NEEDS_WEEKDAY = (
+    PlainSchedule.WEEKLY,
+    PlainSchedule.EVERY_OTHER_WEEK,
+    PlainSchedule.MONTHLY_WEEKDAY,
+)
 
 
 class TimeInput(forms.TimeInput):
@@ -105,8 +112,10 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class SeriesForm(forms.Form):
-    """A series with its schedule. The fields of all three kinds of schedule are shown (each
-    in its own group, so the page works without JavaScript); only the chosen kind's are used."""
+    """A series with its schedule, chosen in words ("every other week", "the first Tuesday of
+    the month", "3 times per term", "in given months"); the recurrence rule is the advanced
+    choice. Every choice's fields are on the page (it works without JavaScript); only the
+    chosen one's are used."""
 
     activity_type = forms.ChoiceField(label=_("Type of activity"), choices=ActivityType.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -148,9 +157,26 @@ class SeriesForm(forms.Form):
         ),
     )
     schedule_kind = forms.ChoiceField(
-        label=_("How the meetings are scheduled"),
-        choices=ScheduleKind.choices,
+        label=_("How often"),
+        choices=PlainSchedule.choices,
         widget=forms.RadioSelect,
+        help_text=_(
+            "Swedish public holidays and the municipality's school breaks are always left out."
+        ),
+    )
+    weekday = forms.ChoiceField(
+        label=_("Weekday"),
+        choices=[("", _("Choose a weekday")), *WEEKDAYS],
+        required=False,
+        help_text=_("For every week, every other week and once a month."),
+    )
+    ordinal = forms.TypedChoiceField(
+        label=_("Which one in the month"),
+        choices=ORDINALS,
+        coerce=int,
+        required=False,
+        initial=1,
+        help_text=_("For once a month: e.g. the first or the last Tuesday of the month."),
     )
     rrule = forms.CharField(
         label=_("Recurrence rule"),
@@ -163,13 +189,13 @@ class SeriesForm(forms.Form):
         ),
     )
     times_per_term = forms.IntegerField(
-        label=_("Times per term"),
+        label=_("How many times per term"),
         required=False,
         min_value=1,
         max_value=30,
         help_text=_(
             "Spread evenly over each of the municipality's school terms, on weekdays that are "
-            "not holidays or in a school break week."
+            "not holidays or in one of its school breaks."
         ),
     )
     months = forms.TypedMultipleChoiceField(
@@ -234,6 +260,10 @@ class SeriesForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("schedule_kind")
+        if kind in _NEEDS_WEEKDAY and not data.get("weekday"):
+            self.add_error("weekday", _("Choose the weekday of the meetings."))
+        if kind == PlainSchedule.MONTHLY_WEEKDAY and data.get("ordinal") is None:
+            self.add_error("ordinal", _("Choose which of the month's weekdays."))
         if kind == ScheduleKind.RRULE and not (data.get("rrule") or "").strip():
             self.add_error("rrule", _("Write the recurrence rule, e.g. FREQ=WEEKLY;BYDAY=TU."))
         if kind == ScheduleKind.PER_TERM and not data.get("times_per_term"):
@@ -258,8 +288,8 @@ class SeriesForm(forms.Form):
             invited_sectors=tuple(data.get("invited_sectors") or ()),
             governance_document=data.get("governance_document"),
             school=data.get("school"),
-            schedule_kind=data["schedule_kind"],
-            rrule=data.get("rrule") or "",
+            schedule_kind=self._stored_kind(),
+            rrule=self._stored_rule(),
             times_per_term=data.get("times_per_term"),
             months=tuple(data.get("months") or ()),
             starts_on=data["starts_on"],
@@ -269,8 +299,31 @@ class SeriesForm(forms.Form):
             place=data.get("place") or "",
         )
 
+    def _stored_kind(self) -> str:
+        kind = self.cleaned_data["schedule_kind"]
+        return ScheduleKind.RRULE if kind in _NEEDS_WEEKDAY else kind
+
+    def _stored_rule(self) -> str:
+        """The rule a plain choice means; the advanced field's text as typed otherwise."""
+        data = self.cleaned_data
+        if data["schedule_kind"] in _NEEDS_WEEKDAY:
+            return rule_for(data["schedule_kind"], weekday=data["weekday"], ordinal=data["ordinal"])
+        return data.get("rrule") or ""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service speaks of the stored schedule: its messages go to the plain choice the
+        user made, or to the advanced rule when that was the choice."""
+        kind = self.cleaned_data.get("schedule_kind")
+        aliases = {"rrule": "schedule_kind"} if kind in _NEEDS_WEEKDAY else {}
+        add_service_errors(self, error, aliases=aliases)
+
+    def advanced_open(self) -> bool:
+        """Whether the advanced part is shown open: it was chosen, or it has an error."""
+        return self["schedule_kind"].value() == ScheduleKind.RRULE or bool(self.errors.get("rrule"))
+
     @staticmethod
     def initial_for(series: ActivitySeries, school: Unit | None) -> dict[str, Any]:
+        plain = plain_rule(series.rrule) if series.schedule_kind == ScheduleKind.RRULE else None
         return {
             "activity_type": series.activity_type,
             "title": series.title,
@@ -281,8 +334,10 @@ class SeriesForm(forms.Form):
             "invited_sectors": series.invited_sectors,
             "governance_document": series.governance_document_id,
             "school": school.pk if school else None,
-            "schedule_kind": series.schedule_kind,
-            "rrule": series.rrule,
+            "schedule_kind": plain.choice if plain else series.schedule_kind,
+            "weekday": plain.weekday if plain else "",
+            "ordinal": plain.ordinal if plain and plain.ordinal else 1,
+            "rrule": "" if plain else series.rrule,
             "times_per_term": series.times_per_term,
             "months": series.months,
             "starts_on": series.starts_on,

@@ -14,11 +14,8 @@ Three kinds of schedule (``ScheduleKind``):
 - **Fixed months**: one occurrence in each chosen month, on the first free day on or after
   the 10th (``DEFAULT_DAY_OF_MONTH``); free as above.
 
-School break weeks (lov) are ISO week numbers (Swedish week numbers), configurable with the
-setting ``WHEEL_BREAK_WEEKS`` (default ``{"autumn": [44], "spring": [9, 15]}``: höstlov in week
-44, sportlov in week 9 — most of southern and central Sweden; set 7, 8 or 10 where the
-municipality has it then — and påsklov around week 15). Autumn weeks apply to days from July to
-December, spring weeks to days from January to June. :func:`break_days` turns them into dates.
+School breaks (lov) are data of each municipality (``organisations.SchoolBreak``, kept with its
+terms); the services pass their days in as ``avoid``.
 
 Every time is a wall-clock time in Sweden (``Europe/Stockholm``): a meeting at 10:00 stays at
 10:00 local time across the changes to and from summer time (its UTC offset changes). A time
@@ -27,7 +24,7 @@ that does not exist on the night clocks go forward (02:00–03:00) moves forward
 
 import datetime
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -46,7 +43,6 @@ UTC = datetime.UTC
 MAX_OCCURRENCES = 500
 # Fixed months: the occurrence falls on the first free day on or after this day of the month.
 DEFAULT_DAY_OF_MONTH = 10
-DEFAULT_BREAK_WEEKS: dict[str, list[int]] = {"autumn": [44], "spring": [9, 15]}
 
 _SUPPORTED_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTH", "BYMONTHDAY")
 _EXTRA_PARTS = ("BYSETPOS", "WKST")
@@ -85,30 +81,6 @@ def is_working_day(day: datetime.date, holidays: Collection[datetime.date]) -> b
 def holidays_between(start: datetime.date, end: datetime.date) -> frozenset[datetime.date]:
     """Swedish public holidays and the de-facto ones (midsummer, Christmas and New Year's eve)."""
     return frozenset(swedish_holidays(start, end))
-
-
-def break_days(
-    start: datetime.date,
-    end: datetime.date,
-    *,
-    break_weeks: Mapping[str, Sequence[int]] | None = None,
-) -> frozenset[datetime.date]:
-    """The days from ``start`` to ``end`` that lie in a school break week (see the module doc).
-
-    ``break_weeks`` maps "autumn" (applied to July–December) and "spring" (January–June) to
-    ISO week numbers; by default :data:`DEFAULT_BREAK_WEEKS`.
-    """
-    weeks = DEFAULT_BREAK_WEEKS if break_weeks is None else break_weeks
-    autumn = set(weeks.get("autumn", ()))
-    spring = set(weeks.get("spring", ()))
-    days = set()
-    day = start
-    while day <= end:
-        week = day.isocalendar().week
-        if week in (autumn if day.month >= 7 else spring):
-            days.add(day)
-        day += datetime.timedelta(days=1)
-    return frozenset(days)
 
 
 # --- recurrence rules ----------------------------------------------------------------------------
@@ -159,6 +131,11 @@ def _rule_parts(rrule_text: str) -> dict[str, str]:
         parts[name] = value
     _check_parts(parts)
     return parts
+
+
+def rule_parts(rrule_text: str) -> dict[str, str]:
+    """The parts of a rule that can be used (``FREQ`` → ``WEEKLY`` …); raises ScheduleError."""
+    return _rule_parts(rrule_text)
 
 
 def _numbers(parts: dict[str, str], name: str) -> list[int]:
@@ -367,7 +344,7 @@ def spread_per_term(
 
     ``terms`` are (first day, last day) pairs, e.g. the municipality's ``SchoolTerm`` rows
     clipped to the series' period; ``avoid`` holds further days to keep free, normally the
-    school break weeks from :func:`break_days`. Raises :class:`ScheduleError` when a term has
+    days of the municipality's school breaks. Raises :class:`ScheduleError` when a term has
     fewer free days than ``times``.
     """
     if times < 1:

@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from organisations.models import Sector, Unit, User
@@ -22,10 +21,9 @@ from wheel.models import (
     MeetingDecision,
     Occurrence,
     OccurrenceStatus,
-    ScheduleKind,
 )
 from wheel.policies import READ, series_policy
-from wheel.recurrence import describe_rrule
+from wheel.schedule_words import describe_schedule
 
 STATUS_BADGES: dict[str, str] = {
     OccurrenceStatus.PLANNED: "",
@@ -38,13 +36,12 @@ STATUS_BADGES: dict[str, str] = {
 def schedule_summary(series: ActivitySeries) -> str:
     """The schedule in words, e.g. "4 times per term", "Every week on Tuesday"."""
     time = series.start_time.strftime("%H:%M")
-    if series.schedule_kind == ScheduleKind.RRULE:
-        what = describe_rrule(series.rrule)
-    elif series.schedule_kind == ScheduleKind.PER_TERM:
-        what = _("%(times)s times per term") % {"times": series.times_per_term}
-    else:
-        months = [date_format(datetime.date(2000, month, 1), "F") for month in series.months or []]
-        what = _("In %(months)s") % {"months": ", ".join(months)}
+    what = describe_schedule(
+        kind=series.schedule_kind,
+        rrule=series.rrule,
+        times_per_term=series.times_per_term,
+        months=series.months or [],
+    )
     return _("%(what)s at %(time)s") % {"what": what, "time": time}
 
 

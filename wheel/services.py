@@ -30,6 +30,7 @@ from core.sanitize import user_text_to_html
 from core.uploads import validate_upload
 from followup.rollups import mark_meetings
 from governance.models import GovernanceDocument
+from organisations.calendar import school_break_days
 from organisations.models import Membership, Municipality, SchoolTerm, Unit, User, active_on
 from wheel import recurrence
 from wheel.models import (
@@ -140,12 +141,6 @@ def _require_manage_in(actor: User, municipality: Municipality) -> None:
         raise NotPermitted
 
 
-def break_weeks() -> dict[str, list[int]]:
-    """The school break weeks: ``settings.WHEEL_BREAK_WEEKS`` or the defaults."""
-    configured = getattr(settings, "WHEEL_BREAK_WEEKS", None)
-    return dict(configured) if configured else dict(recurrence.DEFAULT_BREAK_WEEKS)
-
-
 def _terms_within(
     municipality: Municipality, starts_on: datetime.date, ends_on: datetime.date
 ) -> list[tuple[datetime.date, datetime.date]]:
@@ -158,10 +153,11 @@ def _terms_within(
 
 def series_schedule(*, municipality: Municipality, data: SeriesData) -> list[datetime.datetime]:
     """The local start times ``data``'s schedule gives (see ``wheel.recurrence``): holidays and
-    the school break weeks avoided. Raises a ValidationError keyed by the form field to fix."""
+    the municipality's school breaks avoided. Raises a ValidationError keyed by the form field
+    to fix."""
     if data.ends_on < data.starts_on:
         raise ValidationError({"ends_on": _("The last day of the series is before its first day.")})
-    avoid = recurrence.break_days(data.starts_on, data.ends_on, break_weeks=break_weeks())
+    avoid = frozenset(school_break_days(municipality.pk, data.starts_on, data.ends_on))
     try:
         if data.schedule_kind == ScheduleKind.RRULE:
             starts = recurrence.expand_rrule(

@@ -86,7 +86,7 @@ def _preview(form: SeriesForm) -> list[Any] | None:
             municipality=form.chosen_municipality(), data=form.series_data()
         )
     except ValidationError as error:
-        add_service_errors(form, error)
+        form.add_service_errors(error)
         return None
 
 
@@ -107,7 +107,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
                     data=form.series_data(),
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.add_service_errors(error)
             else:
                 count = series.occurrences.count()
                 messages.success(
@@ -169,7 +169,7 @@ def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     series=series, actor=_user(request), data=form.series_data()
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.add_service_errors(error)
             else:
                 if outcome.replanned:
                     messages.success(

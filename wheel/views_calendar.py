@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from django.views.decorators.http import (
 )
 
 from access.loaders import get_or_404
+from organisations.calendar import school_break_days, swedish_holidays
 from organisations.models import Municipality, Sector, User
 from organisations.selectors import municipalities_of
 from wheel import coverage as coverage_tables
@@ -398,6 +399,45 @@ class Day:
     in_month: bool
     is_today: bool
     items: list[Item]
+    holiday: str = ""  # the Swedish public holiday's name
+    school_break: str = ""  # the municipality's school break's name
+
+
+@dataclass(frozen=True)
+class Week:
+    number: int  # ISO 8601, the week numbers Swedish calendars use
+    days: list[Day]
+
+
+def _weeks(
+    weeks_dates: list[list[datetime.date]],
+    *,
+    month: int,
+    today: datetime.date,
+    by_day: dict[datetime.date, list[Item]],
+    municipality_id: int,
+) -> list[Week]:
+    """The month's grid with week numbers, holidays and the municipality's school breaks."""
+    first, last = weeks_dates[0][0], weeks_dates[-1][-1]
+    holidays = swedish_holidays(first, last, language=translation.get_language() or "sv")
+    breaks = school_break_days(municipality_id, first, last)
+    return [
+        Week(
+            number=week[0].isocalendar().week,
+            days=[
+                Day(
+                    day,
+                    day.month == month,
+                    day == today,
+                    by_day.get(day, []),
+                    holiday=holidays.get(day, ""),
+                    school_break=breaks.get(day, ""),
+                )
+                for day in week
+            ],
+        )
+        for week in weeks_dates
+    ]
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -425,10 +465,13 @@ def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     by_day: dict[datetime.date, list[Item]] = {}
     for item in _items(occurrences):
         by_day.setdefault(item.day, []).append(item)
-    weeks = [
-        [Day(day, day.month == month, day == today, by_day.get(day, [])) for day in week]
-        for week in weeks_dates
-    ]
+    weeks = _weeks(
+        weeks_dates,
+        month=month,
+        today=today,
+        by_day=by_day,
+        municipality_id=selection.municipality.pk,
+    )
     previous, following = _add_months(first_day, -1), _add_months(first_day, 1)
     query = selection.query()
     suffix = f"?{query}" if query else ""

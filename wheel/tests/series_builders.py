@@ -8,7 +8,17 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from organisations import services as organisation_services
-from organisations.models import Role, SchoolTerm, TermKind, Unit, UnitKind, User
+from organisations import services_breaks
+from organisations.models import (
+    BreakKind,
+    Role,
+    SchoolBreak,
+    SchoolTerm,
+    TermKind,
+    Unit,
+    UnitKind,
+    User,
+)
 from tests.factories import UserFactory
 from tests.world import World
 from wheel import services
@@ -34,6 +44,28 @@ def add_terms(world: World, town: str = "leksand") -> list[SchoolTerm]:
             ends_on=ends_on,
         )
         for kind, starts_on, ends_on in TERMS
+    ]
+
+
+# The weeks the installation avoided before breaks were the municipality's own data:
+# höstlov in week 44, sportlov in week 9, påsklov in week 15 (Monday to Sunday).
+OLD_DEFAULT_BREAKS = [
+    (BreakKind.AUTUMN, 2025, 44),
+    (BreakKind.WINTER, 2026, 9),
+    (BreakKind.EASTER, 2026, 15),
+]
+
+
+def add_breaks(world: World, town: str = "leksand") -> list[SchoolBreak]:
+    return [
+        services_breaks.school_break_create(
+            actor=None,
+            municipality=world.municipality(town),
+            kind=kind,
+            starts_on=D.fromisocalendar(year, week, 1),
+            ends_on=D.fromisocalendar(year, week, 7),
+        )
+        for kind, year, week in OLD_DEFAULT_BREAKS
     ]
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditEvent, AuditEventType
-from organisations.models import Role, Sector, UnitKind
+from organisations.models import BreakKind, Role, SchoolBreak, Sector, UnitKind
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
 from wheel import feeds
@@ -243,7 +243,7 @@ def _fill(series, count: int) -> None:
         # Session, user, memberships, the occurrences, the notifications count.
         ("wheel:wheel", [], YEAR_QUERY, 5),
         ("wheel:list", [], YEAR_QUERY, 5),
-        ("wheel:month", [2026, 10], {}, 5),
+        ("wheel:month", [2026, 10], {}, 6),
         # ... and the invited units when filtering by sector.
         ("wheel:wheel", [], {**YEAR_QUERY, "sector": "school"}, 6),
     ],
@@ -295,9 +295,39 @@ def test_month_grid_with_previous_and_next(client: Client, world: World, series)
     assert response.context["count"] == 1
     assert reverse("wheel:month", args=[2026, 9]) + "?sector=school" in page
     assert reverse("wheel:month", args=[2026, 11]) + "?sector=school" in page
-    assert page.count('<th scope="col">') == 7
+    assert page.count('<th scope="col">') == 8  # the week number and seven days
     january = client.get(reverse("wheel:month", args=[2027, 1]))
     assert reverse("wheel:month", args=[2026, 12]) in january.content.decode()
+
+
+def test_month_shows_week_numbers_holidays_and_the_municipalitys_breaks(
+    client: Client, world: World
+) -> None:
+    leksand, eksjo = world.municipality(), world.municipality("eksjo")
+    SchoolBreak.objects.create(
+        municipality=leksand,
+        kind=BreakKind.AUTUMN,
+        starts_on=datetime.date(2026, 10, 26),
+        ends_on=datetime.date(2026, 10, 30),
+    )
+    SchoolBreak.objects.create(
+        municipality=eksjo,
+        kind=BreakKind.OTHER,
+        name="Eksjös studiedag",
+        starts_on=datetime.date(2026, 10, 5),
+        ends_on=datetime.date(2026, 10, 5),
+    )
+    client.force_login(world.user(Role.REPORTER))
+    response = client.get(reverse("wheel:month", args=[2026, 10]))
+    page = response.content.decode()
+    weeks = response.context["weeks"]
+    assert [week.number for week in weeks] == [40, 41, 42, 43, 44]
+    assert page.count('class="month-grid__week"') == 5
+    by_day = {day.date: day for week in weeks for day in week.days}
+    assert by_day[datetime.date(2026, 10, 28)].school_break == str(BreakKind.AUTUMN.label)
+    assert by_day[datetime.date(2026, 10, 31)].holiday  # All Saints' Day
+    assert "Eksjös studiedag" not in page  # another municipality's break
+    assert not by_day[datetime.date(2026, 10, 5)].school_break
 
 
 # --- coverage ------------------------------------------------------------------------------------

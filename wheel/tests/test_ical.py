@@ -389,6 +389,13 @@ def test_occurrence_ics_matrix(client: Client, world: World, series) -> None:
     assert_matrix(client, missing, [(world.user(Role.COORDINATOR), 404)])
 
 
+def test_the_occurrence_page_links_its_ics_file(client: Client, world: World, series) -> None:
+    occurrence = make_occurrence(series, local(2026, 10, 6, 13, 15))
+    client.force_login(world.user(Role.REPORTER))
+    page = client.get(reverse("wheel:occurrence_detail", args=[occurrence.pk])).content.decode()
+    assert f'href="{reverse("wheel:occurrence_ics", args=[occurrence.pk])}" download' in page
+
+
 def test_occurrence_ics_content(client: Client, world: World, series) -> None:
     occurrence = make_occurrence(series, local(2026, 10, 6, 13, 15))
     client.force_login(world.user(Role.REPORTER))

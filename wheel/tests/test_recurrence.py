@@ -14,7 +14,6 @@ from wheel.recurrence import (
     LOCAL,
     MAX_OCCURRENCES,
     ScheduleError,
-    break_days,
     describe_rrule,
     expand_rrule,
     fixed_months,
@@ -32,7 +31,19 @@ D = datetime.date
 AUTUMN = (D(2025, 8, 19), D(2025, 12, 19))
 SPRING = (D(2026, 1, 8), D(2026, 6, 11))
 TERMS = [AUTUMN, SPRING]
-BREAKS = break_days(D(2025, 8, 1), D(2026, 6, 30))
+
+
+def iso_weeks(*weeks: tuple[int, int]) -> frozenset[datetime.date]:
+    """Every day (Monday to Sunday) of the given (year, ISO week) pairs."""
+    return frozenset(
+        datetime.date.fromisocalendar(year, week, weekday)
+        for year, week in weeks
+        for weekday in range(1, 8)
+    )
+
+
+# Höstlov in week 44, sportlov in week 9, påsklov in week 15 (the old installation default).
+BREAKS = iso_weeks((2025, 44), (2026, 9), (2026, 15))
 
 
 def days(starts: list[datetime.datetime]) -> list[datetime.date]:
@@ -321,7 +332,7 @@ def test_a_date_in_the_autumn_break_week_moves_to_the_nearest_free_day() -> None
             1,
             [(D(2025, 10, 1), D(2025, 11, 28))],
             start_time=TEN,
-            avoid=break_days(D(2025, 10, 1), D(2025, 11, 28)),
+            avoid=iso_weeks((2025, 44)),
         )
     )
     assert dates == [D(2025, 11, 3)]
@@ -373,25 +384,6 @@ def test_dates_never_leave_their_term() -> None:
     starts = days(spread_per_term(15, TERMS, start_time=TEN, avoid=BREAKS))
     assert all(AUTUMN[0] <= d <= AUTUMN[1] or SPRING[0] <= d <= SPRING[1] for d in starts)
     assert len(starts) == len(set(starts)) == 30
-
-
-def test_break_weeks_are_configurable() -> None:
-    weeks = {"autumn": [43], "spring": [8]}
-    avoided = break_days(D(2025, 8, 1), D(2026, 6, 30), break_weeks=weeks)
-    assert {day.isocalendar().week for day in avoided} == {43, 8}
-    assert D(2025, 10, 20) in avoided
-    assert D(2025, 10, 27) not in avoided
-    default = break_days(D(2025, 8, 1), D(2026, 6, 30))
-    assert {day.isocalendar().week for day in default} == {44, 9, 15}
-    assert len(default) == 21
-
-
-def test_autumn_weeks_apply_to_autumn_days_only() -> None:
-    # Week 9 in the autumn weeks does not touch spring; week 44 in spring weeks does nothing.
-    avoided = break_days(
-        D(2026, 1, 1), D(2026, 12, 31), break_weeks={"autumn": [9], "spring": [44]}
-    )
-    assert not avoided
 
 
 # --- fixed months --------------------------------------------------------------------------------

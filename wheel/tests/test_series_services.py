@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from access.models import AuditEvent, AuditEventType
-from organisations.models import Role, UnitKind
+from organisations.models import BreakKind, Role, SchoolBreak, UnitKind
 from tests.world import World
 from wheel import services
 from wheel.models import (
@@ -18,7 +18,7 @@ from wheel.models import (
     ScheduleKind,
 )
 from wheel.recurrence import LOCAL
-from wheel.tests.series_builders import D, add_terms, make_series, series_data
+from wheel.tests.series_builders import D, add_breaks, add_terms, make_series, series_data
 
 # The messages are checked in English, whichever test ran before.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -108,8 +108,19 @@ def test_fixed_months(world: World) -> None:
     assert series.months == [3, 9]
 
 
-def test_the_break_weeks_setting_is_used(world: World, settings) -> None:
-    settings.WHEEL_BREAK_WEEKS = {"autumn": [44], "spring": [11]}
+def test_the_municipalitys_school_breaks_are_avoided(world: World) -> None:
+    SchoolBreak.objects.create(
+        municipality=world.municipality(),
+        kind=BreakKind.WINTER,
+        starts_on=D(2026, 3, 9),
+        ends_on=D(2026, 3, 13),
+    )
+    SchoolBreak.objects.create(  # another municipality's break changes nothing here
+        municipality=world.municipality("eksjo"),
+        kind=BreakKind.WINTER,
+        starts_on=D(2026, 3, 16),
+        ends_on=D(2026, 3, 20),
+    )
     series = make_series(
         world,
         schedule_kind=ScheduleKind.FIXED_MONTHS,
@@ -182,6 +193,7 @@ def test_a_new_schedule_replans_only_the_untouched_planned_occurrences_to_come(
 ) -> None:
     # Tuesdays from January to April 2026: 6 January (Epiphany) and the break weeks 9 and 15
     # are left out.
+    add_breaks(world)
     series = make_series(world, starts_on=D(2026, 1, 1), ends_on=D(2026, 4, 30))
     by_day = {o.starts_at.astimezone(LOCAL).date(): o for o in series.occurrences.all()}
     Occurrence.objects.filter(pk=by_day[D(2026, 3, 3)].pk).update(status=OccurrenceStatus.HELD)

@@ -332,8 +332,11 @@ def test_a_coordinator_changes_a_series(client: Client, world: World) -> None:
     series = make_series(world)
     client.force_login(world.user(Role.COORDINATOR))
     url = reverse("wheel:series_edit", args=[series.pk])
-    page = client.get(url).content.decode()
-    assert 'value="FREQ=WEEKLY;BYDAY=TU"' in page
+    form = client.get(url).context["form"]
+    # The stored rule FREQ=WEEKLY;BYDAY=TU is shown as the plain choice it means.
+    assert form["schedule_kind"].value() == "weekly"
+    assert form["weekday"].value() == "TU"
+    assert not form["rrule"].value()
     data = form_data(
         world,
         title="Samverkansträff",
@@ -352,3 +355,37 @@ def test_a_coordinator_changes_a_series(client: Client, world: World) -> None:
     assert series.months == [3, 9]
     message = client.get(response["Location"]).content.decode()
     assert "planned again" in message
+
+
+def test_a_series_is_planned_from_plain_words(client: Client, world: World) -> None:
+    client.force_login(world.user(Role.COORDINATOR))
+    data = form_data(
+        world,
+        schedule_kind="monthly_weekday",
+        weekday="TU",
+        ordinal="1",
+        times_per_term="",
+        starts_on="2026-01-01",
+        ends_on="2026-06-30",
+    )
+    preview = client.post(reverse("wheel:series_create"), {**data, "preview": "1"})
+    # The first Tuesdays; 6 January is Epiphany and is left out.
+    assert [start.day for start in preview.context["preview"]] == [3, 3, 7, 5, 2]
+    response = client.post(reverse("wheel:series_create"), data)
+    assert response.status_code == 302
+    series = ActivitySeries.objects.get()
+    assert (series.schedule_kind, series.rrule) == (ScheduleKind.RRULE, "FREQ=MONTHLY;BYDAY=1TU")
+    form = client.get(reverse("wheel:series_edit", args=[series.pk])).context["form"]
+    assert (form["schedule_kind"].value(), form["weekday"].value()) == ("monthly_weekday", "TU")
+
+
+def test_a_plain_choice_without_a_weekday_is_kept_with_a_message(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.user(Role.COORDINATOR))
+    data = form_data(world, schedule_kind="every_other_week", weekday="", title="Varannan")
+    response = client.post(reverse("wheel:series_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["weekday"]
+    assert 'value="Varannan"' in response.content.decode()
+    assert not ActivitySeries.objects.exists()
