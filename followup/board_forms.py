@@ -1,7 +1,7 @@
 """Forms of the board report's pages (thin: the services check everything again)."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -21,6 +21,9 @@ from followup.periods import (
 )
 from organisations.models import Municipality
 from wheel.models import ActivityType, Occurrence
+
+if TYPE_CHECKING:  # a type of the stubs only
+    from django.utils.functional import _StrPromise as StrPromise
 
 FIRST_YEAR = 2020
 
@@ -153,7 +156,7 @@ class DraftForm(forms.Form):
             self._clean_months(cleaned)
         return cleaned
 
-    def _require(self, cleaned: dict[str, Any], name: str, message: str) -> None:
+    def _require(self, cleaned: dict[str, Any], name: str, message: "str | StrPromise") -> None:
         if not cleaned.get(name) and name not in self.errors:
             self.add_error(name, message)
 

@@ -55,7 +55,7 @@ def _draft(world: World, capture, period: Period) -> BoardReport:
 
 
 def _percent(value: dict) -> Decimal | None:
-    return None if value["value"] is None else round(Decimal(value["value"]))
+    return None if value["value"] is None else Decimal(value["value"]).quantize(Decimal(1))
 
 
 # --- labels -----------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_the_form_refuses_a_bad_period_in_swedish(
     form = _form(world, data)
     assert not form.is_valid()
     assert "period" not in form.cleaned_data
-    assert message in " ".join(form.errors[field])
+    assert message in " ".join(str(error) for error in form.errors[field])
 
 
 def test_twenty_four_months_are_allowed(world: World):
