@@ -77,13 +77,14 @@ class Period:
 
     def _months_label(self) -> str:
         """A run of months as Swedish writes it: "januari–maj 2026" within one year (the
-        year once), "november 2025–februari 2026" across a new year, "maj 2026" alone."""
+        year once), "november 2025 – februari 2026" across a new year (spaced, as Swedish sets a
+        dash between parts that hold spaces), "maj 2026" alone."""
         last = add_months(self.end, -1)
         if last == self.start:
             return date_format(self.start, "F Y")
         if last.year == self.start.year:
             return f"{date_format(self.start, 'F')}–{date_format(last, 'F Y')}"
-        return f"{date_format(self.start, 'F Y')}–{date_format(last, 'F Y')}"
+        return f"{date_format(self.start, 'F Y')} – {date_format(last, 'F Y')}"
 
     @property
     def label_in_sentence(self) -> str:

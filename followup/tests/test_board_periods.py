@@ -70,8 +70,8 @@ def _percent(value: dict) -> Decimal | None:
         (APRIL_MAY_2026, "april–maj 2026", "april–maj 2026"),
         (
             Period(PeriodKind.CUSTOM, datetime.date(2025, 11, 1), datetime.date(2026, 3, 1)),
-            "november 2025–februari 2026",
-            "november 2025–februari 2026",
+            "november 2025 – februari 2026",
+            "november 2025 – februari 2026",
         ),
         (
             Period(PeriodKind.CUSTOM, datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)),

@@ -100,6 +100,8 @@ def test_the_municipal_admin_decides_on_the_name_in_comparisons(
     check_axe(page)
 
 
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("width", WIDTHS)
 def test_the_manager_reads_their_sector(page: Page, log_in: LogIn, width: int) -> None:
     # The demo manager sits at the education administration, with the schools below it.
     log_in("manager.leksand", DEMO_PASSWORD)
