@@ -48,7 +48,7 @@ Json = dict[str, Any]
 
 
 def _cell_text(value: Cell | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else value.token
 
 
 def shown_json(shown: Shown) -> Json:
@@ -148,7 +148,7 @@ def _wheel_by_type(municipality: Municipality, period: Period) -> list[Json]:
 def _school(row: SchoolRow) -> Json:
     return {
         "name": row.unit.name,
-        "sent": str(row.sent),
+        "sent": row.sent.token,
         "rate": shown_json(row.rate),
         "silent": row.silent,
         "met_intake": row.met_intake,

@@ -14,15 +14,20 @@ from followup.models import ReferenceValue
 from followup.selectors import Comparison, Dashboard, SchoolRow, TrendPoint
 from followup.values import LIGHT_LABELS, Light, Shown, format_value
 
-# Indicators with a comparison beside them: the intake's deadlines and outcomes, which
-# every municipality measures the same way.
+# Indicators compared with the other municipalities and the country: those measured the
+# same way everywhere from the summary tables (the schools' rate too). Silent schools, the
+# coverage of the schools and routine confirmations depend on how a municipality lists its
+# units, and the audits are each municipality's own, so they are not compared.
 KEY_INDICATORS = [
+    "reports_per_100_pupils",
     "protection_on_time",
-    "decided_within_deadline",
     "decision_days_median",
+    "decision_days_p90",
+    "decided_within_deadline",
     "feedback_on_time",
     "led_to_investigation",
     "meetings_held",
+    "meetings_without_minutes",
 ]
 
 # Shown in their own table below the indicators, not as one number of the municipality.
@@ -47,6 +52,9 @@ class IndicatorRow:
     not_by_sector: bool
     comparisons: list[Comparison]
     references: list["ReferenceText"]
+    # The comparison in one line beside the value ("Other municipalities: 18–30 % · Sweden
+    # 2024: 39 %"); empty when the indicator is not compared.
+    compared_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ def indicator_rows(
                 change=change_text(shown, previous),
                 target=target_text(indicator, dash.targets.get(key)),
                 light=light,
-                light_label=str(LIGHT_LABELS[light]),
+                light_label=str(shown.light_label if shown is not None else LIGHT_LABELS[light]),
                 light_class=LIGHT_CLASSES[light],
                 table=TABLE_ONLY.get(key, "") if shown is None and not not_by_sector else "",
                 not_by_sector=not_by_sector,
@@ -120,9 +128,48 @@ def indicator_rows(
                     ReferenceText(format_value(ref.value, indicator.unit), ref.year, ref.source)
                     for ref in (references or {}).get(key, [])
                 ],
+                compared_text=compared_text(
+                    indicator,
+                    (comparisons or {}).get(key, []),
+                    (references or {}).get(key, []),
+                ),
             )
         )
     return rows
+
+
+def compared_text(
+    indicator: Indicator, comparisons: list[Comparison], references: list[ReferenceValue]
+) -> str:
+    """The other municipalities' range and the latest national value in one line. Protected
+    values stay out of the range; a range of one municipality is its value."""
+    parts = []
+    others = [entry.shown for entry in comparisons if not entry.own]
+    values = sorted(shown.value for shown in others if shown.value is not None)
+    if values:
+        low = format_value(values[0], indicator.unit)
+        high = format_value(values[-1], indicator.unit)
+        if len(others) == 1:
+            parts.append(_("One other municipality: %(value)s") % {"value": low})
+        elif low == high:
+            parts.append(_("Other municipalities: %(value)s") % {"value": low})
+        else:
+            parts.append(
+                _("Other municipalities: %(low)s to %(high)s") % {"low": low, "high": high}
+            )
+    elif any(shown.protected for shown in others):
+        parts.append(_("Other municipalities: too few to show"))
+    elif others:
+        parts.append(_("Other municipalities: no numbers for the period"))
+    elif comparisons:
+        parts.append(_("No other municipality to compare with"))
+    if references:
+        latest = max(references, key=lambda ref: ref.year)
+        parts.append(
+            _("Sweden %(year)s: %(value)s")
+            % {"year": latest.year, "value": format_value(latest.value, indicator.unit)}
+        )
+    return " · ".join(parts)
 
 
 def value_text(shown: Shown | None) -> str:

@@ -37,7 +37,7 @@ from followup.models import (
     RollupSource,
 )
 from followup.periods import Period, PeriodKind, add_months, month_start
-from followup.suppression import Cell, Protection, protect_parts
+from followup.suppression import Cell, Protection, cell, protect_parts
 from followup.values import Shown, compute_shown, shown_from_ratio, shown_share
 from organisations.models import Municipality, Sector, Unit, UnitKind
 
@@ -552,6 +552,18 @@ def comparisons(
         .values("municipality_id", "municipality__name", "metric")
         .annotate(
             total=Sum("value"),
+            # The rate per pupil counts what the active schools sent, as the dashboard does.
+            from_active=Sum("value", filter=Q(unit__isnull=True) | Q(unit__is_active=True)),
+            pupils=Subquery(
+                Unit.objects.filter(
+                    municipality_id=OuterRef("municipality_id"),
+                    kind__in=[UnitKind.SCHOOL, UnitKind.PRESCHOOL],
+                    is_active=True,
+                )
+                .values("municipality_id")
+                .annotate(pupils=Sum("pupil_count"))
+                .values("pupils")
+            ),
             named=Exists(
                 ComparisonConsent.objects.filter(
                     municipality_id=OuterRef("municipality_id"), named=True
@@ -564,14 +576,18 @@ def comparisons(
     names: dict[int, str] = {}
     named: set[int] = set()
     for row in rows:
-        sums[row["municipality_id"]][row["metric"]] += row["total"]
+        metrics = sums[row["municipality_id"]]
+        metrics[row["metric"]] += row["total"]
+        if row["metric"] == "sent":
+            metrics[SENT_FROM_ACTIVE] += row["from_active"] or 0
+        metrics[PUPILS] = row["pupils"] or 0
         names[row["municipality_id"]] = row["municipality__name"]
         if row["named"]:
             named.add(row["municipality_id"])
     result: dict[str, list[Comparison]] = {}
     for key in keys:
         indicator = CATALOGUE[key]
-        if indicator.compute is None or indicator.snapshot:
+        if key not in COMPARED_BY_RATE and (indicator.compute is None or indicator.snapshot):
             continue
         result[key] = _compared(indicator, sums, names, named, own_id=municipality.pk)
     references: dict[str, list[ReferenceValue]] = defaultdict(list)
@@ -591,7 +607,7 @@ def _compared(
     """This municipality and those that agreed to be named, by name; then the others as
     "Municipality A, B, …" in the order of their values, so that neither the letters nor the
     order point at a name."""
-    shown = {mid: compute_shown(indicator, metrics, target=None) for mid, metrics in sums.items()}
+    shown = {mid: _comparable(indicator, metrics) for mid, metrics in sums.items()}
     visible = sorted(
         (mid for mid in sums if mid == own_id or mid in named), key=lambda mid: names[mid]
     )
@@ -605,6 +621,20 @@ def _compared(
         for index, mid in enumerate(unnamed)
     ]
     return entries
+
+
+# Keys of the comparison's sums that are not metrics of the summary tables.
+SENT_FROM_ACTIVE = "comparison_sent_from_active_schools"
+PUPILS = "comparison_pupils"
+# Compared although computed from the schools rather than from the sums of metrics alone.
+COMPARED_BY_RATE = {"reports_per_100_pupils"}
+
+
+def _comparable(indicator: Indicator, metrics: Metrics) -> Shown:
+    if indicator.key == "reports_per_100_pupils":
+        sent = cell(metrics.get(SENT_FROM_ACTIVE, 0), indicator.protection)
+        return shown_share(indicator, sent, Cell(metrics.get(PUPILS, 0)), target=None)
+    return compute_shown(indicator, metrics, target=None)
 
 
 def _letter(index: int) -> str:

@@ -26,6 +26,8 @@ tells nothing more.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.formats import number_format
+
 SMALL_LOW, SMALL_HIGH = 1, 4
 
 
@@ -53,12 +55,18 @@ class Cell:
     def shown(self) -> bool:
         return not (self.suppressed or self.hidden)
 
+    @property
+    def token(self) -> str:
+        """The cell as stored in a frozen report: "<5", "–" or the plain number."""
+        return str(self) if not self.shown else str(self.value)
+
     def __str__(self) -> str:
         if self.suppressed:
             return "<5"
         if self.hidden:
             return "–"
-        return str(self.value)
+        # Grouped as the language writes it: "28 av 1 299" in Swedish.
+        return number_format(self.value, force_grouping=True)
 
 
 def cell(value: int, protection: Protection) -> Cell:

@@ -57,6 +57,13 @@ class Shown:
 
     @property
     def light_label(self) -> Promise:
+        """The light in words; a value with a target that can not be judged says why, since
+        "No target" beside a target would be untrue."""
+        judged = self.target is not None and self.indicator.direction != Direction.NONE
+        if judged and self.protected:
+            return _("Not judged: too few to show")
+        if judged and self.value is None:
+            return _("Not judged: no data for the period")
         return LIGHT_LABELS[self.light]
 
     @property
@@ -74,10 +81,17 @@ class Shown:
 
 def format_value(value: Decimal, unit: ValueUnit) -> str:
     if unit == ValueUnit.PERCENT:
-        return f"{number_format(value.quantize(Decimal(1), ROUND_HALF_UP))} %"
+        return f"{_number(value.quantize(Decimal(1), ROUND_HALF_UP))} %"
     if unit == ValueUnit.PER_100_PUPILS:
-        return number_format(value.quantize(Decimal("0.1"), ROUND_HALF_UP))
-    return number_format(value.quantize(Decimal(1), ROUND_HALF_UP))
+        return _number(value.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return _number(value.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def _number(value: Decimal) -> str:
+    """Grouped in thousands as the language writes it ("2 943" in Swedish) and with a true
+    minus sign, so that "−2 943 days" neither breaks at the hyphen nor reads as a dash."""
+    text = number_format(value, force_grouping=True)
+    return "\N{MINUS SIGN}" + text[1:] if text.startswith("-") else text
 
 
 def traffic_light(indicator: Indicator, value: Decimal | None, target: Decimal | None) -> Light:

@@ -222,3 +222,78 @@ def test_the_period_form_shows_the_period_in_force(client, march):
     assert 'name="month" id="id_month" value="2026-03"' in html
     # The term list starts at the term of today (spring 2026 on 15 April).
     assert '<option value="spring-2026" selected>' in html
+
+
+def test_each_compared_indicator_has_its_comparison_beside_it(client, march):
+    ReferenceValue.objects.create(
+        indicator_key="led_to_investigation", year=2018, value=Decimal(38), source="Socialstyrelsen"
+    )
+    ReferenceValue.objects.create(
+        indicator_key="led_to_investigation", year=2021, value=Decimal(41), source="Socialstyrelsen"
+    )
+    response = _page(client, march.user(Role.BOARD_MEMBER, "eksjo"), **MARCH)
+    # Leksand's 8 reports from 300 pupils, computed as Leksand's own dashboard computes it.
+    assert _row(response, "reports_per_100_pupils").compared_text == "One other municipality: 2.7"
+    assert _row(response, "decided_within_deadline").compared_text == (
+        "One other municipality: 71 %"
+    )
+    # The latest national value beside the row; every year in the comparison section.
+    led = _row(response, "led_to_investigation")
+    assert led.compared_text.endswith("Sweden 2021: 41 %")
+    html = response.content.decode()
+    assert 'href="#compare-reports_per_100_pupils"' in html
+    assert "Sweden 2018: 38 %" in html
+    # Not compared: the audits are each municipality's own.
+    assert _row(response, "open_audit_recommendations").compared_text == ""
+    assert "Not compared" in html
+    # Leksand sees its own value in the comparison, and no other municipality with numbers.
+    own = _page(client, march.user(Role.COORDINATOR), **MARCH)
+    rate = _row(own, "reports_per_100_pupils")
+    assert [(entry.own, entry.shown.text) for entry in rate.comparisons] == [(True, "2.7")]
+    assert rate.compared_text == "No other municipality to compare with"
+
+
+def test_the_comparisons_rate_leaves_out_what_inactive_schools_sent(client, march):
+    school = march.unit("school")
+    school.is_active = False
+    school.save(update_fields=["is_active"])
+    response = _page(client, march.user(Role.BOARD_MEMBER, "eksjo"), **MARCH)
+    # No active school and no pupils: no rate, as on Leksand's own dashboard.
+    assert _row(response, "reports_per_100_pupils").compared_text == (
+        "Other municipalities: no numbers for the period"
+    )
+
+
+@pytest.mark.usefixtures("english")
+def test_a_protected_value_stays_out_of_the_comparisons_range():
+    from followup.presentation import compared_text
+    from followup.selectors import Comparison
+    from followup.values import Shown
+
+    indicator = CATALOGUE["led_to_investigation"]
+    entries = [
+        Comparison("Leksand", Shown(indicator, Decimal(40)), own=True),
+        Comparison("Municipality A", Shown(indicator, None, protected=True), own=False),
+        Comparison("Municipality B", Shown(indicator, Decimal(20)), own=False),
+        Comparison("Municipality C", Shown(indicator, Decimal(35)), own=False),
+    ]
+    assert compared_text(indicator, entries, []) == "Other municipalities: 20 % to 35 %"
+    assert compared_text(indicator, entries[:2], []) == "Other municipalities: too few to show"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_value_that_can_not_be_judged_against_its_target_says_why():
+    from followup.values import Shown, format_value
+
+    indicator = CATALOGUE["routine_confirmed"]
+    assert Shown(indicator, None, target=Decimal(80)).light_label == (
+        "Not judged: no data for the period"
+    )
+    led = CATALOGUE["protection_on_time"]
+    assert Shown(led, None, protected=True, target=Decimal(100)).light_label == (
+        "Not judged: too few to show"
+    )
+    assert Shown(led, None, protected=True).light_label == "No target"
+    # A document far past its date: a true minus sign and grouped thousands.
+    days = CATALOGUE["document_days_to_revision"]
+    assert format_value(Decimal(-2943), days.unit) == "\N{MINUS SIGN}2,943"
