@@ -276,6 +276,7 @@ REPORT_SILENT_INTAKE_MIN_WAITING = env_int("REPORT_SILENT_INTAKE_MIN_WAITING", 3
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # Swedish dates as staff write them
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

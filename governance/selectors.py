@@ -16,6 +16,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -99,7 +100,7 @@ def alerts_for(
             Alert(
                 AlertKind.EXPIRED,
                 "danger",
-                _("Expired on %(date)s") % {"date": version.valid_to.isoformat()},
+                _("Expired on %(date)s") % {"date": date_format(version.valid_to, "DATE_FORMAT")},
                 version.valid_to,
             )
         )
@@ -110,7 +111,8 @@ def alerts_for(
                 Alert(
                     AlertKind.REVISION_OVERDUE,
                     "danger",
-                    _("Revision overdue since %(date)s") % {"date": revision.isoformat()},
+                    _("Revision overdue since %(date)s")
+                    % {"date": date_format(revision, "DATE_FORMAT")},
                     revision,
                 )
             )
@@ -119,7 +121,7 @@ def alerts_for(
                 Alert(
                     AlertKind.REVISION_DUE,
                     "warning",
-                    _("Revision due on %(date)s") % {"date": revision.isoformat()},
+                    _("Revision due on %(date)s") % {"date": date_format(revision, "DATE_FORMAT")},
                     revision,
                 )
             )

@@ -89,8 +89,8 @@ def test_the_eksjo_case_is_expired_and_overdue_with_words_in_the_text():
     )
     alerts = alerts_for(version, overdue_measures=3, today=TODAY)
     assert [alert.text for alert in alerts] == [
-        "Expired on 2021-12-31",
-        "Revision overdue since 2018-11-14",
+        "Expired on Dec. 31, 2021",
+        "Revision overdue since Nov. 14, 2018",
         "3 measures overdue",
     ]
     assert all(alert.severity == "danger" for alert in alerts)

@@ -5,6 +5,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.attention import start_sections
 from governance import services
@@ -53,14 +54,15 @@ def test_the_coordinator_sees_documents_with_alerts_red_first(world):
     assert items == [
         (
             Role.COORDINATOR,
-            "Samverkansöverenskommelse: Expired on 2021-12-31; Revision overdue since 2018-11-14.",
+            "Samverkansöverenskommelse: Expired on Dec. 31, 2021; "
+            "Revision overdue since Nov. 14, 2018.",
             reverse("governance:document_detail", args=[agreement.pk]),
             "danger",
         ),
         (
             Role.COORDINATOR,
             "Riktlinje: Revision due on "
-            + (TODAY() + datetime.timedelta(days=30)).isoformat()
+            + date_format(TODAY() + datetime.timedelta(days=30), "DATE_FORMAT")
             + ".",
             reverse("governance:document_detail", args=[soon.pk]),
             "warning",

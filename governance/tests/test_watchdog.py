@@ -53,7 +53,7 @@ def test_coordinators_are_told_once_a_day(world, mailoutbox, django_capture_on_c
     notes = Notification.objects.order_by("id")
     assert [note.user for note in notes] == [coordinator, coordinator]
     assert notes[0].text == (
-        "Handlingsplan för samverkan (Leksand): Revision overdue since 2019-05-22."
+        "Handlingsplan för samverkan (Leksand): Revision overdue since May 22, 2019."
     )
     assert notes[0].url == reverse("governance:document_detail", args=[plan.pk])
     assert notes[0].severity == "danger"
