@@ -30,7 +30,7 @@ FIRST_YEAR = 2020
 
 class OccurrenceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Occurrence) -> str:
-        return f"{obj.series.title}, {date_format(localtime(obj.starts_at), "DATE_FORMAT")}"
+        return f"{obj.series.title}, {date_format(localtime(obj.starts_at), 'DATE_FORMAT')}"
 
 
 # The longest run of months a report may cover: two years, so the previous period of the
