@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organisations.models import Municipality, Unit
 
@@ -163,10 +164,11 @@ class Responsibility(models.Model):
 
 
 class MeasureStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    # With a context: Swedish agrees the word with "åtgärd" ("Planerad", "Inställd").
+    PLANNED = "planned", pgettext_lazy("measure", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("measure", "In progress")
+    DONE = "done", pgettext_lazy("measure", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("measure", "Cancelled")
 
 
 class Measure(models.Model):

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.models import GovernanceDocument
 from organisations.models import Municipality, Sector, Unit
@@ -183,9 +184,10 @@ class MeetingDecision(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    # With a context: Swedish agrees the word with "åtgärd" ("Inställd", not "Inställt").
+    OPEN = "open", pgettext_lazy("measure", "Open")
+    DONE = "done", pgettext_lazy("measure", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("measure", "Cancelled")
 
 
 class FollowUpAction(models.Model):

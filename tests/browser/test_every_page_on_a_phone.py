@@ -1,0 +1,206 @@
+"""Every page at 320 CSS px (WCAG 1.4.10 reflow) with axe, as each role of the demo finds it.
+
+The test walks the pages the way the users do: from each role's start page it follows the
+links of the pages it reaches (same site, no downloads, no logging out), and checks each kind
+of page (URL name) once. Then every page of our apps must have been reached by some role, or
+be named below with the reason it is not a page of its own; a new page is therefore checked
+without anyone adding it here.
+"""
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.test import override_settings
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+from playwright.sync_api import Page
+
+from organisations.demo import DEMO_PASSWORD
+from tests.browser.axe import AXE_TAGS, AXE_URL, _RUN_AXE, format_violations
+from tests.browser.conftest import LogIn
+
+PHONE = {"width": 320, "height": 640}
+# A phone's header may take at most a fifth of its screen (issue 9).
+HEADER_SHARE = 0.2
+# The roles in the order they walk; a kind of page is checked by the first role that reaches
+# it, so the roles with the most pages of their own come first.
+ROLES = (
+    "intake.leksand",
+    "teacher.leksand",
+    "nurse.leksand",
+    "principal.leksand",
+    "coordinator.leksand",
+    "admin.leksand",
+    "manager.leksand",
+    "board.leksand",
+    "auditor.eksjo",
+    "counsellor.leksand",
+)
+APPS = {
+    "core",
+    "organisations",
+    "access",
+    "reports",
+    "wheel",
+    "governance",
+    "audits",
+    "followup",
+    "followup_board",
+}
+# Not pages of their own: files, fragments and actions that only answer a form.
+NOT_PAGES = {
+    "core:healthz": "a health check for the load balancer",
+    "reports:draft_autosave": "the form's autosave (JSON)",
+    "reports:attachment": "a file download",
+    "reports:intake_print": "the print version, made for paper",
+    "wheel:feed": "a calendar file",
+    "wheel:occurrence_ics": "a calendar file",
+    "wheel:occurrence_minutes_file": "a file download",
+    "wheel:occurrence": "the same address as the occurrence page, for its forms",
+    "wheel:text_check": "the form's text check (htmx fragment)",
+    "governance:version_file": "a file download",
+    "audits:evidence_file": "a file download",
+    "audits:report_pdf": "a PDF",
+    "audits:report_pdf_request": "a form action",
+    "audits:report_pdf_status": "a progress fragment (htmx)",
+    "followup_board:pdf": "a PDF",
+    "followup_board:progress": "a progress fragment (htmx)",
+    "followup:export_csv": "a CSV file",
+    "followup:export_xlsx": "an Excel file",
+}
+SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
+FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
+MAX_PAGES_PER_ROLE = 60
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
+    """The whole demo, as ``manage.py demo_data`` loads it: every app's ``demo`` module."""
+    today = timezone.localdate()
+    for config in apps.get_app_configs():
+        if not config.name.startswith(("django", "allauth")) and config.module is not None:
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            module.load(today=today)
+    with override_settings(DEMO_MODE=True):
+        yield
+
+
+@dataclass
+class Walk:
+    checked: dict[str, str] = field(default_factory=dict)  # URL name -> the role that checked it
+    problems: list[str] = field(default_factory=list)
+
+
+def url_name(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.namespace not in APPS:
+        return None
+    return f"{match.namespace}:{match.url_name}"
+
+
+def followable(href: str, origin: str) -> str | None:
+    """The path of a link the walk follows, or None."""
+    parts = urlsplit(href)
+    if parts.scheme not in {"http", "https"} or f"{parts.scheme}://{parts.netloc}" != origin:
+        return None
+    path = parts.path
+    if path.startswith(SKIPPED_PATHS) or path.endswith(FILE_SUFFIXES):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def check_page(page: Page, role: str, walk: Walk) -> None:
+    where = f"{role} {page.url}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        walk.problems.append(f"{where}: scrolls sideways ({width} px wide at 320 px)")
+    header = page.evaluate(
+        "() => { const h = document.querySelector('body > header');"
+        " return h ? h.getBoundingClientRect().height : 0; }"
+    )
+    if header > PHONE["height"] * HEADER_SHARE:
+        walk.problems.append(f"{where}: the header is {header:.0f} px high on a phone")
+    if page.locator("h1").count() != 1:
+        walk.problems.append(f"{where}: has {page.locator('h1').count()} h1 headings")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(url=AXE_URL)
+    violations = page.evaluate(_RUN_AXE, AXE_TAGS)
+    if violations:
+        walk.problems.append(f"{role}: " + format_violations(page.url, violations))
+
+
+def walk_role(page: Page, role: str, origin: str, walk: Walk) -> None:
+    queue = deque(["/"])
+    seen_paths: set[str] = set()
+    visited = 0
+    while queue and visited < MAX_PAGES_PER_ROLE:
+        path = queue.popleft()
+        name = url_name(path.split("?")[0])
+        if path in seen_paths or name is None:
+            continue
+        seen_paths.add(path)
+        # The start page is each role's own; every other kind of page is checked once.
+        if name in walk.checked and name != "core:start":
+            continue
+        response = page.goto(path)
+        visited += 1
+        if response is None or response.status != 200:
+            status = response.status if response else "no answer"
+            walk.problems.append(f"{role} {path}: answered {status}")
+            continue
+        walk.checked.setdefault(name, role)
+        check_page(page, role, walk)
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            found = followable(href, origin)
+            if found is not None and found not in seen_paths:
+                queue.append(found)
+
+
+def page_names() -> set[str]:
+    """Every URL name of our apps."""
+    names: set[str] = set()
+
+    def collect(patterns: list[URLPattern | URLResolver], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                collect(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace in APPS and pattern.name:
+                names.add(f"{namespace}:{pattern.name}")
+
+    collect(get_resolver().url_patterns, None)
+    return names
+
+
+@pytest.mark.usefixtures("demo")
+def test_every_page_reflows_on_a_phone_and_passes_axe(
+    page: Page, log_in: LogIn, live_server: object
+) -> None:
+    origin = str(live_server).rstrip("/")
+    page.set_viewport_size(PHONE)
+    walk = Walk()
+    for role in ROLES:
+        page.context.clear_cookies()
+        log_in(role, DEMO_PASSWORD)
+        walk_role(page, role, origin, walk)
+    assert not walk.problems, "\n".join(walk.problems)
+    unreached = sorted(page_names() - set(walk.checked) - set(NOT_PAGES) - set(FORMS_ONLY))
+    assert not unreached, f"pages no role reached from its start page: {unreached}"
+
+
+# Pages that open from a button of a form rather than a link (a POST that answers with a
+# page to confirm, or a page only reached after an action); each is checked in the browser
+# test named beside it.
+FORMS_ONLY: dict[str, str] = {}
+assert settings.LANGUAGE_CODE == "sv"
