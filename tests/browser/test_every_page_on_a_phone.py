@@ -7,6 +7,7 @@ be named below with the reason it is not a page of its own; a new page is theref
 without anyone adding it here.
 """
 
+import datetime
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,13 +18,20 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.test import override_settings
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import Page
 
+from access.services import log_sample_create
+from audits.models import Audit
+from audits.services import round_create
 from organisations.demo import DEMO_PASSWORD
-from tests.browser.axe import AXE_TAGS, AXE_URL, _RUN_AXE, format_violations
+from organisations.models import Municipality, User
+from reports.models import ConcernReport
+from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
+from wheel.feeds import calendar_feed_create
+from wheel.models import Occurrence
 
 PHONE = {"width": 320, "height": 640}
 # A phone's header may take at most a fifth of its screen (issue 9).
@@ -39,7 +47,9 @@ ROLES = (
     "admin.leksand",
     "manager.leksand",
     "board.leksand",
+    "auditor.leksand",
     "auditor.eksjo",
+    "coordinator.eksjo",
     "counsellor.leksand",
 )
 APPS = {
@@ -59,6 +69,17 @@ NOT_PAGES = {
     "reports:draft_autosave": "the form's autosave (JSON)",
     "reports:attachment": "a file download",
     "reports:intake_print": "the print version, made for paper",
+    "reports:intake_assign": "a form's action (POST only)",
+    "reports:intake_step": "a form's action (POST only)",
+    "organisations:membership_decide": "a form's action (POST only)",
+    "governance:measure_status": "a form's action (POST only)",
+    "governance:read_confirm": "a form's action (POST only)",
+    "wheel:action_close": "a form's action (POST only)",
+    "wheel:calendar_feed_create": "a form's action (POST only)",
+    "followup_board:create": "a form's action (POST only)",
+    "followup_board:comment": "a form's action (POST only)",
+    "followup_board:regenerate": "a form's action (POST only)",
+    "followup_board:remake_pdf": "a form's action (POST only)",
     "wheel:feed": "a calendar file",
     "wheel:occurrence_ics": "a calendar file",
     "wheel:occurrence_minutes_file": "a file download",
@@ -76,7 +97,8 @@ NOT_PAGES = {
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
-MAX_PAGES_PER_ROLE = 60
+MAX_PAGES_PER_ROLE = 80
+OPENED_PER_KIND = 2
 
 
 @pytest.fixture
@@ -141,27 +163,31 @@ def check_page(page: Page, role: str, walk: Walk) -> None:
         walk.problems.append(f"{role}: " + format_violations(page.url, violations))
 
 
-def walk_role(page: Page, role: str, origin: str, walk: Walk) -> None:
-    queue = deque(["/"])
+def walk_role(page: Page, role: str, origin: str, walk: Walk, seeds: list[str]) -> None:
+    """Breadth first from the start page (and the role's ``seeds``). A kind of page already
+    checked is still opened (at most ``OPENED_PER_KIND`` times per role) to find the links on
+    it, but not checked again."""
+    queue = deque(["/", *seeds])
     seen_paths: set[str] = set()
-    visited = 0
-    while queue and visited < MAX_PAGES_PER_ROLE:
+    opened: dict[str, int] = {}
+    while queue and sum(opened.values()) < MAX_PAGES_PER_ROLE:
         path = queue.popleft()
         name = url_name(path.split("?")[0])
-        if path in seen_paths or name is None:
+        if path in seen_paths or name is None or name in NOT_PAGES:
             continue
         seen_paths.add(path)
-        # The start page is each role's own; every other kind of page is checked once.
-        if name in walk.checked and name != "core:start":
+        if opened.get(name, 0) >= OPENED_PER_KIND:
             continue
+        opened[name] = opened.get(name, 0) + 1
         response = page.goto(path)
-        visited += 1
         if response is None or response.status != 200:
             status = response.status if response else "no answer"
             walk.problems.append(f"{role} {path}: answered {status}")
             continue
-        walk.checked.setdefault(name, role)
-        check_page(page, role, walk)
+        # The start page is each role's own; every other kind of page is checked once.
+        if name not in walk.checked or (name == "core:start" and opened[name] == 1):
+            walk.checked.setdefault(name, role)
+            check_page(page, role, walk)
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             found = followable(href, origin)
             if found is not None and found not in seen_paths:
@@ -190,17 +216,51 @@ def test_every_page_reflows_on_a_phone_and_passes_axe(
     origin = str(live_server).rstrip("/")
     page.set_viewport_size(PHONE)
     walk = Walk()
+    seeds = pages_after_actions()
     for role in ROLES:
         page.context.clear_cookies()
         log_in(role, DEMO_PASSWORD)
-        walk_role(page, role, origin, walk)
+        walk_role(page, role, origin, walk, seeds.get(role, []))
     assert not walk.problems, "\n".join(walk.problems)
     unreached = sorted(page_names() - set(walk.checked) - set(NOT_PAGES) - set(FORMS_ONLY))
     assert not unreached, f"pages no role reached from its start page: {unreached}"
 
 
-# Pages that open from a button of a form rather than a link (a POST that answers with a
-# page to confirm, or a page only reached after an action); each is checked in the browser
-# test named beside it.
+def pages_after_actions() -> dict[str, list[str]]:
+    """Pages a user reaches after doing something, done here as they would, as a role's extra
+    starting points: the receipt after sending a report, a calendar subscription to revoke, a
+    log sample to review, a meeting with decisions and actions to follow up, and a follow-up
+    round of an audit still open for assessments."""
+    teacher = User.objects.get(username="teacher.leksand")
+    admin = User.objects.get(username="admin.leksand")
+    coordinator = User.objects.get(username="coordinator.leksand")
+    sent = ConcernReport.objects.filter(author=teacher).exclude(submitted_at=None).first()
+    assert sent is not None, "the demo teacher has sent reports"
+    feed = calendar_feed_create(user=coordinator)
+    last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    leksand = Municipality.objects.get(name="Leksand")
+    sample = log_sample_create(actor=admin, municipality=leksand, month=last_month)
+    followed_up = (
+        Occurrence.objects.filter(municipality=leksand, actions__isnull=False)
+        .filter(decisions__isnull=False)
+        .first()
+    )
+    assert followed_up is not None, "the demo has a meeting with decisions and actions"
+    auditor = User.objects.get(username="auditor.eksjo")
+    audit = Audit.objects.get(municipality__name="Eksjö")
+    round_create(actor=auditor, audit=audit, title="Uppföljning", held_on=timezone.localdate())
+    return {
+        "teacher.leksand": [reverse("reports:receipt", args=[sent.public_id])],
+        "coordinator.leksand": [
+            reverse("wheel:calendar_feed_revoke", args=[feed.pk]),
+            reverse("wheel:occurrence_detail", args=[followed_up.pk]),
+        ],
+        "admin.leksand": [reverse("access:log_sample_detail", args=[sample.pk])],
+        # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
+        "auditor.eksjo": [reverse("audits:audit_detail", args=[audit.pk])],
+    }
+
+
+# Pages that open only from a form (a page a POST answers with); none today.
 FORMS_ONLY: dict[str, str] = {}
 assert settings.LANGUAGE_CODE == "sv"
