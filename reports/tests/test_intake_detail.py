@@ -603,8 +603,8 @@ def _extend_at(
 
 # "2 mars 2026, 10:00", "14 aug. 2026, 08:05": the months as Swedish abbreviates them.
 SWEDISH_DATETIME = re.compile(
-    r"\b\d{1,2} (jan\.|feb\.|mars|apr\.|maj|juni|juli|aug\.|sep\.|okt\.|nov\.|dec\.)"
-    r" \d{4}, \d{2}:\d{2}\b"
+    r"\b\d{1,2}\xa0(jan\.|feb\.|mars|apr\.|maj|juni|juli|aug\.|sep\.|okt\.|nov\.|dec\.)"
+    r"\xa0\d{4}, \d{2}:\d{2}\b"
 )
 
 
@@ -680,7 +680,7 @@ def test_every_history_row_has_its_date_and_time_in_swedish(world: World) -> Non
     for key, row in rows:
         assert SWEDISH_DATETIME.search(row), key
     extension = dict(rows)["extension"]
-    assert "9 mars 2026, 08:15" in extension
+    assert "9\xa0mars\xa02026, 08:15" in extension
     # Recorded in time: nothing was missed.
     assert "passerat" not in text
 

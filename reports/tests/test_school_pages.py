@@ -104,7 +104,7 @@ def test_the_receipt_in_swedish_shows_a_swedish_date(world):
         .get(reverse("reports:receipt", args=[report.public_id]))
         .content.decode()
     )
-    assert "2 mars 2026, 10:00" in page
+    assert "2\xa0mars\xa02026, 10:00" in page
 
 
 def test_a_forwarded_report_says_so_on_the_receipt(client, world):

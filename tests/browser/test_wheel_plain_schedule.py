@@ -63,6 +63,7 @@ def test_series_form_in_words_at_both_widths(page: Page, log_in: LogIn) -> None:
     page.locator("input[name=start_time]").fill("09:00")
     page.get_by_role("button", name="Visa datumen").click()
     preview = page.locator("#preview-heading + ol li")
+    expect(preview.first).to_be_visible()  # the page the button's POST answers with
     assert preview.count() >= 3
     expect(page.locator("input[name=schedule_kind][value=every_other_week]")).to_be_checked()
     check_axe(page)
