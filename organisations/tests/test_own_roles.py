@@ -317,7 +317,10 @@ def test_the_log_review_lists_the_events_to_check_of_the_own_municipalities(
     assert "Own role requested, waiting for approval" in page
     assert "Own role approved by a second admin" in page
     assert "Email address of an account changed" in page
-    assert "second.admin" in page
+    # People by name: the one who decided, and the account with its username beside the name.
+    assert second_admin.get_full_name() in page
+    reporter = world.user(Role.REPORTER)
+    assert f"{reporter.get_full_name()} ({reporter.username})" in page
     assert "Intake social worker" in page
     # Eksjö's admin sees Eksjö's own request only; a non-admin sees nothing.
     assert [row.event.actor for row in events_to_check(eksjo_admin)] == [eksjo_admin]
