@@ -82,7 +82,7 @@ def test_every_choice_of_our_models_has_a_swedish_name() -> None:
             # django-simple-history's own "+ ~ -" of its history rows are not ours to name.
             if field.name == "history_type" or not getattr(field, "choices", None):
                 continue
-            for value, label in field.choices:  # type: ignore[union-attr]
+            for value, label in field.flatchoices:  # type: ignore[union-attr]
                 english, swedish = _in_both_languages(label)
                 if english == swedish:
                     missing.append(f"{model._meta.label}.{field.name}={value!r}")
