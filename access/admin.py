@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import AccessLog, AuditEvent, AuditEventType
 from access.policies import rule_label
-from access.row_words import ROLE_LABELS
+from access.row_words import ROLE_LABELS, object_kind
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,7 +36,7 @@ class AccessLogAdmin(ReadOnlyAdmin):
         "role_label",
         "unit",
         "municipality",
-        "object_type",
+        "object_kind",
         "object_id",
         "child_ref",
         "action",
@@ -57,6 +57,10 @@ class AccessLogAdmin(ReadOnlyAdmin):
     @admin.display(description=_("allowed by rule"), ordering="rule")
     def rule_label(self, row: AccessLog) -> str:
         return rule_label(row.rule)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_kind(self, row: AccessLog) -> str:
+        return object_kind(row.object_type)
 
 
 class EventTypeFilter(admin.SimpleListFilter):
@@ -85,7 +89,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "event_type_label",
         "actor",
         "municipality",
-        "object_type",
+        "object_kind",
         "object_id",
         "request_id",
     )
@@ -98,3 +102,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("event"), ordering="event_type")
     def event_type_label(self, event: AuditEvent) -> str:
         return event.event_type_label
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_kind(self, event: AuditEvent) -> str:
+        return object_kind(event.object_type)

@@ -84,6 +84,14 @@ def _object_fallback(row: AccessLog) -> str:
         return _("%(municipality)s (the whole municipality)") % {
             "municipality": row.municipality.name
         }
-    model = _model(row.object_type)
-    kind = str(model._meta.verbose_name).capitalize() if model is not None else row.object_type
-    return _("%(kind)s no. %(number)s") % {"kind": kind, "number": row.object_id}
+    return _("%(kind)s no. %(number)s") % {
+        "kind": object_kind(row.object_type),
+        "number": row.object_id,
+    }
+
+
+def object_kind(object_type: str) -> str:
+    """The kind of a logged object by its model's name ("Report of concern"), or the stored
+    label of a model that no longer exists."""
+    model = _model(object_type)
+    return str(model._meta.verbose_name).capitalize() if model is not None else object_type

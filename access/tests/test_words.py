@@ -115,6 +115,7 @@ def test_the_django_admin_lists_show_names_not_codes(client: Client, world: Worl
     page = events.content.decode()
     assert page.count("Orosanmälan inskickad") >= 2  # the column and the filter
     assert ">report_submitted<" not in page
+    assert ">organisations.municipality<" not in page  # the object's kind by name
     log = client.get(reverse("admin:access_accesslog_changelist"), headers=swedish)
     page = log.content.decode()
     assert "Socialsekreterare, mottagning" in page

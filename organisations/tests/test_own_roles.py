@@ -327,7 +327,7 @@ def test_the_log_review_lists_the_events_to_check_of_the_own_municipalities(
     assert events_to_check(world.user(Role.INTAKE)) == []
 
 
-def test_the_events_to_check_are_capped(world, admin):
+def test_the_events_to_check_are_capped(world, admin, django_assert_num_queries):
     from organisations.selectors import EVENTS_TO_CHECK_SHOWN
 
     teacher = world.user(Role.REPORTER)
@@ -338,7 +338,8 @@ def test_the_events_to_check_are_capped(world, admin):
             user=teacher,
             email=f"n{number}@leksand.example",
         )
-    rows = events_to_check(admin)
+    with django_assert_num_queries(2):  # the events, and the names of their accounts
+        rows = events_to_check(admin)
     assert len(rows) == EVENTS_TO_CHECK_SHOWN
     assert rows[0].event.new_values["email"] == f"n{EVENTS_TO_CHECK_SHOWN + 4}@leksand.example"
 

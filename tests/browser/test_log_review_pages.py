@@ -6,13 +6,15 @@ page, at 1366 px and at 320 px, where nothing may scroll sideways (WCAG 1.4.10 r
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from access.models import AccessAction, AccessLog
-from access.services import access_log_record
+from access.selectors import previous_month
+from access.services import access_log_record, log_sample_create
 from organisations import demo as organisations_demo
 from organisations.demo import DEMO_PASSWORD
 from organisations.models import User
@@ -42,7 +44,8 @@ def report(transactional_db: None) -> Iterator[ConcernReport]:  # noqa: ARG001 -
     )
     assert found is not None
     intake = User.objects.get(username="intake.leksand")
-    for _ in range(3):
+
+    def read() -> None:
         access_log_record(
             user=intake,
             municipality=found.municipality,
@@ -52,6 +55,18 @@ def report(transactional_db: None) -> Iterator[ConcernReport]:  # noqa: ARG001 -
             rule=INTAKE_RULE,
             membership=memberships_of(intake)[0],
         )
+
+    for _ in range(3):
+        read()
+    # Last month's reads, and their sample, for the sample pages.
+    month = previous_month()
+    with time_machine.travel(month.replace(day=15), tick=False):
+        read()
+    log_sample_create(
+        actor=User.objects.get(username="admin.leksand"),
+        municipality=found.municipality,
+        month=month,
+    )
     with override_settings(DEMO_MODE=True):
         yield found
 
@@ -144,3 +159,18 @@ def test_the_users_list_shows_two_factor(
     box = cell.bounding_box()
     assert box is not None
     assert box["x"] + box["width"] <= width  # on the screen, not off to the side
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_sample_pages(page: Page, log_in: LogIn, report: ConcernReport, width: int) -> None:
+    log_in("admin.leksand", DEMO_PASSWORD)
+    visit(page, reverse("access:log_sample_list"), width)
+    page.locator("main table tbody tr a").first.click()
+    check(page, width)
+    line = log_row(page, f"Orosanmälan {report.reference}")
+    expect(line).to_contain_text("Iris Mottagning")
+    # From a sampled row to every access to the same child.
+    line.get_by_role("button").click()
+    check(page, width)
+    expect(page.locator(".panel--current")).to_contain_text("samma barn")
+    expect(log_row(page, f"Orosanmälan {report.reference}")).to_have_count(2)  # two days
