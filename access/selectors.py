@@ -1,5 +1,6 @@
 """Reads for the log review (loggkontroll): who may see which access-log rows and samples, the
-keyset-paginated access-log list, and the start-page reminder of a month not yet reviewed."""
+access-log list in keyset pages of grouped reads, and the start-page reminder of a month not
+yet reviewed."""
 
 import datetime
 import re

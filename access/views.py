@@ -102,11 +102,13 @@ def log_review_follow(request: HttpRequest) -> HttpResponse:
     """Show every access to the child of one row of the log (a row the admin may see, else
     404), without showing the child's reference."""
     _administered(request)
-    row_id = request.POST.get("row", "")
-    found = access_log_policy.find(_user(request), LogReviewAction.VIEW, pk=_int_or_none(row_id))
-    if found is None:
-        raise Http404
-    child = review_state.ChildFilter(ref=found.obj.child_ref, source=review_state.ChildSource.ROW)
+    row = get_or_404(
+        request,
+        access_log_policy,
+        LogReviewAction.VIEW,
+        pk=_int_or_none(request.POST.get("row", "")),
+    )
+    child = review_state.ChildFilter(ref=row.child_ref, source=review_state.ChildSource.ROW)
     review_state.save_child(request.session, child)
     return redirect("access:log_review")
 
