@@ -7,35 +7,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from access.models import AccessAction
-from access.selectors import AccessLogFilters, Cursor, log_review_users, previous_month
-from organisations.models import Municipality, User
+from access.selectors import AccessLogFilters, Cursor, previous_month
+from core.personnummer import IdentityNumberField
+from organisations.models import Municipality
 
 MONTH_FORMAT = "%Y-%m"
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.username})" if full_name else obj.username
-
-
 class AccessLogFilterForm(forms.Form):
-    """Filters of the access-log list. A municipality choice appears only for an admin of
-    several municipalities."""
+    """Filters of the access-log list. Posted and kept in the session, not in the address: a
+    person's name must not end up in URLs (and so in proxy logs and browser histories). A
+    municipality choice appears only for an admin of several municipalities."""
 
-    # A choice of ids, not a typed username: the filters travel in the URL.
-    user = UserChoiceField(
+    # Typed, not chosen from a list: a municipality has hundreds of staff accounts.
+    user = forms.CharField(
         label=_("User"),
-        queryset=User.objects.none(),
         required=False,
-        empty_label=_("Any user"),
-        error_messages={"invalid_choice": _("Choose one of the listed users.")},
-    )
-    child_ref = forms.CharField(
-        label=_("Child reference"),
-        required=False,
-        max_length=64,
-        help_text=_("The exact reference, as shown in the log."),
+        max_length=100,
+        help_text=_("Part of the name or the username."),
     )
     date_from = forms.DateField(
         label=_("From date"),
@@ -62,13 +51,9 @@ class AccessLogFilterForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": _("Choose one of the listed municipalities.")},
     )
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, municipalities: list[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = log_review_users(  # type: ignore[attr-defined]
-            [municipality.pk for municipality in municipalities]
-        )
         if len(municipalities) > 1:
             self.fields["municipality"].choices = [  # type: ignore[attr-defined]
                 ("", _("All my municipalities")),
@@ -77,17 +62,8 @@ class AccessLogFilterForm(forms.Form):
         else:
             del self.fields["municipality"]
 
-    def clean_before(self) -> Cursor | None:
-        text = self.cleaned_data["before"]
-        if not text:
-            return None
-        cursor = Cursor.decode(text)
-        if cursor is None:
-            raise forms.ValidationError(
-                _("The link to older rows is not valid. Search again to start from the newest."),
-                code="invalid_cursor",
-            )
-        return cursor
+    def clean_user(self) -> str:
+        return " ".join(self.cleaned_data["user"].split())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -103,16 +79,73 @@ class AccessLogFilterForm(forms.Form):
             )
         return cleaned
 
-    def filters(self) -> AccessLogFilters:
-        data = self.cleaned_data
+    def stored(self) -> dict[str, str]:
+        """The valid filters as text for the session, to bind the form again from there."""
+        return {
+            name: str(value) if value is not None else ""
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "")
+        }
+
+    def filters(self, *, child_ref: str = "") -> AccessLogFilters:
+        data = self.cleaned_data if self.is_bound else {}
         return AccessLogFilters(
-            user_id=data["user"].pk if data.get("user") else None,
-            child_ref=data.get("child_ref", ""),
+            user_text=data.get("user", ""),
+            child_ref=child_ref,
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             action=data.get("action", ""),
             municipality_id=data.get("municipality"),
         )
+
+
+# The dashes that word processors and web pages put where a hyphen was typed.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
+
+
+class LookupIdentityNumberField(IdentityNumberField):
+    """A number as people copy it: with spaces, or a word processor's dash for the hyphen."""
+
+    def to_python(self, value: Any) -> str:
+        text = str(super().to_python(value))
+        text = "".join(text.split())
+        return text.translate(_DASHES)
+
+
+class ChildLookupForm(forms.Form):
+    """The identity number of the child whose accesses the admin wants to see. Posted, never
+    in the address; the number is not kept, only the reference computed from it."""
+
+    identity_number = LookupIdentityNumberField(
+        label=_("The child's personal identity number or coordination number"),
+        max_length=20,
+        help_text=_(
+            "Written as YYYYMMDD-NNNN or YYMMDD-NNNN, with or without the hyphen. "
+            "The lookup is recorded in the access log."
+        ),
+    )
+
+
+class PageForm(forms.Form):
+    """Where an older page of the access log starts (``?before=``, no personal data)."""
+
+    before = forms.CharField(required=False, max_length=50)
+
+    def clean(self) -> dict[str, Any]:
+        # A form error, not a field's: the field is in the link, not on the page.
+        cleaned = super().clean() or {}
+        text = cleaned.get("before") or ""
+        cursor = Cursor.decode(text) if text else None
+        if text and cursor is None:
+            raise forms.ValidationError(
+                _("The link to older rows is not valid. Search again to start from the newest."),
+                code="invalid_cursor",
+            )
+        cleaned["cursor"] = cursor
+        return cleaned
+
+    def cursor(self) -> Cursor | None:
+        return self.cleaned_data.get("cursor") if self.is_valid() else None
 
 
 class LogSampleCreateForm(forms.Form):

@@ -17,7 +17,7 @@ membership it came from, and a ``Q`` object. The same grants give the list filte
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Self, override
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.query import ModelIterable
+from django.utils.functional import Promise
 
 from access.models import AccessAction
 from organisations.models import Membership, Municipality, User
@@ -81,6 +82,10 @@ class NotPermitted(PermissionDenied):
     a caller forgot the check, so it is an error, not a message for the user."""
 
 
+# Every policy class, in the order defined: the log review finds a rule's words among them.
+_policy_classes: list[type["Policy[Any, Any]"]] = []
+
+
 class Policy[M: Model, A: StrEnum](ABC):
     """Subclass per model: set ``model`` and ``actions`` and implement ``grants``."""
 
@@ -91,6 +96,13 @@ class Policy[M: Model, A: StrEnum](ABC):
     # The fields that name a row's municipality, for the tenant backstop: a row is within
     # the user's municipalities when any of them is.
     tenant_fields: ClassVar[tuple[str, ...]] = ("municipality_id",)
+    # Every rule name the policy's grants can carry, in words: the log review shows why a read
+    # was allowed, and a code such as "principal_of_school" means nothing to the admin.
+    rule_labels: ClassVar[Mapping[str, str | Promise]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _policy_classes.append(cls)
 
     @abstractmethod
     def grants(self, user: User, action: A) -> list[Grant]:
@@ -217,6 +229,20 @@ class Policy[M: Model, A: StrEnum](ABC):
         if row is None:
             return frozenset()
         return frozenset(action for name, action in wanted.items() if row[name])
+
+
+def policy_classes() -> list[type[Policy[Any, Any]]]:
+    return list(_policy_classes)
+
+
+def rule_label(rule: str) -> str:
+    """The rule's name in the reader's language; the code itself for a rule no policy names
+    (a retired rule in an old log row: the row must still be readable)."""
+    for policy_class in _policy_classes:
+        label = policy_class.rule_labels.get(rule)
+        if label is not None:
+            return str(label)
+    return rule
 
 
 def _boolean(case: Case) -> Case:

@@ -1,5 +1,6 @@
 """Reads for the log review (loggkontroll): who may see which access-log rows and samples, the
-keyset-paginated access-log list, and the start-page reminder of a month not yet reviewed."""
+access-log list in keyset pages of grouped reads, and the start-page reminder of a month not
+yet reviewed."""
 
 import datetime
 import re
@@ -7,24 +8,30 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import override
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from access.grouping import AccessGroup, page_of_groups, singles
 from access.models import AccessLog, LogReviewSample
 from access.policies import Grant, Policy
+from access.row_words import describe_groups
 from core.attention import AttentionItem
 from organisations.models import Membership, Municipality, Role, User
 from organisations.selectors import memberships_with_role
 
+# Groups of identical reads per page, and the most rows one page reads to make them: with
+# every read different a page reads 201 rows to show 50, a bounded cost for the folding.
 PAGE_SIZE = 50
-# Lazy labels: translated when rendered, in the language of that request.
-ROLE_LABELS: dict[str, str | Promise] = {str(value): label for value, label in Role.choices}
+GROUP_READ_LIMIT = 4 * PAGE_SIZE
+MUNICIPAL_ADMIN_RULE = "municipal_admin"
+# The admin's own reads: the log review, and looking up a child's accesses in it.
+MUNICIPAL_ADMIN_RULE_LABELS = {MUNICIPAL_ADMIN_RULE: gettext_lazy("Municipal admin's log review")}
 
 
 class LogReviewAction(StrEnum):
@@ -43,7 +50,7 @@ def _municipal_admin_grants(user: User, *, readers_too: bool = False) -> list[Gr
         if readers_too:
             q |= Q(unit__municipality_id=municipality_id)
         grants.setdefault(
-            municipality_id, Grant(rule="municipal_admin", q=q, membership=membership)
+            municipality_id, Grant(rule=MUNICIPAL_ADMIN_RULE, q=q, membership=membership)
         )
     return list(grants.values())
 
@@ -55,6 +62,7 @@ class AccessLogPolicy(Policy[AccessLog, LogReviewAction]):
     model = AccessLog
     actions = LogReviewAction
     tenant_fields = ("municipality_id", "unit__municipality_id")
+    rule_labels = MUNICIPAL_ADMIN_RULE_LABELS
 
     def grants(self, user: User, action: LogReviewAction) -> list[Grant]:
         if action != LogReviewAction.VIEW:
@@ -67,6 +75,7 @@ class LogReviewSamplePolicy(Policy[LogReviewSample, LogReviewAction]):
 
     model = LogReviewSample
     actions = LogReviewAction
+    rule_labels = MUNICIPAL_ADMIN_RULE_LABELS
 
     def base_queryset(self) -> QuerySet[LogReviewSample]:
         return LogReviewSample.objects.select_related("municipality", "created_by", "reviewed_by")
@@ -140,7 +149,8 @@ class Cursor:
 
 @dataclass(frozen=True)
 class AccessLogFilters:
-    user_id: int | None = None
+    # Words of a person's name or username; every word must match.
+    user_text: str = ""
     child_ref: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
@@ -150,7 +160,7 @@ class AccessLogFilters:
 
 @dataclass
 class AccessLogPage:
-    rows: list[AccessLog] = field(default_factory=list)
+    groups: list[AccessGroup] = field(default_factory=list)
     next_cursor: Cursor | None = None
 
 
@@ -162,8 +172,9 @@ def access_log_filtered(user: User, filters: AccessLogFilters) -> QuerySet[Acces
             Q(municipality_id=filters.municipality_id)
             | Q(unit__municipality_id=filters.municipality_id)
         )
-    if filters.user_id is not None:
-        rows = rows.filter(user_id=filters.user_id)
+    if filters.user_text:
+        people = _matching_people(user, filters.user_text)
+        rows = rows.filter(user_id__in=people.values("pk"))
     if filters.child_ref:
         rows = rows.filter(child_ref=filters.child_ref)
     if filters.date_from is not None:
@@ -176,6 +187,20 @@ def access_log_filtered(user: User, filters: AccessLogFilters) -> QuerySet[Acces
     return rows.order_by("-occurred_at", "-id")
 
 
+def _matching_people(user: User, text: str) -> QuerySet[User]:
+    """The people of the admin's municipalities whose name or username holds every word (a
+    subquery: the log is then read by its index on the user)."""
+    municipality_ids = access_log_policy.municipality_ids(user, LogReviewAction.VIEW)
+    people = log_review_users(sorted(municipality_ids))
+    for word in text.split()[:5]:
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+        )
+    return people
+
+
 def access_log_page(
     user: User,
     filters: AccessLogFilters,
@@ -183,47 +208,48 @@ def access_log_page(
     before: Cursor | None = None,
     page_size: int = PAGE_SIZE,
 ) -> AccessLogPage:
-    """One page of the access log: a keyset page (no OFFSET, no COUNT), one query."""
+    """One page of the access log in groups of identical reads (``access.grouping``): a keyset
+    page (no OFFSET, no COUNT) of at most ``page_size`` groups, read in one query of at most
+    ``GROUP_READ_LIMIT`` rows, plus one query per kind of object shown (their references)."""
     rows = access_log_filtered(user, filters)
     if before is not None:
+        # A row comparison, which the database can use as a range of its index.
         rows = rows.filter(
-            Q(occurred_at__lt=before.occurred_at)
-            | Q(occurred_at=before.occurred_at, id__lt=before.pk)
+            TupleLessThan(Tuple(F("occurred_at"), F("id")), (before.occurred_at, before.pk))
         )
-    fetched = list(rows.select_related("unit")[: page_size + 1])
-    page = AccessLogPage(rows=fetched[:page_size])
-    if len(fetched) > page_size:
-        last = page.rows[-1]
+    fetched = list(with_people_and_places(rows)[: GROUP_READ_LIMIT + 1])
+    grouped = page_of_groups(fetched, groups=page_size, read_limit=GROUP_READ_LIMIT)
+    page = AccessLogPage(groups=grouped.groups)
+    if grouped.last_shown is not None:
+        last = grouped.last_shown
         page.next_cursor = Cursor(occurred_at=last.occurred_at, pk=last.pk)
-    describe_rows(page.rows)
+    describe_groups(page.groups)
     return page
 
 
-def describe_rows(rows: list[AccessLog]) -> None:
-    """Attach display labels that need no query: the role and the object type's name."""
-    for row in rows:
-        row.role_label = ROLE_LABELS.get(row.role, row.role)  # type: ignore[attr-defined]
-        row.object_type_label = _object_type_label(row.object_type)  # type: ignore[attr-defined]
+# What the review shows of a row's person, unit and municipality: their names only (a page
+# reads up to 201 rows; the accounts' other columns would be read for nothing).
+_SHOWN_RELATED = (
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "unit__name",
+    "municipality__name",
+)
 
 
-def _object_type_label(label_lower: str) -> str:
-    try:
-        model = apps.get_model(label_lower)
-    except (LookupError, ValueError):
-        return label_lower
-    return str(model._meta.verbose_name).capitalize()
+def with_people_and_places(rows: QuerySet[AccessLog]) -> QuerySet[AccessLog]:
+    """The rows with the names ``access.row_words`` shows, in the same query."""
+    own = [field.name for field in AccessLog._meta.concrete_fields]
+    return rows.select_related("user", "unit", "municipality").only(*own, *_SHOWN_RELATED)
 
 
 def log_review_users(municipality_ids: list[int]) -> QuerySet[User]:
     """The people whose reads a log review may look for: accounts the municipalities administer
     and everyone who holds or held a role at one of their units."""
     members = Membership.objects.filter(unit__municipality_id__in=municipality_ids)
-    return (
-        User.objects.filter(
-            Q(municipality_id__in=municipality_ids) | Q(pk__in=members.values("user_id"))
-        )
-        .only("id", "username", "first_name", "last_name")
-        .order_by("last_name", "first_name", "username")
+    return User.objects.filter(
+        Q(municipality_id__in=municipality_ids) | Q(pk__in=members.values("user_id"))
     )
 
 
@@ -250,10 +276,12 @@ def log_samples_visible(
     )
 
 
-def log_sample_entries(sample: LogReviewSample) -> list[AccessLog]:
-    rows = list(sample.entries.select_related("unit").order_by("occurred_at", "id"))
-    describe_rows(rows)
-    return rows
+def log_sample_entries(sample: LogReviewSample) -> list[AccessGroup]:
+    """The sampled rows, oldest first, each on its own (a random draw has no runs)."""
+    rows = with_people_and_places(sample.entries.order_by("occurred_at", "id"))
+    groups = singles(list(rows))
+    describe_groups(groups)
+    return groups
 
 
 def log_review_attention(_user: User, memberships: list[Membership]) -> list[AttentionItem]:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.context import current_request_id, mark_child_data_shown
-from access.models import AccessLog, AuditEvent, AuditEventType, LogReviewSample
-from access.policies import NotPermitted
+from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType, LogReviewSample
+from access.policies import NotPermitted, access_log_submit
 from access.selectors import (
     LogReviewAction,
     access_log_policy,
@@ -24,6 +24,7 @@ from access.selectors import (
     month_start,
 )
 from organisations.models import Membership, Municipality, User
+from reports.identity import child_ref_for
 
 
 def access_log_record(
@@ -269,3 +270,43 @@ def log_sample_review(*, actor: User, sample: LogReviewSample, comment: str) -> 
             new={"reviewed_at": locked.reviewed_at.isoformat(), "comment": comment},
         )
     return locked
+
+
+def log_review_child_lookup(
+    *, actor: User, identity_number: str, municipality_id: int | None = None
+) -> str:
+    """The child's reference for ``identity_number`` (twelve digits, already validated), with
+    the lookup recorded: looking up whose reads a child's data had is itself a search for that
+    child, so it is written to the access log under the child's reference, as the intake's
+    search is — once per municipality looked in (``municipality_id``, or every municipality
+    the actor administers). Nobody else may look (``NotPermitted``)."""
+    municipalities = administered_for_lookup(actor, municipality_id)
+    if not municipalities:
+        raise NotPermitted
+    child_ref = child_ref_for(identity_number)
+    entries = []
+    for municipality in municipalities:
+        grant = access_log_policy.grant_for_municipality(
+            actor, LogReviewAction.VIEW, municipality.pk
+        )
+        if grant is None:
+            continue
+        entries.append(
+            AccessLogEntry(
+                obj=municipality,
+                municipality_id=municipality.pk,
+                child_ref=child_ref,
+                rule=grant.rule,
+                membership=grant.membership,
+            )
+        )
+    access_log_submit(actor, AccessAction.SEARCH, entries)
+    return child_ref
+
+
+def administered_for_lookup(actor: User, municipality_id: int | None) -> list[Municipality]:
+    """The municipalities a lookup looks in: the one chosen, or all the actor administers."""
+    municipalities = access_log_policy.municipalities(actor, LogReviewAction.VIEW)
+    if municipality_id is None:
+        return municipalities
+    return [municipality for municipality in municipalities if municipality.pk == municipality_id]

@@ -11,7 +11,7 @@ Demo mode switches all of this off, for everyone: the demo's accounts and their 
 are public anyway.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -51,11 +51,15 @@ def two_factor_required_by_account(user: User) -> bool:
     """Required because of who the user is today: Django admin staff, or a role that sees
     identified children. Costs no query beyond the memberships that every page loads anyway,
     so the middleware asks it on every request."""
+    return two_factor_required_for(roles_of(user), staff=user.is_staff or user.is_superuser)
+
+
+def two_factor_required_for(roles: Iterable[str], *, staff: bool = False) -> bool:
+    """Whether these roles (or the staff flag) require two-factor: the rule of
+    :func:`two_factor_required_by_account` for roles already at hand (the users list)."""
     if settings.DEMO_MODE:
         return False
-    if user.is_staff or user.is_superuser:
-        return True
-    return bool(roles_of(user) & ROLES_REQUIRING_TWO_FACTOR)
+    return staff or not ROLES_REQUIRING_TWO_FACTOR.isdisjoint(roles)
 
 
 def two_factor_triggered(user: User) -> bool:

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import get_or_404
+from core.security import two_factor_required_for
 from organisations import services
 from organisations.calendar import swedish_holidays
 from organisations.forms import (
@@ -54,6 +55,7 @@ from organisations.policies import (
     unit_policy,
     user_policy,
 )
+from organisations.selectors import with_two_factor
 
 USERS_PER_PAGE = 50
 
@@ -283,10 +285,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .select_related("unit")
         .order_by("unit__name", "role")
     )
-    users = _search(user_policy.visible(user, MANAGE), query).prefetch_related(
+    users = with_two_factor(_search(user_policy.visible(user, MANAGE), query)).prefetch_related(
         Prefetch("memberships", queryset=local_roles, to_attr="local_roles")
     )
     page = _user_page(request, users)
+    for account in page.users:
+        # Required by a role in the admin's municipality (or the staff flag): a missing app is
+        # then something to act on, not just a fact.
+        account.two_factor_required = two_factor_required_for(  # type: ignore[attr-defined]
+            (membership.role for membership in account.local_roles),  # type: ignore[attr-defined]
+            staff=account.is_staff or account.is_superuser,
+        )
     return render(request, "organisations/user_list.html", {"page": page, "query": query})
 
 

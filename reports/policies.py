@@ -15,6 +15,7 @@
 from enum import StrEnum
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from access.policies import Grant, Policy
 from organisations.models import Membership, Role, Sector, UnitKind, User
@@ -78,6 +79,11 @@ class ConcernReportPolicy(Policy[ConcernReport, ReportAction]):
     # The handling municipality, and the municipality of the school it was filed from (a
     # report routed to the child's home municipality stays its author's).
     tenant_fields = ("municipality_id", "school_unit__municipality_id")
+    rule_labels = {
+        AUTHOR_RULE: _("The reporter, who wrote the report"),
+        PRINCIPAL_RULE: _("Principal of the school the report came from"),
+        INTAKE_RULE: _("Intake of the municipality that handles the report"),
+    }
 
     def grants(self, user: User, action: ReportAction) -> list[Grant]:
         match action:

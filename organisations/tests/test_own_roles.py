@@ -317,14 +317,17 @@ def test_the_log_review_lists_the_events_to_check_of_the_own_municipalities(
     assert "Own role requested, waiting for approval" in page
     assert "Own role approved by a second admin" in page
     assert "Email address of an account changed" in page
-    assert "second.admin" in page
+    # People by name: the one who decided, and the account with its username beside the name.
+    assert second_admin.get_full_name() in page
+    reporter = world.user(Role.REPORTER)
+    assert f"{reporter.get_full_name()} ({reporter.username})" in page
     assert "Intake social worker" in page
     # Eksjö's admin sees Eksjö's own request only; a non-admin sees nothing.
     assert [row.event.actor for row in events_to_check(eksjo_admin)] == [eksjo_admin]
     assert events_to_check(world.user(Role.INTAKE)) == []
 
 
-def test_the_events_to_check_are_capped(world, admin):
+def test_the_events_to_check_are_capped(world, admin, django_assert_num_queries):
     from organisations.selectors import EVENTS_TO_CHECK_SHOWN
 
     teacher = world.user(Role.REPORTER)
@@ -335,7 +338,8 @@ def test_the_events_to_check_are_capped(world, admin):
             user=teacher,
             email=f"n{number}@leksand.example",
         )
-    rows = events_to_check(admin)
+    with django_assert_num_queries(2):  # the events, and the names of their accounts
+        rows = events_to_check(admin)
     assert len(rows) == EVENTS_TO_CHECK_SHOWN
     assert rows[0].event.new_values["email"] == f"n{EVENTS_TO_CHECK_SHOWN + 4}@leksand.example"
 
