@@ -20,7 +20,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from access.services import log_sample_create
 from audits.models import Audit
@@ -33,7 +33,7 @@ from tests.browser.conftest import LogIn
 from wheel.feeds import calendar_feed_create
 from wheel.models import Occurrence
 
-PHONE = {"width": 320, "height": 640}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 # A phone's header may take at most a fifth of its screen (issue 9).
 HEADER_SHARE = 0.2
 # The roles in the order they walk; a kind of page is checked by the first role that reaches
@@ -70,6 +70,7 @@ NOT_PAGES = {
     "reports:attachment": "a file download",
     "reports:intake_print": "the print version, made for paper",
     "reports:intake_assign": "a form's action (POST only)",
+    "access:log_review_filter": "a form's action (POST only)",
     "reports:intake_step": "a form's action (POST only)",
     "organisations:membership_decide": "a form's action (POST only)",
     "governance:measure_status": "a form's action (POST only)",
@@ -261,6 +262,10 @@ def pages_after_actions() -> dict[str, list[str]]:
     }
 
 
-# Pages that open only from a form (a page a POST answers with); none today.
-FORMS_ONLY: dict[str, str] = {}
+# Pages that a form's POST answers with (no address to follow): each is checked at 320 px
+# with axe in the browser test named beside it.
+FORMS_ONLY: dict[str, str] = {
+    "access:log_review_child": "tests/browser/test_log_review_pages.py",
+    "access:log_review_follow": "tests/browser/test_log_review_pages.py",
+}
 assert settings.LANGUAGE_CODE == "sv"
