@@ -284,7 +284,7 @@ class SearchForm(forms.Form):
         label=_("Personal identity number, name or reference"),
         help_text=_(
             "For example 20120315-9801, 120315-9801, a coordination number, the child's name "
-            "or the report's reference (8 characters)."
+            "or the report's reference, such as K7R-X4M (small letters and no dash are fine)."
         ),
         max_length=100,
         error_messages={

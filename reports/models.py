@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Unit
+from reports.references import format_reference, new_reference_code
 
 
 class ConcernCategory(models.TextChoices):
@@ -91,6 +92,11 @@ class ConcernReport(models.Model):
     """One report about one child. Immutable once submitted; the school adds supplements."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The reference people quote (see ``reports.references``): unique in the handling
+    # municipality; stored without its dash.
+    reference_code = models.CharField(
+        _("reference"), max_length=12, default=new_reference_code, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=30, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
@@ -242,6 +248,12 @@ class ConcernReport(models.Model):
             models.Index(fields=["school_unit", "submitted_at"]),
             models.Index(fields=["author", "status", "updated_at"]),
         ]
+        constraints = [
+            # Also the index the search by reference uses (within the intake's municipality).
+            models.UniqueConstraint(
+                fields=["municipality", "reference_code"], name="report_reference_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.public_id)[:8]
@@ -257,8 +269,9 @@ class ConcernReport(models.Model):
 
     @property
     def reference(self) -> str:
-        """A short reference the school and the intake can both quote (no personal data)."""
-        return str(self.public_id)[:8].upper()
+        """A short reference the school and the intake can both quote (no personal data),
+        grouped for reading aloud."""
+        return format_reference(self.reference_code)
 
     @property
     def is_draft(self) -> bool:

@@ -36,6 +36,7 @@ from reports.models import (
     Supplement,
 )
 from reports.policies import OWN, report_policy, reporting_memberships
+from reports.references import save_with_unique_reference
 from reports.rules import rules_for
 from reports.services_common import (
     ConcurrentEditError,
@@ -88,7 +89,7 @@ def report_draft_create(
     ):
         raise NotPermitted
     with transaction.atomic():
-        report = ConcernReport.objects.create(
+        report = ConcernReport(
             author=author,
             author_role=membership.role,
             author_sector=membership.unit.sector,
@@ -99,6 +100,7 @@ def report_draft_create(
             reporter_email=author.email,
             child_ref=child_ref_for(""),
         )
+        save_with_unique_reference(report)
         if now is not None:
             _backdate(report, now, "created_at", "updated_at")
         _audit(author, report, AuditEventType.REPORT_DRAFT_CREATED)
@@ -255,7 +257,8 @@ def report_submit(
         locked.decision_due_original_at = locked.decision_due_at
         _update_next_due(locked)
         locked.version += 1
-        locked.save()
+        # Routed to another municipality, the draft's reference may be taken there.
+        save_with_unique_reference(locked)
         try:
             with transaction.atomic():
                 SubmissionKey.objects.create(key=submission_key, report=locked)
