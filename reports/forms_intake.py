@@ -220,6 +220,10 @@ class FeedbackForm(forms.Form):
     )
 
 
+class FeedbackRequestForm(forms.Form):
+    """Recording a later request needs no input: the button records who and when."""
+
+
 class CloseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, close the report. A closed report can not be reopened."),

@@ -180,6 +180,13 @@ class ConcernReport(models.Model):
     # and never cleared: a late extension must not hide that the deadline was missed.
     decision_missed_due_at = models.DateTimeField(null=True, blank=True)
     feedback_due_at = models.DateTimeField(null=True, blank=True)
+    # When the intake recorded that the reporter asked for feedback after the report arrived
+    # (None: asked in the report itself, or not at all). A request after the feedback week
+    # makes the feedback due at once (SoL 19 kap. 6 §).
+    feedback_requested_at = models.DateTimeField(null=True, blank=True)
+    feedback_request_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The earliest deadline of a step not yet done (None when nothing is pending). For a
     # decision extended too late this is the missed deadline, so the report stays overdue.
     next_due_at = models.DateTimeField(null=True, blank=True)

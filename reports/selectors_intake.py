@@ -268,6 +268,7 @@ _INTAKE_RELATED = (
     "preliminary_started_by",
     "decided_by",
     "feedback_given_by",
+    "feedback_request_recorded_by",
     "closed_by",
     "owner",
 )
@@ -412,6 +413,15 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
         rows.append(_extension_row(report, report.extended_until))
     if report.decided_at:
         rows.append(_decision_row(report))
+    if report.feedback_requested_at:
+        rows.append(
+            HistoryRow(
+                "feedback_requested",
+                _("The reporter asked for feedback"),
+                report.feedback_requested_at,
+                _name(report.feedback_request_recorded_by),
+            )
+        )
     if report.feedback_given_at:
         rows.append(
             HistoryRow(

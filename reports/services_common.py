@@ -40,6 +40,15 @@ _ALLOWED_FROM: dict[str, frozenset[str]] = {
         }
     ),
     "decide": frozenset({ReportStatus.PROTECTION_ASSESSED, ReportStatus.PRELIMINARY_ASSESSMENT}),
+    # A reporter who did not ask for feedback in the report may ask later, until it is given.
+    "record_feedback_request": frozenset(
+        {
+            ReportStatus.RECEIVED,
+            ReportStatus.PROTECTION_ASSESSED,
+            ReportStatus.PRELIMINARY_ASSESSMENT,
+            ReportStatus.DECIDED,
+        }
+    ),
     "give_feedback": frozenset({ReportStatus.DECIDED}),
     "close": frozenset({ReportStatus.DECIDED, ReportStatus.FEEDBACK_GIVEN}),
 }
@@ -57,6 +66,8 @@ def allowed_steps(report: ConcernReport) -> set[str]:
     steps = {step for step, states in _ALLOWED_FROM.items() if report.status in states}
     if report.decision == Decision.FORWARDED or report.feedback:
         steps.discard("give_feedback")
+    if report.wants_feedback or report.decision == Decision.FORWARDED:
+        steps.discard("record_feedback_request")
     if report.status == ReportStatus.DECIDED and _feedback_pending(report):
         steps.discard("close")  # the reporter asked for feedback: give it before closing
     return steps

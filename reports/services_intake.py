@@ -207,7 +207,7 @@ def report_decide(
         locked.decision = decision
         locked.forwarded_to = forwarded_to if decision == Decision.FORWARDED else ""
         if locked.wants_feedback and decision in FEEDBACK_FOR_DECISION:
-            locked.feedback_due_at = deadlines.feedback_due(now, rules_for(locked.municipality))
+            locked.feedback_due_at = _feedback_due(locked)
         _update_next_due(locked)
         locked.save()
         _audit(
@@ -217,6 +217,43 @@ def report_decide(
             decision=decision,
             # A decision after an extension that came too late is not on time either.
             on_time=not deadlines.decision_was_late(locked, now=now),
+        )
+    return locked
+
+
+def _feedback_due(report: ConcernReport) -> datetime.datetime:
+    """The feedback deadline of a decided report whose reporter asked (SoL 19 kap. 6 §)."""
+    assert report.decided_at is not None
+    return deadlines.feedback_due(
+        report.decided_at,
+        rules_for(report.municipality),
+        already_ongoing=report.decision == Decision.ADDED_TO_ONGOING,
+        requested_at=report.feedback_requested_at,
+    )
+
+
+def report_record_feedback_request(
+    *, report: ConcernReport, actor: User, now: datetime.datetime | None = None
+) -> ConcernReport:
+    """Record that a reporter who did not ask for feedback in the report has asked since (by
+    phone, letter or e-mail). Once the report is decided, the feedback is then due within the
+    week of the decision, or at once when the week has passed (``deadlines.feedback_due``);
+    before the decision, the decision sets it. A second record changes nothing
+    (``TransitionError``: the reporter has asked already)."""
+    with transaction.atomic():
+        locked = _step(report, "record_feedback_request", actor)
+        locked.wants_feedback = True
+        locked.feedback_requested_at = now or timezone.now()
+        locked.feedback_request_recorded_by = actor
+        if locked.decided_at is not None and locked.decision in FEEDBACK_FOR_DECISION:
+            locked.feedback_due_at = _feedback_due(locked)
+        _update_next_due(locked)
+        locked.save()
+        _audit(
+            actor,
+            locked,
+            AuditEventType.REPORT_FEEDBACK_REQUESTED,
+            feedback_due=locked.feedback_due_at.isoformat() if locked.feedback_due_at else None,
         )
     return locked
 

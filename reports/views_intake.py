@@ -37,6 +37,7 @@ from reports.forms_intake import (
     DecideForm,
     ExtendForm,
     FeedbackForm,
+    FeedbackRequestForm,
     InboxFilterForm,
     PreliminaryForm,
     ProtectionForm,
@@ -184,6 +185,12 @@ def _decide(report: ConcernReport, actor: User, data: dict[str, Any]) -> Concern
     )
 
 
+def _record_feedback_request(
+    report: ConcernReport, actor: User, _data: dict[str, Any]
+) -> ConcernReport:
+    return services_intake.report_record_feedback_request(report=report, actor=actor)
+
+
 def _give_feedback(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
     return services_intake.report_give_feedback(
         report=report, actor=actor, feedback=data["feedback"]
@@ -230,6 +237,13 @@ STEPS: dict[str, Step] = {
         gettext_lazy("Extend the decision deadline"),
         gettext_lazy("Record the extension"),
         gettext_lazy("The extension of the decision deadline has been recorded."),
+    ),
+    "record_feedback_request": Step(
+        FeedbackRequestForm,
+        _record_feedback_request,
+        gettext_lazy("The reporter asks for feedback"),
+        gettext_lazy("Record the request for feedback"),
+        gettext_lazy("The reporter's request for feedback has been recorded."),
     ),
     "give_feedback": Step(
         FeedbackForm,
@@ -296,12 +310,14 @@ def _load(request: HttpRequest, public_id: UUID, log_action: str) -> ConcernRepo
 def _detail_context(request: HttpRequest, full: ConcernReport) -> dict[str, Any]:
     content = intake_report_content(_user(request), full)
     now = timezone.now()
+    rules = rules_for(full.municipality)
     return {
         "content": content,
         "report": full,
+        "rules": rules,
         "author_role": _role_label(full.author_role),
         "history": report_history(full),
-        "deadlines": report_deadline_rows(full, rules_for(full.municipality), now=now),
+        "deadlines": report_deadline_rows(full, rules, now=now),
     }
 
 
@@ -481,5 +497,6 @@ def deadline_settings(request: HttpRequest) -> HttpResponse:
             "municipality": chosen,
             "municipalities": municipalities,
             "rows": rows,
+            "defaults": defaults,
         },
     )

@@ -184,8 +184,8 @@ def test_the_page_shows_everything_the_school_wrote(client: Client, world: World
         "Eleven var borta i dag.",
         "Urgent",
         "Protection assessment",
-        "SoL (2001:453) 11 kap. 1 a §",
-        "SoL (2025:400) 20 kap. 2 §",
+        "20 kap. 1 § socialtjänstlagen (2025:400) (tidigare 11 kap. 1 a § SoL)",
+        "20 kap. 2 § socialtjänstlagen (2025:400)",
     ):
         assert expected in text, expected
     assert "forward-notice" not in text
@@ -245,7 +245,7 @@ def test_an_overdue_step_is_red_and_says_overdue(client: Client, world: World) -
     assert "Overdue" in protection[0]
     assert "badge--danger" in protection[0]
     assert "Overdue" not in decision[0]
-    assert "SoL (2025:400) 20 kap. 2 §" in decision[0]
+    assert "20 kap. 2 § socialtjänstlagen (2025:400)" in decision[0]
 
 
 def test_a_step_done_late_is_marked_and_no_longer_overdue(client: Client, world: World) -> None:
@@ -272,7 +272,7 @@ def test_the_decision_deadline_reads_with_its_legal_reference(client: Client, wo
     )
     assert decision is not None
     assert "March 16, 2026" in decision[0]
-    assert "SoL (2025:400) 20 kap. 2 §" in decision[0]
+    assert "20 kap. 2 § socialtjänstlagen (2025:400)" in decision[0]
     assert "Overdue" in decision[0]  # long past by now
 
 
