@@ -660,6 +660,38 @@ _PRELIMINARY_NOTES = (
 )
 
 
+# Why no investigation was opened, as the intake wrote it (social services' own: never in the
+# feedback). By case; the history's reports take one of the general ones.
+NOT_OPENED_REASONS = {
+    "decided_feedback_late": "Mamman har vid samtal berättat att mormor bor i samma trappuppgång "
+    "och finns tillgänglig de nätter hon arbetar. Barnet bekräftar detta. Familjen har tackat ja "
+    "till råd om barnomsorg på obekväm arbetstid. Ingen ytterligare oro har framkommit.",
+    "feedback_separation": "Föräldrarna går redan i samarbetssamtal via familjerätten och har "
+    "kommit överens om hur barnet ska slippa konflikten. Barnet har stöd av skolkuratorn. Det "
+    "finns inte skäl att inleda utredning.",
+    "closed_growth": "Barnhälsovården följer barnets tillväxt och har remitterat till "
+    "barnläkare. Vårdnadshavarna samarbetar med vården. Ingen oro för omsorgen har framkommit.",
+    "closed_eating": "Barnet har behandling på barn- och ungdomspsykiatrin och vårdnadshavarna "
+    "medverkar aktivt. Behovet av stöd tillgodoses inom vården.",
+    "closed_newcomer": "Familjen har fått hjälp av flyktingmottagningen med bostad och "
+    "försörjning och har kontakt med skolans elevhälsa. Barnets behov tillgodoses genom de "
+    "insatser som redan pågår.",
+}
+GENERAL_NOT_OPENED_REASONS = (
+    "Vårdnadshavarna har vid samtal tagit till sig oron och tackat ja till stöd från "
+    "öppenvården. Ingen ytterligare oro har framkommit.",
+    "Uppgifterna i anmälan har inte bekräftats vid samtal med barnet och vårdnadshavarna. "
+    "Barnet har stöd av elevhälsan.",
+    "Behovet tillgodoses genom de insatser som skolan och vården redan ger.",
+)
+# The point of each demo municipality's delegation order that decisions on investigations
+# are made under (invented, in the form municipalities use).
+DELEGATION_POINTS = {
+    "leksand": "Delegationsordning IFO punkt 3.1",
+    "eksjo": "Delegationsordning socialnämnden punkt 4.2",
+}
+
+
 def load(*, today: datetime.date) -> int:
     """Create the demo reports of each demo municipality that has none yet; returns how many
     were created (0 on a second run)."""
@@ -960,11 +992,15 @@ def _do(
             )
         return report
     if step == ReportStatus.DECIDED:
+        record = _decision_record(place, case, index, moment)
         return services_intake.report_decide(
             report=report,
             actor=intake,
             decision=case.decision,
             forwarded_to=place.forward_to if case.decision == Decision.FORWARDED else "",
+            reasons=record.reasons,
+            delegation_point=record.delegation_point,
+            case_number=record.case_number,
             now=moment,
         )
     if step == ReportStatus.FEEDBACK_GIVEN:
@@ -975,3 +1011,24 @@ def _do(
             now=moment,
         )
     return services_intake.report_close(report=report, actor=intake, now=moment)
+
+
+@dataclass(frozen=True)
+class _DecisionRecord:
+    delegation_point: str
+    reasons: str = ""
+    case_number: str = ""
+
+
+def _decision_record(
+    place: _Place, case: Case, index: int, moment: datetime.datetime
+) -> _DecisionRecord:
+    """The reasons (when no investigation is opened), the delegation point, and for an
+    investigation its case number in the record system."""
+    delegation_point = DELEGATION_POINTS[place.key]
+    if case.decision == Decision.NOT_OPENED:
+        general = GENERAL_NOT_OPENED_REASONS[index % len(GENERAL_NOT_OPENED_REASONS)]
+        return _DecisionRecord(delegation_point, reasons=NOT_OPENED_REASONS.get(case.key, general))
+    if case.decision in (Decision.OPENED, Decision.ADDED_TO_ONGOING):
+        return _DecisionRecord(delegation_point, case_number=f"IFO {moment.year}/{index + 100:04d}")
+    return _DecisionRecord(delegation_point)

@@ -219,6 +219,22 @@ class ConcernReport(models.Model):
     )
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     forwarded_to = models.CharField(max_length=100, blank=True)
+    # Why the intake decided as it did (required when no investigation is opened). Social
+    # services' own: never part of the feedback, which may say only which decision was made.
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    # Who made the decision under the delegation rules, and under which point of the
+    # delegation order; ``decided_by`` is who recorded it (often the same person).
+    decision_maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision maker"),
+    )
+    delegation_point = models.CharField(_("delegation point"), max_length=100, blank=True)
+    # The case's number in the social services' record system (diarienummer), as they write it.
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
     feedback_given_at = models.DateTimeField(null=True, blank=True)
     feedback_given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -390,7 +406,8 @@ class SubmissionKey(models.Model):
 
 
 class DeadlineSettings(models.Model):
-    """A municipality's own deadline rules; installation defaults come from settings."""
+    """A municipality's own deadline rules (installation defaults come from settings), and its
+    usual delegation point for decisions on investigations."""
 
     municipality = models.OneToOneField(
         Municipality, on_delete=models.CASCADE, related_name="deadline_settings"
@@ -406,6 +423,9 @@ class DeadlineSettings(models.Model):
     feedback_days = models.PositiveSmallIntegerField(
         _("days from the decision to feedback"), null=True, blank=True
     )
+    # The point of the municipality's delegation order that decisions on investigations are
+    # usually made under; offered on every decision, which may name another.
+    delegation_point = models.CharField(_("delegation point"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("deadline settings")

@@ -267,6 +267,7 @@ _INTAKE_RELATED = (
     "protection_assessed_by",
     "preliminary_started_by",
     "decided_by",
+    "decision_maker",
     "feedback_given_by",
     "feedback_request_recorded_by",
     "closed_by",
@@ -492,9 +493,19 @@ def _extension_row(report: ConcernReport, until: datetime.date) -> HistoryRow:
 
 
 def _decision_row(report: ConcernReport) -> HistoryRow:
-    details = [(_("Decision"), report.get_decision_display())]
+    """The decision, with what social services recorded about it (never shown to the school:
+    the reporter is told only which decision was made)."""
+    details: list[tuple[str | Promise, str | Promise]] = [
+        (_("Decision"), report.get_decision_display())
+    ]
     if report.forwarded_to:
         details.append((_("Forwarded to"), report.forwarded_to))
-    return HistoryRow(
-        "decision", _("Decided"), report.decided_at, _name(report.decided_by), details
-    )
+    if report.decision_reasons:
+        details.append((_("Reasons"), report.decision_reasons))
+    details.append((_("Delegation point"), report.delegation_point or _("Not recorded")))
+    if report.case_number:
+        details.append((_("Case number"), report.case_number))
+    maker = report.decision_maker or report.decided_by
+    if report.decided_by is not None and maker != report.decided_by:
+        details.append((_("Recorded by"), _name(report.decided_by)))
+    return HistoryRow("decision", _("Decided"), report.decided_at, _name(maker), details)

@@ -46,12 +46,18 @@ STEP_LABELS: dict[str, str | Promise] = {
 # --- case owners ---------------------------------------------------------------------------------
 
 
-def intake_case_workers(municipality_id: int) -> QuerySet[User]:
-    """The people who may own a case of the municipality: the intake role at one of its intake
-    units, in force today."""
+# Who may make the decision on an investigation under the delegation rules: the intake's
+# social workers and its managers (the head of the intake unit). A municipality whose
+# delegation order says otherwise gives the role at the intake unit accordingly.
+DECISION_MAKER_ROLES = frozenset({Role.INTAKE, Role.MANAGER})
+
+
+def _intake_people(municipality_id: int, roles: frozenset[str]) -> QuerySet[User]:
+    """Active people holding one of ``roles`` at an active intake unit of the municipality,
+    in force today, by name."""
     memberships = Membership.objects.filter(
         active_on(timezone.localdate()),
-        role=Role.INTAKE,
+        role__in=sorted(roles),
         unit__kind=UnitKind.INTAKE,
         unit__municipality_id=municipality_id,
         unit__is_active=True,
@@ -59,6 +65,18 @@ def intake_case_workers(municipality_id: int) -> QuerySet[User]:
     return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True).order_by(
         "first_name", "last_name", "pk"
     )
+
+
+def intake_case_workers(municipality_id: int) -> QuerySet[User]:
+    """The people who may own a case of the municipality: the intake role at one of its intake
+    units, in force today."""
+    return _intake_people(municipality_id, frozenset({Role.INTAKE}))
+
+
+def intake_decision_makers(municipality_id: int) -> QuerySet[User]:
+    """The people who may decide on an investigation for the municipality
+    (``DECISION_MAKER_ROLES`` at one of its intake units, in force today)."""
+    return _intake_people(municipality_id, DECISION_MAKER_ROLES)
 
 
 def assignment_history(report: ConcernReport) -> list[CaseAssignment]:

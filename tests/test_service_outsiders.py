@@ -192,7 +192,10 @@ CALLS: list[tuple[str, Call]] = [
     (
         "report_decide",
         lambda w, t: services_intake.report_decide(
-            report=t["received"], actor=_eksjo(w, Role.INTAKE), decision=Decision.OPENED
+            report=t["received"],
+            actor=_eksjo(w, Role.INTAKE),
+            decision=Decision.OPENED,
+            delegation_point="Delegationsordning IFO punkt 3.1",
         ),
     ),
     (

@@ -43,6 +43,7 @@ def form_data(**values: object) -> dict[str, object]:
         "protection_late_hour": "",
         "decision_days": "",
         "feedback_days": "",
+        "delegation_point": "",
     }
     data.update(values)
     return data
@@ -104,11 +105,13 @@ def test_saving_changes_the_rules_and_writes_an_audit_event(
         "protection_late_hour": None,
         "decision_days": None,
         "feedback_days": None,
+        "delegation_point": "",
     }
     assert event.new_values == {
         "protection_late_hour": 14,
         "decision_days": 10,
         "feedback_days": 10,
+        "delegation_point": "",
     }
     page = admin_client.get(URL)
     text = text_of(page)
@@ -224,3 +227,19 @@ def test_an_admin_can_not_reach_another_municipality_s_settings(
     response = admin_client.post(f"{URL}?municipality={eksjo.pk}", form_data(decision_days="5"))
     assert response.status_code == 404
     assert rules_for(eksjo).decision_days == 14
+
+
+def test_the_usual_delegation_point_is_kept_and_offered_on_every_decision(
+    admin_client: Client, world: World
+) -> None:
+    response = admin_client.post(URL, form_data(delegation_point="  Delegationsordning IFO 3.1 "))
+    assert response.status_code == 302
+    own = DeadlineSettings.objects.get(municipality=world.municipality())
+    assert own.delegation_point == "Delegationsordning IFO 3.1"
+    assert "Delegationsordning IFO 3.1" in text_of(admin_client.get(URL))
+    event = AuditEvent.objects.get(event_type=AuditEventType.DEADLINE_SETTINGS_CHANGED)
+    assert event.new_values["delegation_point"] == "Delegationsordning IFO 3.1"
+    too_long = admin_client.post(URL, form_data(delegation_point="x" * 101))
+    assert too_long.status_code == 200
+    assert "Keep the delegation point to at most 100 characters." in text_of(too_long)
+    assert 'value="' + "x" * 101 in text_of(too_long)  # what was typed is kept

@@ -26,7 +26,7 @@ from reports.models import (
     Feedback,
     ReportStatus,
 )
-from reports.tests.builders import ARRIVAL, advance, draft, submitted
+from reports.tests.builders import ARRIVAL, DELEGATION, advance, draft, submitted
 from tests.matrix import LOGIN, assert_matrix
 from tests.world import World
 
@@ -306,7 +306,17 @@ def test_every_step_from_receiving_to_closing(client: Client, world: World) -> N
             },
             ReportStatus.PRELIMINARY_ASSESSMENT,
         ),
-        ("decide", {"decision": Decision.OPENED, "forwarded_to": ""}, ReportStatus.DECIDED),
+        (
+            "decide",
+            {
+                "decision": Decision.OPENED,
+                "decision_maker": str(intake.pk),
+                "delegation_point": DELEGATION,
+                "case_number": "IFO 2026/123",
+                "forwarded_to": "",
+            },
+            ReportStatus.DECIDED,
+        ),
         ("give_feedback", {"feedback": Feedback.OPENED}, ReportStatus.FEEDBACK_GIVEN),
         ("close", {"confirm": "on"}, ReportStatus.CLOSED),
     ]
@@ -707,12 +717,15 @@ def test_a_forwarded_decision_names_the_municipality(client: Client, world: Worl
     client.force_login(world.user(Role.INTAKE))
     text = text_of(client.get(detail_url(report)))
     assert 'name="decide-forwarded_to" value="Rättvik"' in text  # filled in from the report
-    response = post_step(client, report, "decide", decision=Decision.FORWARDED, forwarded_to=" ")
+    record = {"decision_maker": str(world.user(Role.INTAKE).pk), "delegation_point": DELEGATION}
+    response = post_step(
+        client, report, "decide", decision=Decision.FORWARDED, forwarded_to=" ", **record
+    )
     assert "Say which municipality the report was forwarded to." in text_of(response)
-    response = post_step(client, report, "decide", decision="", forwarded_to="")
+    response = post_step(client, report, "decide", decision="", forwarded_to="", **record)
     assert "Choose a decision." in text_of(response)
     response = post_step(
-        client, report, "decide", decision=Decision.FORWARDED, forwarded_to="Rättvik"
+        client, report, "decide", decision=Decision.FORWARDED, forwarded_to="Rättvik", **record
     )
     assert response.status_code == 302
     report.refresh_from_db()

@@ -27,7 +27,14 @@ from reports.models import (
     SubmissionKey,
 )
 from reports.services_common import FEEDBACK_FOR_DECISION, ConcurrentEditError, TransitionError
-from reports.tests.builders import ARRIVAL, advance, draft, submitted
+from reports.tests.builders import (
+    ARRIVAL,
+    DELEGATION,
+    advance,
+    decision_record,
+    draft,
+    submitted,
+)
 
 INTAKE_STEPS = (
     "receive",
@@ -120,7 +127,7 @@ STEP_CALLS: dict[str, Any] = {
         decided_by="Enhetschef Eva",
     ),
     "decide": lambda r, i: services_intake.report_decide(
-        report=r, actor=i, decision=Decision.OPENED, now=LATER
+        report=r, actor=i, decision=Decision.OPENED, now=LATER, delegation_point=DELEGATION
     ),
     "record_feedback_request": lambda r, i: services_intake.report_record_feedback_request(
         report=r, actor=i, now=LATER
@@ -198,12 +205,18 @@ def test_forwarding_needs_the_receiving_municipality(world):
     report = advance(submitted(world), "protection_assessed", intake=world.user(Role.INTAKE))
     with pytest.raises(ValidationError) as raised:
         services_intake.report_decide(
-            report=report, actor=world.user(Role.INTAKE), decision=Decision.FORWARDED
+            report=report,
+            actor=world.user(Role.INTAKE),
+            decision=Decision.FORWARDED,
+            delegation_point=DELEGATION,
         )
     assert "forwarded_to" in raised.value.message_dict
     with pytest.raises(ValidationError):
         services_intake.report_decide(
-            report=report, actor=world.user(Role.INTAKE), decision="maybe"
+            report=report,
+            actor=world.user(Role.INTAKE),
+            decision="maybe",
+            delegation_point=DELEGATION,
         )
 
 
@@ -342,7 +355,11 @@ def test_an_extension_recorded_after_the_deadline_keeps_it_missed(world):
     # Decided before the extended date: still not decided on time.
     decided_at = datetime.datetime(2026, 4, 20, 14, 0, tzinfo=STOCKHOLM)
     report = services_intake.report_decide(
-        report=report, actor=intake, decision=Decision.NOT_OPENED, now=decided_at
+        report=report,
+        actor=intake,
+        decision=Decision.NOT_OPENED,
+        now=decided_at,
+        **decision_record(Decision.NOT_OPENED),
     )
     assert decision_was_late(report, now=decided_at)
     decided = AuditEvent.objects.get(
@@ -375,6 +392,7 @@ def test_decision_was_late_and_its_query_say_the_same(world):
         actor=intake,
         decision=Decision.OPENED,
         now=datetime.datetime(2026, 3, 18, 9, 0, tzinfo=STOCKHOLM),
+        delegation_point=DELEGATION,
     )
     extended_in_time = advance(submitted(world), "received", intake=intake)
     extended_late = advance(submitted(world), "received", intake=intake)
@@ -708,6 +726,7 @@ def test_a_late_decision_is_audited_as_late(world):
         actor=intake,
         decision=Decision.NOT_OPENED,
         now=datetime.datetime(2026, 3, 20, 9, 0, tzinfo=STOCKHOLM),
+        **decision_record(Decision.NOT_OPENED),
     )
     event = AuditEvent.objects.get(
         object_id=str(report.pk), event_type=AuditEventType.REPORT_DECIDED
