@@ -44,6 +44,38 @@ NEVER_TELL_GUARDIANS = frozenset(
 )
 
 
+class ReportSource(models.TextChoices):
+    """Who made the report. Schools file through Samverkan; the intake registers the others."""
+
+    SCHOOL = "school", _("School or preschool")
+    POLICE = "police", _("The police")
+    HEALTH_CARE = "health_care", _("Health care")
+    OTHER_AGENCY = "other_agency", _("Another agency")
+    PUBLIC = "public", _("Member of the public")
+    CHILD_OR_GUARDIAN = "child_or_guardian", _("The child or a guardian")
+
+
+# Reporters with the duty to report (SoL 19 kap. 1 §): they can not report anonymously
+# (municipal guidance, LAW.md), and they are the ones the feedback is owed to (19 kap. 6 §).
+PROFESSIONAL_SOURCES = frozenset(
+    {
+        ReportSource.SCHOOL,
+        ReportSource.POLICE,
+        ReportSource.HEALTH_CARE,
+        ReportSource.OTHER_AGENCY,
+    }
+)
+# Only a member of the public may stay anonymous (anyone may report, 19 kap. 4 §).
+ANONYMOUS_SOURCES = frozenset({ReportSource.PUBLIC})
+
+
+class ReceivedVia(models.TextChoices):
+    FORM = "form", _("The report form in Samverkan")
+    PHONE = "phone", _("Phone call")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -102,17 +134,42 @@ class ConcernReport(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
 
-    # --- the school side -------------------------------------------------------------------
+    # --- who reported, and how ------------------------------------------------------------
+    # A school's report is written by its author in Samverkan. A report from another source
+    # is registered by the intake: the author is the social worker who registered it, and the
+    # reporter is described by the fields below (nothing of them when anonymous).
+    source = models.CharField(
+        _("reported by"), max_length=30, choices=ReportSource.choices, default=ReportSource.SCHOOL
+    )
+    received_via = models.CharField(
+        _("came in by"), max_length=20, choices=ReceivedVia.choices, default=ReceivedVia.FORM
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concern_reports"
     )
     author_role = models.CharField(max_length=40)
     author_sector = models.CharField(max_length=40)
     school_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="concern_reports", verbose_name=_("school")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concern_reports",
+        verbose_name=_("school"),
     )
+    reporter_name = models.CharField(_("the reporter's name"), max_length=200, blank=True)
+    reporter_organisation = models.CharField(
+        _("the reporter's agency or organisation"), max_length=200, blank=True
+    )
+    reporter_anonymous = models.BooleanField(_("the reporter is anonymous"), default=False)
     reporter_phone = models.CharField(_("your phone number"), max_length=40, blank=True)
     reporter_email = models.EmailField(_("your e-mail address"), blank=True)
+    # A report received by phone is confirmed in writing afterwards: the day the written
+    # confirmation arrived, and who recorded it.
+    confirmed_in_writing_on = models.DateField(_("confirmed in writing on"), null=True, blank=True)
+    confirmation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     # --- routing ------------------------------------------------------------------------------
     municipality = models.ForeignKey(
@@ -276,6 +333,21 @@ class ConcernReport(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "reference_code"], name="report_reference_unique"
             ),
+            # An anonymous reporter leaves nothing that could identify them (LAW.md).
+            models.CheckConstraint(
+                condition=Q(reporter_anonymous=False)
+                | Q(
+                    reporter_name="", reporter_organisation="", reporter_phone="", reporter_email=""
+                ),
+                name="report_anonymous_stores_no_contact",
+            ),
+            # A school's report has its school; a report from another source has none, so the
+            # school indicators count only reports from school.
+            models.CheckConstraint(
+                condition=Q(source=ReportSource.SCHOOL, school_unit__isnull=False)
+                | (~Q(source=ReportSource.SCHOOL) & Q(school_unit__isnull=True)),
+                name="report_school_only_from_school",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,6 +375,27 @@ class ConcernReport(models.Model):
     @property
     def needs_forwarding(self) -> bool:
         return bool(self.forward_to_name)
+
+    @property
+    def from_school(self) -> bool:
+        return self.source == ReportSource.SCHOOL
+
+    @property
+    def from_professional(self) -> bool:
+        """A reporter with the duty to report: owed feedback on request (SoL 19 kap. 6 §)."""
+        return self.source in PROFESSIONAL_SOURCES
+
+    @property
+    def origin_label(self) -> str:
+        """Where the report came from, for lists: the school, or the kind of reporter."""
+        if self.school_unit is not None:
+            return self.school_unit.name
+        return str(self.get_source_display())
+
+    @property
+    def awaits_written_confirmation(self) -> bool:
+        """Received by phone and not yet confirmed in writing."""
+        return self.received_via == ReceivedVia.PHONE and self.confirmed_in_writing_on is None
 
 
 class CaseAssignment(models.Model):

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from access.models import AuditEventType
 from access.policies import NotPermitted
 from organisations.models import Membership, Unit, User
-from reports import deadlines
 from reports.identity import child_ref_for
 from reports.models import (
     NEVER_TELL_GUARDIANS,
@@ -37,13 +36,13 @@ from reports.models import (
 )
 from reports.policies import OWN, report_policy, reporting_memberships
 from reports.references import save_with_unique_reference
-from reports.rules import rules_for
 from reports.services_common import (
     ConcurrentEditError,
     TransitionError,
     _audit,
     _lock,
-    _update_next_due,
+    _start_clocks,
+    child_identified,
 )
 
 # The fields of a draft the author may change.
@@ -166,8 +165,11 @@ def submission_problems(report: ConcernReport, categories: Iterable[str]) -> dic
     def add(field: str, message: Any) -> None:
         problems.setdefault(field, []).append(str(message))
 
-    if not report.child_identity_number and not (
-        report.child_name and (report.child_approximate_age is not None or report.child_class)
+    if not child_identified(
+        report.child_identity_number,
+        report.child_name,
+        report.child_approximate_age,
+        report.child_class,
     ):
         add(
             "child_identity_number",
@@ -250,12 +252,7 @@ def report_submit(
             locked.guardians_informed = GuardiansInformed.NOT_ASKED
         locked.child_ref = _child_ref(locked)
         locked.status = ReportStatus.SUBMITTED
-        locked.submitted_at = now
-        rules = rules_for(locked.municipality)
-        locked.protection_due_at = deadlines.protection_due(now, rules)
-        locked.decision_due_at = deadlines.decision_due(now, rules)
-        locked.decision_due_original_at = locked.decision_due_at
-        _update_next_due(locked)
+        _start_clocks(locked, now)
         locked.version += 1
         # Routed to another municipality, the draft's reference may be taken there.
         save_with_unique_reference(locked)
@@ -275,6 +272,7 @@ def _route(report: ConcernReport) -> None:
         report.municipality = report.home_municipality
         report.forward_to_name = ""
     else:
+        assert report.school_unit is not None  # a school's draft always has its school
         report.municipality = report.school_unit.municipality
 
 

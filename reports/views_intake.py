@@ -29,7 +29,7 @@ from access.models import AccessAction
 from core.forms import add_service_errors
 from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
-from reports import services_common, services_intake
+from reports import services_common, services_intake, services_registration
 from reports.forms_intake import (
     AssignForm,
     CloseForm,
@@ -43,6 +43,7 @@ from reports.forms_intake import (
     ProtectionForm,
     ReceiveForm,
 )
+from reports.forms_registration import ConfirmInWritingForm
 from reports.models import ConcernReport, DeadlineSettings, Feedback
 from reports.policies import HANDLE, report_policy
 from reports.rules import installation_rules, rules_for
@@ -216,6 +217,12 @@ def _give_feedback(report: ConcernReport, actor: User, data: dict[str, Any]) -> 
     )
 
 
+def _confirm_in_writing(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services_registration.report_confirm_in_writing(
+        report=report, actor=actor, confirmed_on=data["confirmed_on"]
+    )
+
+
 def _close(report: ConcernReport, actor: User, _data: dict[str, Any]) -> ConcernReport:
     return services_intake.report_close(report=report, actor=actor)
 
@@ -271,6 +278,13 @@ STEPS: dict[str, Step] = {
         gettext_lazy("Feedback to the reporter"),
         gettext_lazy("Give this feedback"),
         gettext_lazy("The feedback has been given to the reporter."),
+    ),
+    "confirm_in_writing": Step(
+        ConfirmInWritingForm,
+        _confirm_in_writing,
+        gettext_lazy("Written confirmation of the phone report"),
+        gettext_lazy("Record the written confirmation"),
+        gettext_lazy("The written confirmation has been recorded."),
     ),
     "close": Step(
         CloseForm,
