@@ -134,3 +134,21 @@ def test_the_decision_form_asks_for_the_reasons_when_no_investigation_is_opened(
     expect(history).to_contain_text("IFO 2026/0815")
     expect(history).to_contain_text(reports_demo.DELEGATION_POINTS["leksand"])
     check(page, width)
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_admin_keeps_the_usual_delegation_point(page: Page, log_in: LogIn, width: int) -> None:
+    log_in("admin.leksand", DEMO_PASSWORD)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(reverse("reports:deadline_settings"))
+    expect(page.locator("#delegation-point")).to_contain_text(
+        reports_demo.DELEGATION_POINTS["leksand"]
+    )
+    expect(page.locator("#feedback-at-once")).to_be_visible()
+    check(page, width)
+    page.get_by_label("Vanlig delegationspunkt för beslut om utredning").fill("IFO punkt 4.1")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator(".message--success")).to_be_visible()
+    expect(page.locator("#delegation-point")).to_contain_text("IFO punkt 4.1")
+    check(page, width)
