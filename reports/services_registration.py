@@ -105,13 +105,13 @@ def report_register(
     ``actor`` works there). What is wrong is a ``ValidationError`` by field and nothing is
     saved. The same ``submission_key`` again (a double click) returns the report registered
     the first time, so one call or letter is one report."""
+    grant = report_policy.grant_for_municipality(actor, HANDLE, municipality.pk)
+    if grant is None or grant.membership is None:
+        raise NotPermitted
     now = now or timezone.now()
     problems = registration_problems(reporter, concern, received_via, arrived_at, now=now)
     if problems:
         raise ValidationError(problems)
-    grant = report_policy.grant_for_municipality(actor, HANDLE, municipality.pk)
-    if grant is None or grant.membership is None:
-        raise NotPermitted
     earlier = SubmissionKey.objects.filter(key=submission_key).select_related("report").first()
     if earlier is not None:
         return earlier.report
