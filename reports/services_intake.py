@@ -283,9 +283,10 @@ def report_decide(
             on_time=not deadlines.decision_was_late(locked, now=now),
             decision_maker=maker.pk,
             delegation_point=delegation_point,
-            case_number=case_number,
-            # Whether reasons were given, not the reasons: they are about the family.
+            # Whether they were given, not what: the reasons are about the family, and the
+            # case number leads to the child's file in the record system.
             reasons_given=bool(reasons),
+            case_number_given=bool(case_number),
         )
     return locked
 
