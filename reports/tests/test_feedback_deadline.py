@@ -16,6 +16,7 @@ from reports.deadlines import STOCKHOLM, end_of_day
 from reports.models import ConcernReport, DeadlineSettings, Decision, ReportStatus
 from reports.services_common import TransitionError
 from reports.tests.builders import advance, submitted
+from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
 
 pytestmark = pytest.mark.usefixtures("two_factor_set_up")
@@ -133,3 +134,21 @@ def test_the_intake_records_the_request_on_the_report_page(client: Client, world
     assert (
         AuditEvent.objects.filter(event_type=AuditEventType.REPORT_FEEDBACK_REQUESTED).count() == 1
     )
+
+
+def test_only_the_reports_intake_records_a_request_for_feedback(
+    client: Client, world: World
+) -> None:
+    report = decided(world, wants_feedback=False)
+    intake = world.user(Role.INTAKE)
+    assert_matrix(
+        client,
+        reverse("reports:intake_step", args=[report.public_id, "record_feedback_request"]),
+        [
+            (None, LOGIN),
+            *((user, 404) for user in everyone_else(world, [intake])),
+            (intake, 302),
+        ],
+        method="post",
+    )
+    assert requests_recorded() == 1  # the intake's, none of the outsiders'

@@ -408,3 +408,23 @@ def test_a_registered_report_is_the_intake_s_alone(client: Client, world: World)
         reverse("reports:intake_detail", args=[report.public_id]),
         [(None, LOGIN), (intake, 200), *((user, 404) for user in everyone_else(world, [intake]))],
     )
+
+
+def test_only_the_reports_intake_records_the_written_confirmation(
+    client: Client, world: World
+) -> None:
+    report = register(world)
+    intake = world.user(Role.INTAKE)
+    assert_matrix(
+        client,
+        reverse("reports:intake_step", args=[report.public_id, "confirm_in_writing"]),
+        [
+            (None, LOGIN),
+            *((user, 404) for user in everyone_else(world, [intake])),
+            (intake, 302),
+        ],
+        method="post",
+        data={"confirm_in_writing-confirmed_on": "2026-03-03"},
+    )
+    report.refresh_from_db()
+    assert report.confirmation_recorded_by == intake  # the outsiders changed nothing
