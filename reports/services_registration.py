@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import AuditEventType
 from access.policies import NotPermitted
-from organisations.models import Municipality, User
+from organisations.models import Membership, Municipality, User
 from reports.identity import child_ref_for
 from reports.models import (
     ANONYMOUS_SOURCES,
@@ -142,7 +142,7 @@ def report_register(
 
 def _create(
     actor: User,
-    membership: object,
+    membership: Membership,
     municipality: Municipality,
     reporter: Reporter,
     concern: ReportedConcern,
@@ -151,8 +151,8 @@ def _create(
     return ConcernReport(
         source=reporter.source,
         author=actor,
-        author_role=membership.role,  # type: ignore[attr-defined]
-        author_sector=membership.unit.sector,  # type: ignore[attr-defined]
+        author_role=membership.role,
+        author_sector=membership.unit.sector,
         municipality=municipality,
         home_municipality=municipality,
         reporter_anonymous=reporter.anonymous,
