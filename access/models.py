@@ -97,7 +97,19 @@ class AuditEventType(models.TextChoices):
     REPORT_DECISION_EXTENDED = "report_decision_extended", _("Decision deadline extended")
     REPORT_DECIDED = "report_decided", _("Decision on investigation")
     REPORT_FEEDBACK_GIVEN = "report_feedback_given", _("Feedback given to the reporter")
+    REPORT_FEEDBACK_REQUESTED = (
+        "report_feedback_requested",
+        _("The reporter asked for feedback after the report arrived"),
+    )
     REPORT_CLOSED = "report_closed", _("Report closed")
+    REPORT_REGISTERED = (
+        "report_registered",
+        _("Report from another source registered by the intake"),
+    )
+    REPORT_CONFIRMED_IN_WRITING = (
+        "report_confirmed_in_writing",
+        _("Written confirmation of a phone report recorded"),
+    )
     REPORT_ASSIGNED = "report_assigned", _("Case owner of a report changed")
     REPORT_DRAFT_DELETED = "report_draft_deleted", _("Draft report of concern deleted")
     DEADLINE_SETTINGS_CHANGED = "deadline_settings_changed", _("Deadline settings changed")

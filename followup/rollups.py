@@ -15,7 +15,7 @@ idempotent and the incremental path and a full rebuild give the same rows.
 
 What each metric counts (reports by their month of arrival, meetings by their month):
 
-reports, whole municipality (the handling intake; ``unit`` empty)
+reports, whole municipality (the handling intake; ``unit`` empty), from every source
     ``reports`` arrived; ``protection_due`` protection assessments done or overdue,
     ``protection_on_time`` done by the deadline; ``decision_due`` decisions (other than
     forwarding) made or overdue, ``decision_on_time`` made in time (``reports.deadlines.
@@ -23,7 +23,8 @@ reports, whole municipality (the handling intake; ``unit`` empty)
     (days from arrival to decision, ``N`` capped at ``MAX_DAYS``); ``investigation`` decisions
     that led to an investigation (opened, or added to an ongoing one); ``feedback_due``
     requested feedback given or overdue, ``feedback_on_time`` given by its deadline.
-reports, per school (``unit`` = the school, ``sector`` = the reporter's sector)
+reports, per school (``unit`` = the school, ``sector`` = the reporter's sector; reports from
+school only, not those the intake registers from the police, health care or the public)
     ``sent``, ``sent_feedback_requested``, ``sent_feedback_given``.
 wheel (``unit`` = the school of a per-school meeting, or empty)
     ``occ_due`` meetings whose day has passed (held, cancelled or still planned),
@@ -101,18 +102,17 @@ def mark_changed(
 
 
 def mark_report(report: object) -> None:
-    """A report changed: its month in the handling municipality and the school's."""
+    """A report changed: its month in the handling municipality and, for a report from school,
+    the school's."""
     submitted_at = getattr(report, "submitted_at", None)
     if submitted_at is None:
         return  # a draft counts nowhere
     month = local_month(submitted_at)
-    school_municipality_id = report.school_unit.municipality_id  # type: ignore[attr-defined]
-    mark_changed(
-        [
-            (report.municipality_id, RollupSource.REPORTS, month),  # type: ignore[attr-defined]
-            (school_municipality_id, RollupSource.REPORTS, month),
-        ]
-    )
+    marks = [(report.municipality_id, RollupSource.REPORTS, month)]  # type: ignore[attr-defined]
+    school = getattr(report, "school_unit", None)
+    if school is not None:
+        marks.append((school.municipality_id, RollupSource.REPORTS, month))
+    mark_changed(marks)
 
 
 def mark_meetings(municipality_id: int, moments: Iterable[datetime.datetime]) -> None:
@@ -227,9 +227,11 @@ def _report_counts(
         .order_by()
     )
     for report in reports:
+        # Every report counts for the intake's timeliness, whoever made it.
         if report.municipality_id == municipality_id:
             _count_intake(counts, report, now)
-        if report.school_unit.municipality_id == municipality_id:
+        # Only a report from school counts for the school (reports per 100 pupils, feedback).
+        if report.school_unit is not None and report.school_unit.municipality_id == municipality_id:
             school: Key = (report.school_unit_id, report.author_sector, "")
             _add(counts, school, "sent")
             if report.wants_feedback:
@@ -378,7 +380,8 @@ def mark_time_dependent(*, now: datetime.datetime) -> None:
     ):
         if submitted_at is not None:
             marks.add((mid, RollupSource.REPORTS, local_month(submitted_at)))
-            marks.add((school_mid, RollupSource.REPORTS, local_month(submitted_at)))
+            if school_mid is not None:  # a report from school
+                marks.add((school_mid, RollupSource.REPORTS, local_month(submitted_at)))
     for mid, starts_at in Occurrence.objects.filter(
         status__in=[OccurrenceStatus.PLANNED, OccurrenceStatus.MOVED],
         starts_at__range=(since, now),
@@ -399,7 +402,8 @@ def all_buckets(*, now: datetime.datetime) -> set[tuple[int, str, datetime.date]
     ).values_list("municipality_id", "school_unit__municipality_id", "submitted_at"):
         if submitted_at is not None:
             buckets.add((mid, RollupSource.REPORTS, local_month(submitted_at)))
-            buckets.add((school_mid, RollupSource.REPORTS, local_month(submitted_at)))
+            if school_mid is not None:  # a report from school
+                buckets.add((school_mid, RollupSource.REPORTS, local_month(submitted_at)))
     for mid, starts_at in Occurrence.objects.values_list("municipality_id", "starts_at"):
         buckets.add((mid, RollupSource.WHEEL, local_month(starts_at)))
     this_month = month_start(timezone.localtime(now, STOCKHOLM).date())

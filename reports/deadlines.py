@@ -32,17 +32,31 @@ class DeadlineRules:
 
     # Arrival at or after this local hour: the protection assessment is due the next day.
     protection_late_hour: int = 16
-    decision_days: int = 14  # new SoL 20 kap. 2 §
-    feedback_days: int = 14  # configurable; bill prop. 2025/26:12
+    decision_days: int = 14  # SoL 20 kap. 2 §
+    # SoL 19 kap. 6 § as amended by SFS 2025:1501 (prop. 2025/26:12): feedback within one
+    # week of the decision. Municipalities may set their own number of days.
+    feedback_days: int = 7
+    # The same paragraph: feedback is due at once when the reporter asks after that week, or
+    # when the report was added to an investigation already ongoing. Off, a later request
+    # gets ``feedback_days`` from the request (the rule before the amendment's deadline).
+    feedback_at_once: bool = True
     # Lag (1930:173) om beräkning av lagstadgad tid: a last day on a Saturday, Sunday, public
     # holiday, midsommarafton, julafton or nyårsafton moves to the next working day.
     move_off_non_working_days: bool = True
-    # Legal references shown beside each rule in the interface.
-    protection_reference: str = "SoL (2001:453) 11 kap. 1 a §"
-    decision_reference: str = "SoL (2025:400) 20 kap. 2 §"
-    feedback_reference: str = "SoL (2001:453) 14 kap. 1 b §"
-    # The duty to report (old SoL 14 kap. 1 §), cited on the reporter\'s receipt.
-    reporting_duty_reference: str = "SoL (2001:453) 14 kap. 1 §"
+    # Legal references shown beside each rule in the interface, in the standard form: the
+    # paragraph of the act in force, and the former one in brackets where guidance still
+    # cites it (LAW.md has the table).
+    protection_reference: str = (
+        "20 kap. 1 § socialtjänstlagen (2025:400) (tidigare 11 kap. 1 a § SoL)"
+    )
+    decision_reference: str = "20 kap. 2 § socialtjänstlagen (2025:400)"
+    feedback_reference: str = (
+        "19 kap. 6 § socialtjänstlagen (2025:400) (tidigare 14 kap. 1 b § SoL)"
+    )
+    # The duty to report, cited on the reporter's receipt.
+    reporting_duty_reference: str = (
+        "19 kap. 1 § socialtjänstlagen (2025:400) (tidigare 14 kap. 1 § SoL)"
+    )
 
     def __post_init__(self) -> None:
         # Why: the rules come from settings and per-municipality records; a bad value must fail
@@ -121,11 +135,33 @@ def decision_due(
 
 
 def feedback_due(
-    decided_at: datetime.datetime, rules: DeadlineRules = DEFAULT_RULES
+    decided_at: datetime.datetime,
+    rules: DeadlineRules = DEFAULT_RULES,
+    *,
+    already_ongoing: bool = False,
+    requested_at: datetime.datetime | None = None,
 ) -> datetime.datetime:
-    """The end of the local decision date + ``feedback_days``, moved like the decision."""
+    """When the feedback is due to a reporter who asked for it (SoL 19 kap. 6 §).
+
+    - Within the week: the end of the local decision date + ``feedback_days``, moved like
+      the decision. A request made with the report, or before that day ends, waits for it.
+    - At once (``feedback_at_once``): the end of the decision's day when the report was added
+      to an investigation already ongoing (``already_ongoing``); the end of the request's day
+      when the reporter asked (``requested_at``) after the week had ended.
+    """
     decision_day = _local(decided_at, "decided_at").date()
-    return end_of_day(_last_day(decision_day, rules.feedback_days, rules))
+    # A request made before the decision (with the report, usually) counts from the decision.
+    request_day = decision_day
+    if requested_at is not None:
+        request_day = max(decision_day, _local(requested_at, "requested_at").date())
+    if rules.feedback_at_once and already_ongoing:
+        return end_of_day(request_day)
+    within = end_of_day(_last_day(decision_day, rules.feedback_days, rules))
+    if requested_at is None or requested_at <= within:
+        return within
+    if rules.feedback_at_once:
+        return end_of_day(request_day)
+    return end_of_day(_last_day(request_day, rules.feedback_days, rules))
 
 
 # The statutory steps that have a deadline, in statutory order.

@@ -660,6 +660,41 @@ _PRELIMINARY_NOTES = (
 )
 
 
+# Why no investigation was opened, as the intake wrote it (social services' own: never in the
+# feedback). By case; the history's reports take one of the general ones.
+NOT_OPENED_REASONS = {
+    "decided_feedback_late": "Mamman har vid samtal berättat att mormor bor i samma trappuppgång "
+    "och finns tillgänglig de nätter hon arbetar. Barnet bekräftar detta. Familjen har tackat ja "
+    "till råd om barnomsorg på obekväm arbetstid. Ingen ytterligare oro har framkommit.",
+    "feedback_separation": "Föräldrarna går redan i samarbetssamtal via familjerätten och har "
+    "kommit överens om hur barnet ska slippa konflikten. Barnet har stöd av skolkuratorn. Det "
+    "finns inte skäl att inleda utredning.",
+    "closed_growth": "Barnhälsovården följer barnets tillväxt och har remitterat till "
+    "barnläkare. Vårdnadshavarna samarbetar med vården. Ingen oro för omsorgen har framkommit.",
+    "closed_eating": "Barnet har behandling på barn- och ungdomspsykiatrin och vårdnadshavarna "
+    "medverkar aktivt. Behovet av stöd tillgodoses inom vården.",
+    "anonymous_neighbour": "Hembesök och samtal med barnet och vårdnadshavaren visar att barnet "
+    "har tillsyn och mat hemma; vårdnadshavaren arbetar kvällar och barnet har fått en plats på "
+    "fritidsgården. Ingen ytterligare oro har framkommit.",
+    "closed_newcomer": "Familjen har fått hjälp av flyktingmottagningen med bostad och "
+    "försörjning och har kontakt med skolans elevhälsa. Barnets behov tillgodoses genom de "
+    "insatser som redan pågår.",
+}
+GENERAL_NOT_OPENED_REASONS = (
+    "Vårdnadshavarna har vid samtal tagit till sig oron och tackat ja till stöd från "
+    "öppenvården. Ingen ytterligare oro har framkommit.",
+    "Uppgifterna i anmälan har inte bekräftats vid samtal med barnet och vårdnadshavarna. "
+    "Barnet har stöd av elevhälsan.",
+    "Behovet tillgodoses genom de insatser som skolan och vården redan ger.",
+)
+# The point of each demo municipality's delegation order that decisions on investigations
+# are made under (invented, in the form municipalities use).
+DELEGATION_POINTS = {
+    "leksand": "Delegationsordning IFO punkt 3.1",
+    "eksjo": "Delegationsordning socialnämnden punkt 4.2",
+}
+
+
 def load(*, today: datetime.date) -> int:
     """Create the demo reports of each demo municipality that has none yet; returns how many
     were created (0 on a second run)."""
@@ -674,11 +709,14 @@ def load(*, today: datetime.date) -> int:
             continue
         with transaction.atomic():
             created += _load_municipality(key, today, now)
-    return created
+    # The intake's own: the reports it registered from other sources, its delegation point.
+    from reports import demo_intake  # it builds on this module
+
+    return created + demo_intake.load(today=today)
 
 
 @dataclass
-class _Place:
+class DemoPlace:
     key: str
     users: dict[str, User]
     intakes: dict[str, User]
@@ -700,7 +738,7 @@ def _load_municipality(key: str, today: datetime.date, now: datetime.datetime) -
     return len(made)
 
 
-def place_for(key: str, today: datetime.date, now: datetime.datetime) -> "_Place | None":
+def place_for(key: str, today: datetime.date, now: datetime.datetime) -> "DemoPlace | None":
     """The demo municipality ``key`` with its authors, intakes and schools, or None when a
     demo user is missing."""
     _code, other_key, forward_to = PLACES[key]
@@ -712,7 +750,7 @@ def place_for(key: str, today: datetime.date, now: datetime.datetime) -> "_Place
         unit_key: Unit.objects.get(municipality__code=PLACES[key][0], name=name)
         for unit_key, name in SCHOOLS[key].items()
     }
-    return _Place(
+    return DemoPlace(
         key=key,
         users={name: users[f"{name}.{key}"] for name in AUTHORS},
         intakes={k: users[f"intake.{k}"] for k in (key, other_key)},
@@ -741,7 +779,9 @@ def _birth_date(today: datetime.date, age: int, index: int) -> datetime.date:
     return anniversary - datetime.timedelta(days=20 + (index * 47) % 300)
 
 
-def _child(place: _Place, case: Case, index: int, made: dict[str, ConcernReport]) -> dict[str, Any]:
+def child_values(
+    place: DemoPlace, case: Case, index: int, made: dict[str, ConcernReport]
+) -> dict[str, Any]:
     children = CHILDREN[place.key]
     first, last = children[index % len(children)]
     if case.sibling_of:
@@ -765,8 +805,8 @@ def _child(place: _Place, case: Case, index: int, made: dict[str, ConcernReport]
     return values
 
 
-def _text(
-    text: str, place: _Place, case: Case, first_name: str, made: dict[str, ConcernReport]
+def case_text(
+    text: str, place: DemoPlace, case: Case, first_name: str, made: dict[str, ConcernReport]
 ) -> str:
     sibling = made[case.sibling_of].child_name.split()[0] if case.sibling_of else ""
     other = place.municipalities[place.other_key].name
@@ -774,7 +814,7 @@ def _text(
 
 
 def load_case(
-    place: _Place, case: Case, index: int, made: dict[str, ConcernReport]
+    place: DemoPlace, case: Case, index: int, made: dict[str, ConcernReport]
 ) -> ConcernReport:
     author = place.users[case.author]
     membership = _reporter_membership(author)
@@ -786,12 +826,12 @@ def load_case(
         school_unit=place.schools[case.school],
         now=arrival - datetime.timedelta(minutes=35),
     )
-    child = _child(place, case, index, made)
+    child = child_values(place, case, index, made)
     first_name = child["child_name"].split()[0]
     values: dict[str, Any] = {
         **child,
-        "what_happened": _text(case.what_happened, place, case, first_name, made),
-        "child_words": _text(case.child_words, place, case, first_name, made),
+        "what_happened": case_text(case.what_happened, place, case, first_name, made),
+        "child_words": case_text(case.child_words, place, case, first_name, made),
         "acute_danger": case.acute,
         "wants_feedback": case.wants_feedback,
         "interpreter_language": case.interpreter,
@@ -826,7 +866,7 @@ def load_case(
         # The link goes both ways (a symmetrical relation): one call links the pair.
         services_school.sibling_link(report=report, sibling=made[case.sibling_of], actor=author)
     intake = place.intakes[place.other_key if case.other_home else place.key]
-    return _work(place, case, index, report, intake, arrival)
+    return work_case(place, case, index, report, intake, arrival)
 
 
 def _reporter_membership(author: User) -> Membership:
@@ -852,15 +892,16 @@ _ORDER = (
 )
 
 
-def _work(
-    place: _Place,
+def work_case(
+    place: DemoPlace,
     case: Case,
     index: int,
     report: ConcernReport,
     intake: User,
     arrival: datetime.datetime,
 ) -> ConcernReport:
-    """The intake's steps up to the case's state, each at a plausible past time."""
+    """The intake's steps up to the case's state, each at a plausible past time (from the
+    status the report has: a report the intake registered starts received)."""
     target = _ORDER.index(case.state)
     quick = datetime.timedelta(minutes=5 if case.acute else 25)
     received = arrival + quick
@@ -887,6 +928,8 @@ def _work(
     ):
         if _ORDER.index(status) > target:
             break
+        if _ORDER.index(status) <= _ORDER.index(report.status):
+            continue  # done already (a report the intake registered is received at once)
         if status == ReportStatus.FEEDBACK_GIVEN and not _gives_feedback(case):
             continue
         steps.append((moment, status))
@@ -895,7 +938,7 @@ def _work(
     steps.sort(key=lambda step: step[0])
 
     latest = place.now - datetime.timedelta(minutes=30)
-    previous = arrival
+    previous = report.received_at or arrival
     for moment, step in steps:
         # Never in the future, and never before the step before it.
         moment = max(min(moment, latest), previous + datetime.timedelta(minutes=1))
@@ -909,7 +952,7 @@ def _gives_feedback(case: Case) -> bool:
 
 
 def _do(
-    place: _Place,
+    place: DemoPlace,
     case: Case,
     index: int,
     report: ConcernReport,
@@ -919,7 +962,7 @@ def _do(
 ) -> ConcernReport:
     if step == "supplement":
         first_name = report.child_name.split()[0]
-        text = _text(case.supplement, place, case, first_name, {})
+        text = case_text(case.supplement, place, case, first_name, {})
         services_school.report_supplement_add(
             report=report, actor=report.author, text=text, now=moment
         )
@@ -960,11 +1003,15 @@ def _do(
             )
         return report
     if step == ReportStatus.DECIDED:
+        record = _decision_record(place, case, index, moment)
         return services_intake.report_decide(
             report=report,
             actor=intake,
             decision=case.decision,
             forwarded_to=place.forward_to if case.decision == Decision.FORWARDED else "",
+            reasons=record.reasons,
+            delegation_point=record.delegation_point,
+            case_number=record.case_number,
             now=moment,
         )
     if step == ReportStatus.FEEDBACK_GIVEN:
@@ -975,3 +1022,24 @@ def _do(
             now=moment,
         )
     return services_intake.report_close(report=report, actor=intake, now=moment)
+
+
+@dataclass(frozen=True)
+class _DecisionRecord:
+    delegation_point: str
+    reasons: str = ""
+    case_number: str = ""
+
+
+def _decision_record(
+    place: DemoPlace, case: Case, index: int, moment: datetime.datetime
+) -> _DecisionRecord:
+    """The reasons (when no investigation is opened), the delegation point, and for an
+    investigation its case number in the record system."""
+    delegation_point = DELEGATION_POINTS[place.key]
+    if case.decision == Decision.NOT_OPENED:
+        general = GENERAL_NOT_OPENED_REASONS[index % len(GENERAL_NOT_OPENED_REASONS)]
+        return _DecisionRecord(delegation_point, reasons=NOT_OPENED_REASONS.get(case.key, general))
+    if case.decision in (Decision.OPENED, Decision.ADDED_TO_ONGOING):
+        return _DecisionRecord(delegation_point, case_number=f"IFO {moment.year}/{index + 100:04d}")
+    return _DecisionRecord(delegation_point)

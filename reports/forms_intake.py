@@ -13,6 +13,7 @@ from reports.deadlines import DeadlineRules
 from reports.models import ConcernCategory, Decision, ExtensionReason, Feedback, ReportStatus
 from reports.rules import OVERRIDE_LIMITS
 from reports.selectors_intake import CLOSED, MINE, UNASSIGNED, InboxCursor, InboxFilters
+from reports.services_intake import CASE_NUMBER_MAX, DELEGATION_POINT_MAX, REASONS_MAX
 
 OPEN_STATUSES = [
     (value, label)
@@ -171,7 +172,26 @@ class ExtendForm(forms.Form):
     )
 
 
+class _PeopleSelect(forms.Select):
+    """A list of people with no empty first option. Django would read the first option to see
+    whether a ``required`` attribute fits, which costs a query of its own: there is always a
+    choice made here, so the question does not arise."""
+
+    def use_required_attribute(self, initial: Any) -> bool:  # noqa: ARG002 - the signature
+        return False
+
+
+class DecisionMakerField(forms.ModelChoiceField):
+    widget = _PeopleSelect
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class DecideForm(forms.Form):
+    """The decision with what it records: reasons, decision maker, delegation point, case
+    number. The service checks the rules again (``services_intake.report_decide``)."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=Decision.choices,
@@ -179,6 +199,48 @@ class DecideForm(forms.Form):
         error_messages={
             "required": _("Choose a decision."),
             "invalid_choice": _("Choose one of the listed decisions."),
+        },
+    )
+    reasons = forms.CharField(
+        label=_("Reasons for the decision"),
+        required=False,
+        max_length=REASONS_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Required when no investigation is opened. Only social services see the reasons: "
+            "the reporter is told only which decision was made."
+        ),
+        error_messages={
+            "max_length": _("Keep the reasons to at most %(limit_value)d characters."),
+        },
+    )
+    # Not required: left out, the user is the decision maker (the service's default).
+    decision_maker = DecisionMakerField(
+        label=_("Decision maker"),
+        queryset=None,
+        required=False,
+        empty_label=None,
+        help_text=_("The person who made the decision under the delegation order."),
+        error_messages={
+            "invalid_choice": _("Choose a person of the intake who may make this decision."),
+        },
+    )
+    delegation_point = forms.CharField(
+        label=_("Delegation point"),
+        max_length=DELEGATION_POINT_MAX,
+        help_text=_("The point of the delegation order, e.g. “Delegationsordning IFO 3.1”."),
+        error_messages={
+            "required": _("Give the point of the delegation order the decision was made under."),
+            "max_length": _("Keep the delegation point to at most %(limit_value)d characters."),
+        },
+    )
+    case_number = forms.CharField(
+        label=_("Case number in the record system (optional)"),
+        required=False,
+        max_length=CASE_NUMBER_MAX,
+        help_text=_("As it is written in the social services' record system."),
+        error_messages={
+            "max_length": _("Keep the case number to at most %(limit_value)d characters."),
         },
     )
     forwarded_to = forms.CharField(
@@ -191,17 +253,27 @@ class DecideForm(forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, decision_makers: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision_maker"].queryset = decision_makers  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if (
-            cleaned.get("decision") == Decision.FORWARDED
-            and not cleaned.get("forwarded_to", "").strip()
-        ):
+        decision = cleaned.get("decision")
+        if decision == Decision.FORWARDED and not cleaned.get("forwarded_to", "").strip():
             self.add_error(
                 "forwarded_to",
                 forms.ValidationError(
                     _("Say which municipality the report was forwarded to."),
                     code="forwarded_to_required",
+                ),
+            )
+        if decision == Decision.NOT_OPENED and not cleaned.get("reasons", "").strip():
+            self.add_error(
+                "reasons",
+                forms.ValidationError(
+                    _("Give the reasons why no investigation is opened."),
+                    code="reasons_required",
                 ),
             )
         return cleaned
@@ -218,6 +290,10 @@ class FeedbackForm(forms.Form):
             "invalid_choice": _("The feedback must be one of the three fixed answers."),
         },
     )
+
+
+class FeedbackRequestForm(forms.Form):
+    """Recording a later request needs no input: the button records who and when."""
 
 
 class CloseForm(forms.Form):
@@ -259,6 +335,20 @@ class DeadlineSettingsForm(forms.Form):
         _("Enter a whole number of days from 1 to 60, or leave the field blank."),
     )
 
+    delegation_point = forms.CharField(
+        label=_("Usual delegation point for decisions on investigations"),
+        required=False,
+        max_length=DELEGATION_POINT_MAX,
+        help_text=_(
+            "The point of the municipality's delegation order, e.g. “Delegationsordning IFO "
+            "3.1”. It is filled in on every decision, where it can be changed. Leave it blank "
+            "to have it typed each time."
+        ),
+        error_messages={
+            "max_length": _("Keep the delegation point to at most %(limit_value)d characters."),
+        },
+    )
+
     def __init__(self, *args: Any, defaults: DeadlineRules, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         help_texts = {
@@ -284,7 +374,7 @@ class SearchForm(forms.Form):
         label=_("Personal identity number, name or reference"),
         help_text=_(
             "For example 20120315-9801, 120315-9801, a coordination number, the child's name "
-            "or the report's reference (8 characters)."
+            "or the report's reference, such as K7R-X4M (small letters and no dash are fine)."
         ),
         max_length=100,
         error_messages={

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Unit
+from reports.references import format_reference, new_reference_code
 
 
 class ConcernCategory(models.TextChoices):
@@ -42,6 +43,38 @@ NEVER_TELL_GUARDIANS = frozenset(
         ConcernCategory.HONOUR_RELATED,
     }
 )
+
+
+class ReportSource(models.TextChoices):
+    """Who made the report. Schools file through Samverkan; the intake registers the others."""
+
+    SCHOOL = "school", _("School or preschool")
+    POLICE = "police", _("The police")
+    HEALTH_CARE = "health_care", _("Health care")
+    OTHER_AGENCY = "other_agency", _("Another agency")
+    PUBLIC = "public", _("Member of the public")
+    CHILD_OR_GUARDIAN = "child_or_guardian", _("The child or a guardian")
+
+
+# Reporters with the duty to report (SoL 19 kap. 1 §): they can not report anonymously
+# (municipal guidance, LAW.md), and they are the ones the feedback is owed to (19 kap. 6 §).
+PROFESSIONAL_SOURCES = frozenset(
+    {
+        ReportSource.SCHOOL,
+        ReportSource.POLICE,
+        ReportSource.HEALTH_CARE,
+        ReportSource.OTHER_AGENCY,
+    }
+)
+# Only a member of the public may stay anonymous (anyone may report, 19 kap. 4 §).
+ANONYMOUS_SOURCES = frozenset({ReportSource.PUBLIC})
+
+
+class ReceivedVia(models.TextChoices):
+    FORM = "form", _("The report form in Samverkan")
+    PHONE = "phone", _("Phone call")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
 
 
 class ReportStatus(models.TextChoices):
@@ -92,22 +125,52 @@ class ConcernReport(models.Model):
     """One report about one child. Immutable once submitted; the school adds supplements."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The reference people quote (see ``reports.references``): unique in the handling
+    # municipality; stored without its dash.
+    reference_code = models.CharField(
+        _("reference"), max_length=12, default=new_reference_code, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=30, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
     version = models.PositiveIntegerField(default=1)
 
-    # --- the school side -------------------------------------------------------------------
+    # --- who reported, and how ------------------------------------------------------------
+    # A school's report is written by its author in Samverkan. A report from another source
+    # is registered by the intake: the author is the social worker who registered it, and the
+    # reporter is described by the fields below (nothing of them when anonymous).
+    source = models.CharField(
+        _("reported by"), max_length=30, choices=ReportSource.choices, default=ReportSource.SCHOOL
+    )
+    received_via = models.CharField(
+        _("came in by"), max_length=20, choices=ReceivedVia.choices, default=ReceivedVia.FORM
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concern_reports"
     )
     author_role = models.CharField(max_length=40)
     author_sector = models.CharField(max_length=40)
     school_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="concern_reports", verbose_name=_("school")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concern_reports",
+        verbose_name=_("school"),
     )
+    reporter_name = models.CharField(_("the reporter's name"), max_length=200, blank=True)
+    reporter_organisation = models.CharField(
+        _("the reporter's agency or organisation"), max_length=200, blank=True
+    )
+    reporter_anonymous = models.BooleanField(_("the reporter is anonymous"), default=False)
     reporter_phone = models.CharField(_("your phone number"), max_length=40, blank=True)
     reporter_email = models.EmailField(_("your e-mail address"), blank=True)
+    # A report received by phone is confirmed in writing afterwards: the day the written
+    # confirmation arrived, and who recorded it.
+    confirmed_in_writing_on = models.DateField(_("confirmed in writing on"), null=True, blank=True)
+    confirmation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     # --- routing ------------------------------------------------------------------------------
     municipality = models.ForeignKey(
@@ -175,6 +238,13 @@ class ConcernReport(models.Model):
     # and never cleared: a late extension must not hide that the deadline was missed.
     decision_missed_due_at = models.DateTimeField(null=True, blank=True)
     feedback_due_at = models.DateTimeField(null=True, blank=True)
+    # When the intake recorded that the reporter asked for feedback after the report arrived
+    # (None: asked in the report itself, or not at all). A request after the feedback week
+    # makes the feedback due at once (SoL 19 kap. 6 §).
+    feedback_requested_at = models.DateTimeField(null=True, blank=True)
+    feedback_request_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The earliest deadline of a step not yet done (None when nothing is pending). For a
     # decision extended too late this is the missed deadline, so the report stays overdue.
     next_due_at = models.DateTimeField(null=True, blank=True)
@@ -207,6 +277,22 @@ class ConcernReport(models.Model):
     )
     decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
     forwarded_to = models.CharField(max_length=100, blank=True)
+    # Why the intake decided as it did (required when no investigation is opened). Social
+    # services' own: never part of the feedback, which may say only which decision was made.
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    # Who made the decision under the delegation rules, and under which point of the
+    # delegation order; ``decided_by`` is who recorded it (often the same person).
+    decision_maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision maker"),
+    )
+    delegation_point = models.CharField(_("delegation point"), max_length=100, blank=True)
+    # The case's number in the social services' record system (diarienummer), as they write it.
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
     feedback_given_at = models.DateTimeField(null=True, blank=True)
     feedback_given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -243,6 +329,27 @@ class ConcernReport(models.Model):
             models.Index(fields=["school_unit", "submitted_at"]),
             models.Index(fields=["author", "status", "updated_at"]),
         ]
+        constraints = [
+            # Also the index the search by reference uses (within the intake's municipality).
+            models.UniqueConstraint(
+                fields=["municipality", "reference_code"], name="report_reference_unique"
+            ),
+            # An anonymous reporter leaves nothing that could identify them (LAW.md).
+            models.CheckConstraint(
+                condition=Q(reporter_anonymous=False)
+                | Q(
+                    reporter_name="", reporter_organisation="", reporter_phone="", reporter_email=""
+                ),
+                name="report_anonymous_stores_no_contact",
+            ),
+            # A school's report has its school; a report from another source has none, so the
+            # school indicators count only reports from school.
+            models.CheckConstraint(
+                condition=Q(source=ReportSource.SCHOOL, school_unit__isnull=False)
+                | (~Q(source=ReportSource.SCHOOL) & Q(school_unit__isnull=True)),
+                name="report_school_only_from_school",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.public_id)[:8]
@@ -261,7 +368,7 @@ class ConcernReport(models.Model):
         """The log review's words for logged reads of these reports, in one query: each by
         its reference, which says nothing about the child (the admin sees no child data)."""
         ids = [int(value) for value in object_ids if value.isdigit()]
-        reports = cls.objects.filter(pk__in=ids).only("pk", "public_id")
+        reports = cls.objects.filter(pk__in=ids).only("pk", "reference_code")
         return {
             str(report.pk): gettext("Report of concern %(reference)s")
             % {"reference": report.reference}
@@ -270,8 +377,9 @@ class ConcernReport(models.Model):
 
     @property
     def reference(self) -> str:
-        """A short reference the school and the intake can both quote (no personal data)."""
-        return str(self.public_id)[:8].upper()
+        """A short reference the school and the intake can both quote (no personal data),
+        grouped for reading aloud."""
+        return format_reference(self.reference_code)
 
     @property
     def is_draft(self) -> bool:
@@ -280,6 +388,27 @@ class ConcernReport(models.Model):
     @property
     def needs_forwarding(self) -> bool:
         return bool(self.forward_to_name)
+
+    @property
+    def from_school(self) -> bool:
+        return self.source == ReportSource.SCHOOL
+
+    @property
+    def from_professional(self) -> bool:
+        """A reporter with the duty to report: owed feedback on request (SoL 19 kap. 6 §)."""
+        return self.source in PROFESSIONAL_SOURCES
+
+    @property
+    def origin_label(self) -> str:
+        """Where the report came from, for lists: the school, or the kind of reporter."""
+        if self.school_unit is not None:
+            return self.school_unit.name
+        return str(self.get_source_display())
+
+    @property
+    def awaits_written_confirmation(self) -> bool:
+        """Received by phone and not yet confirmed in writing."""
+        return self.received_via == ReceivedVia.PHONE and self.confirmed_in_writing_on is None
 
 
 class CaseAssignment(models.Model):
@@ -383,7 +512,8 @@ class SubmissionKey(models.Model):
 
 
 class DeadlineSettings(models.Model):
-    """A municipality's own deadline rules; installation defaults come from settings."""
+    """A municipality's own deadline rules (installation defaults come from settings), and its
+    usual delegation point for decisions on investigations."""
 
     municipality = models.OneToOneField(
         Municipality, on_delete=models.CASCADE, related_name="deadline_settings"
@@ -399,6 +529,9 @@ class DeadlineSettings(models.Model):
     feedback_days = models.PositiveSmallIntegerField(
         _("days from the decision to feedback"), null=True, blank=True
     )
+    # The point of the municipality's delegation order that decisions on investigations are
+    # usually made under; offered on every decision, which may name another.
+    delegation_point = models.CharField(_("delegation point"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("deadline settings")

@@ -8,7 +8,9 @@
   except those filed by medical student health: its own confidentiality domain (OSL 25 kap.
   1 §), keyed on the role the author filed in *and* on the unit's sector, so that a nurse
   given that role at a school unit is still inside the boundary.
-- The intake of the handling municipality sees everything and works the steps (HANDLE).
+- The intake of the handling municipality sees everything and works the steps (HANDLE). A
+  report the intake registered itself (from the police, health care, the public...) has no
+  school, so no author or principal grant ever matches it: it is the intake's alone.
 - Nobody else sees anything: the same 404 for every other user.
 """
 

@@ -267,7 +267,10 @@ _INTAKE_RELATED = (
     "protection_assessed_by",
     "preliminary_started_by",
     "decided_by",
+    "decision_maker",
     "feedback_given_by",
+    "feedback_request_recorded_by",
+    "confirmation_recorded_by",
     "closed_by",
     "owner",
 )
@@ -388,6 +391,7 @@ class HistoryRow:
     at: datetime.datetime | None
     by: str
     details: Sequence[tuple[str | Promise, str | Promise]] = field(default_factory=list)
+    day_only: bool = False  # only the day is known (shown without a time)
 
 
 def report_history(report: ConcernReport) -> list[HistoryRow]:
@@ -395,45 +399,105 @@ def report_history(report: ConcernReport) -> list[HistoryRow]:
     assessment), from its own timestamps and signatures.
 
     ``report`` should come from :func:`intake_report_content` (its people are loaded)."""
-    rows: list[HistoryRow] = []
-    if report.submitted_at:
-        rows.append(
-            HistoryRow("submitted", _("Arrived"), report.submitted_at, _name(report.author))
+    rows = [
+        row
+        for build in (
+            _arrival_row,
+            _received_row,
+            _protection_row,
+            _preliminary_row,
+            _extension_row,
+            _decision_row,
+            _feedback_request_row,
+            _feedback_row,
+            _confirmation_row,
+            _closed_row,
         )
-    if report.received_at:
-        rows.append(
-            HistoryRow("received", _("Received"), report.received_at, _name(report.received_by))
-        )
-    if report.protection_assessed_at:
-        rows.append(_protection_row(report))
-    if report.preliminary_started_at:
-        rows.append(_preliminary_row(report))
-    if report.extended_until:
-        rows.append(_extension_row(report, report.extended_until))
-    if report.decided_at:
-        rows.append(_decision_row(report))
-    if report.feedback_given_at:
-        rows.append(
-            HistoryRow(
-                "feedback",
-                _("Feedback given"),
-                report.feedback_given_at,
-                _name(report.feedback_given_by),
-                [(_("The reporter was told"), report.get_feedback_display())],
-            )
-        )
-    if report.closed_at:
-        rows.append(HistoryRow("closed", _("Closed"), report.closed_at, _name(report.closed_by)))
+        if (row := build(report)) is not None
+    ]
     # Stable: steps at the same moment keep the statutory order; an undated row goes last.
     rows.sort(key=lambda row: (row.at is None, row.at or _EPOCH))
     return rows
+
+
+def _received_row(report: ConcernReport) -> HistoryRow | None:
+    if not report.received_at:
+        return None
+    return HistoryRow("received", _("Received"), report.received_at, _name(report.received_by))
+
+
+def _feedback_request_row(report: ConcernReport) -> HistoryRow | None:
+    if not report.feedback_requested_at:
+        return None
+    return HistoryRow(
+        "feedback_requested",
+        _("The reporter asked for feedback"),
+        report.feedback_requested_at,
+        _name(report.feedback_request_recorded_by),
+    )
+
+
+def _feedback_row(report: ConcernReport) -> HistoryRow | None:
+    if not report.feedback_given_at:
+        return None
+    return HistoryRow(
+        "feedback",
+        _("Feedback given"),
+        report.feedback_given_at,
+        _name(report.feedback_given_by),
+        [(_("The reporter was told"), report.get_feedback_display())],
+    )
+
+
+def _closed_row(report: ConcernReport) -> HistoryRow | None:
+    if not report.closed_at:
+        return None
+    return HistoryRow("closed", _("Closed"), report.closed_at, _name(report.closed_by))
 
 
 def _name(user: User | None) -> str:
     return user.display_name if user is not None else ""
 
 
-def _protection_row(report: ConcernReport) -> HistoryRow:
+def _arrival_row(report: ConcernReport) -> HistoryRow | None:
+    """A school's report arrives from its author; another is registered by the intake, which
+    names the reporter (nobody, when anonymous) and how it came in."""
+    arrived_at = report.submitted_at
+    if arrived_at is None:
+        return None
+    if report.from_school:
+        return HistoryRow("submitted", _("Arrived"), arrived_at, _name(report.author))
+    reporter = report.get_source_display()
+    if report.reporter_anonymous:
+        reporter = _("%(source)s, anonymous") % {"source": reporter}
+    elif report.reporter_name:
+        reporter = f"{reporter}: {report.reporter_name}"
+    return HistoryRow(
+        "submitted",
+        _("Arrived"),
+        arrived_at,
+        str(reporter),
+        [(_("Came in by"), report.get_received_via_display())],
+    )
+
+
+def _confirmation_row(report: ConcernReport) -> HistoryRow | None:
+    on = report.confirmed_in_writing_on
+    if on is None:
+        return None
+    # Only the day of the letter is known: shown as a day, sorted after that day's steps.
+    return HistoryRow(
+        "confirmed_in_writing",
+        _("Confirmed in writing"),
+        deadlines.end_of_day(on),
+        _name(report.confirmation_recorded_by),
+        day_only=True,
+    )
+
+
+def _protection_row(report: ConcernReport) -> HistoryRow | None:
+    if not report.protection_assessed_at:
+        return None
     needed = (
         _("Yes, the child needs immediate protection")
         if report.immediate_protection_needed
@@ -451,7 +515,9 @@ def _protection_row(report: ConcernReport) -> HistoryRow:
     )
 
 
-def _preliminary_row(report: ConcernReport) -> HistoryRow:
+def _preliminary_row(report: ConcernReport) -> HistoryRow | None:
+    if not report.preliminary_started_at:
+        return None
     details = [(_("Notes"), report.preliminary_notes)] if report.preliminary_notes else []
     return HistoryRow(
         "preliminary",
@@ -462,7 +528,10 @@ def _preliminary_row(report: ConcernReport) -> HistoryRow:
     )
 
 
-def _extension_row(report: ConcernReport, until: datetime.date) -> HistoryRow:
+def _extension_row(report: ConcernReport) -> HistoryRow | None:
+    until = report.extended_until
+    if until is None:
+        return None
     details: list[tuple[str | Promise, str | Promise]] = [
         (_("New date"), date_format(until, "DATE_FORMAT")),
         (_("Reason"), report.get_extension_reason_display()),
@@ -481,10 +550,22 @@ def _extension_row(report: ConcernReport, until: datetime.date) -> HistoryRow:
     )
 
 
-def _decision_row(report: ConcernReport) -> HistoryRow:
-    details = [(_("Decision"), report.get_decision_display())]
+def _decision_row(report: ConcernReport) -> HistoryRow | None:
+    """The decision, with what social services recorded about it (never shown to the school:
+    the reporter is told only which decision was made)."""
+    if not report.decided_at:
+        return None
+    details: list[tuple[str | Promise, str | Promise]] = [
+        (_("Decision"), report.get_decision_display())
+    ]
     if report.forwarded_to:
         details.append((_("Forwarded to"), report.forwarded_to))
-    return HistoryRow(
-        "decision", _("Decided"), report.decided_at, _name(report.decided_by), details
-    )
+    if report.decision_reasons:
+        details.append((_("Reasons"), report.decision_reasons))
+    details.append((_("Delegation point"), report.delegation_point or _("Not recorded")))
+    if report.case_number:
+        details.append((_("Case number"), report.case_number))
+    maker = report.decision_maker or report.decided_by
+    if report.decided_by is not None and maker != report.decided_by:
+        details.append((_("Recorded by"), _name(report.decided_by)))
+    return HistoryRow("decision", _("Decided"), report.decided_at, _name(maker), details)

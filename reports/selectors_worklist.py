@@ -27,12 +27,12 @@ from reports import deadlines
 from reports.identity import child_ref_for
 from reports.models import CaseAssignment, ConcernReport, ReportStatus
 from reports.policies import HANDLE, report_policy
+from reports.references import is_legacy_reference, is_reference, normalise_reference
 from reports.selectors_common import identity_number_masked
 
 SEARCH_LIMIT = 50
 TODAY_LIMIT = 60
 _OPEN = ~Q(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])
-_REFERENCE = re.compile(r"[0-9a-fA-F]{8}")
 # Something typed as an identity number: digits with an optional dash or plus.
 _LOOKS_LIKE_NUMBER = re.compile(r"[\d\s+-]{6,}")
 
@@ -46,12 +46,18 @@ STEP_LABELS: dict[str, str | Promise] = {
 # --- case owners ---------------------------------------------------------------------------------
 
 
-def intake_case_workers(municipality_id: int) -> QuerySet[User]:
-    """The people who may own a case of the municipality: the intake role at one of its intake
-    units, in force today."""
+# Who may make the decision on an investigation under the delegation rules: the intake's
+# social workers and its managers (the head of the intake unit). A municipality whose
+# delegation order says otherwise gives the role at the intake unit accordingly.
+DECISION_MAKER_ROLES = frozenset({Role.INTAKE, Role.MANAGER})
+
+
+def _intake_people(municipality_id: int, roles: frozenset[str]) -> QuerySet[User]:
+    """Active people holding one of ``roles`` at an active intake unit of the municipality,
+    in force today, by name."""
     memberships = Membership.objects.filter(
         active_on(timezone.localdate()),
-        role=Role.INTAKE,
+        role__in=sorted(roles),
         unit__kind=UnitKind.INTAKE,
         unit__municipality_id=municipality_id,
         unit__is_active=True,
@@ -59,6 +65,18 @@ def intake_case_workers(municipality_id: int) -> QuerySet[User]:
     return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True).order_by(
         "first_name", "last_name", "pk"
     )
+
+
+def intake_case_workers(municipality_id: int) -> QuerySet[User]:
+    """The people who may own a case of the municipality: the intake role at one of its intake
+    units, in force today."""
+    return _intake_people(municipality_id, frozenset({Role.INTAKE}))
+
+
+def intake_decision_makers(municipality_id: int) -> QuerySet[User]:
+    """The people who may decide on an investigation for the municipality
+    (``DECISION_MAKER_ROLES`` at one of its intake units, in force today)."""
+    return _intake_people(municipality_id, DECISION_MAKER_ROLES)
 
 
 def assignment_history(report: ConcernReport) -> list[CaseAssignment]:
@@ -88,8 +106,12 @@ class SearchQuery:
         if self.kind == "identity":
             return Q(child_identity_number=self.value)
         if self.kind == "reference":
-            # The reference is the first eight hex digits of the public id.
-            return Q(public_id__istartswith=self.value.lower())
+            found = Q(reference_code=self.value)
+            if is_legacy_reference(self.value):
+                # An old reference was the start of the public id: a report whose old
+                # reference clashed when references became unique is still found by it.
+                found |= Q(public_id__istartswith=self.value.lower())
+            return found
         return Q(child_name__icontains=self.value)
 
     def logged_ref(self) -> str:
@@ -99,7 +121,7 @@ class SearchQuery:
         if self.kind == "identity":
             return child_ref_for(self.value)
         if self.kind == "reference":
-            return "r-" + self.value.upper()
+            return "r-" + self.value
         key = settings.CHILD_REF_KEY.encode()
         normalised = " ".join(self.value.casefold().split())
         return "n-" + hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()[:20]
@@ -109,20 +131,23 @@ def parse_search(text: str) -> SearchQuery:
     """What the user typed, as a search; ``SearchError`` with a Swedish message otherwise.
 
     Any common way of writing a personnummer or samordningsnummer is accepted (with or
-    without century, dash or plus); eight hex digits are a report's reference; anything else
-    of two or more characters searches the child's name."""
+    without century, dash or plus); a report's reference in any case, with or without its
+    dash or spaces (an older one of eight hex digits too); anything else of two or more
+    characters searches the child's name."""
     text = text.strip()
     if not text:
         raise SearchError(_("Type a personal identity number, a name or a reference."))
-    if _REFERENCE.fullmatch(text) and not text.isdigit():
-        return SearchQuery("reference", text)
+    reference = normalise_reference(text)
+    # A new reference may be digits only, but never ten or twelve of them.
+    if is_reference(reference) and not (is_legacy_reference(reference) and reference.isdigit()):
+        return SearchQuery("reference", reference)
     if _LOOKS_LIKE_NUMBER.fullmatch(text):
         compact = "".join(text.split())
         try:
             return SearchQuery("identity", parse_identity_number(compact).digits)
         except IdentityNumberError as error:
-            if compact.isdigit() and len(compact) == 8:
-                return SearchQuery("reference", compact)  # a reference of digits only
+            if is_legacy_reference(reference):
+                return SearchQuery("reference", reference)  # an old reference of digits only
             raise SearchError(error.message) from None
     if len(text) < 2:
         raise SearchError(_("Type at least two letters of the name."))

@@ -1,14 +1,15 @@
 """What the school's and the intake's services of reports of concern share: the errors they
 raise, the state machine's tables (which step may follow which status, the feedback that
 follows from each decision) with the steps allowed now, the lock that checks the policy
-before a report is changed, the audit event of a report's change, and the stored next
-deadline the inbox sorts on.
+before a report is changed, the audit event of a report's change, the statutory clocks that
+start when a report arrives, and the stored next deadline the inbox sorts on.
 
-The underscored helpers are private to the reports services (``reports.services_school`` and
-``reports.services_intake``); views use the errors, ``allowed_steps`` and
-``FEEDBACK_FOR_DECISION``.
+The underscored helpers are private to the reports services (``reports.services_school``,
+``reports.services_intake`` and ``reports.services_registration``); views use the errors,
+``allowed_steps``, ``child_identified`` and ``FEEDBACK_FOR_DECISION``.
 """
 
+import datetime
 from typing import Any
 
 from access.services import audit_event_record
@@ -17,6 +18,7 @@ from organisations.models import User
 from reports import deadlines
 from reports.models import ConcernReport, Decision, Feedback, ReportStatus
 from reports.policies import ReportAction, report_policy
+from reports.rules import rules_for
 
 
 class TransitionError(ValueError):
@@ -40,8 +42,19 @@ _ALLOWED_FROM: dict[str, frozenset[str]] = {
         }
     ),
     "decide": frozenset({ReportStatus.PROTECTION_ASSESSED, ReportStatus.PRELIMINARY_ASSESSMENT}),
+    # A reporter who did not ask for feedback in the report may ask later, until it is given.
+    "record_feedback_request": frozenset(
+        {
+            ReportStatus.RECEIVED,
+            ReportStatus.PROTECTION_ASSESSED,
+            ReportStatus.PRELIMINARY_ASSESSMENT,
+            ReportStatus.DECIDED,
+        }
+    ),
     "give_feedback": frozenset({ReportStatus.DECIDED}),
     "close": frozenset({ReportStatus.DECIDED, ReportStatus.FEEDBACK_GIVEN}),
+    # A phone report's written confirmation may come whenever, even after closing.
+    "confirm_in_writing": frozenset(set(ReportStatus) - {ReportStatus.DRAFT}),
 }
 
 # The feedback that follows from each decision (a forwarded report gets its feedback from the
@@ -57,9 +70,25 @@ def allowed_steps(report: ConcernReport) -> set[str]:
     steps = {step for step, states in _ALLOWED_FROM.items() if report.status in states}
     if report.decision == Decision.FORWARDED or report.feedback:
         steps.discard("give_feedback")
+    if report.wants_feedback or report.decision == Decision.FORWARDED:
+        steps.discard("record_feedback_request")
+    if not report.from_professional:
+        # Feedback is owed to a reporter with the duty to report (SoL 19 kap. 6 §); anyone
+        # else, the public above all, is told nothing of a child's case (OSL 26 kap. 1 §).
+        steps -= {"record_feedback_request", "give_feedback"}
+    if not report.awaits_written_confirmation:
+        steps.discard("confirm_in_writing")
     if report.status == ReportStatus.DECIDED and _feedback_pending(report):
         steps.discard("close")  # the reporter asked for feedback: give it before closing
     return steps
+
+
+def child_identified(
+    identity_number: str, name: str, approximate_age: int | None, child_class: str
+) -> bool:
+    """Whether a report says which child it is about: the identity number, or when it is not
+    known the name with an approximate age or a class (a partial identity, LAW.md)."""
+    return bool(identity_number or (name and (approximate_age is not None or child_class)))
 
 
 def _feedback_pending(report: ConcernReport) -> bool:
@@ -88,6 +117,17 @@ def _audit(actor: User, report: ConcernReport, event_type: str, **new: Any) -> N
         obj=report,
         new={"status": report.status, **new},
     )
+
+
+def _start_clocks(report: ConcernReport, arrived_at: datetime.datetime) -> None:
+    """The report arrived at ``arrived_at``: every statutory clock starts then (LAW.md), by
+    the rules of the municipality that handles it."""
+    rules = rules_for(report.municipality)
+    report.submitted_at = arrived_at
+    report.protection_due_at = deadlines.protection_due(arrived_at, rules)
+    report.decision_due_at = deadlines.decision_due(arrived_at, rules)
+    report.decision_due_original_at = report.decision_due_at
+    _update_next_due(report)
 
 
 def _update_next_due(report: ConcernReport) -> None:

@@ -30,7 +30,7 @@ from reports.models import (
 )
 from reports.policies import HANDLE
 from reports.rules import OVERRIDE_LIMITS, rules_for
-from reports.selectors_worklist import intake_case_workers
+from reports.selectors_worklist import intake_case_workers, intake_decision_makers
 from reports.services_common import (
     FEEDBACK_FOR_DECISION,
     ConcurrentEditError,
@@ -185,29 +185,93 @@ def report_extend_decision(
     return locked
 
 
+# The longest texts a decision keeps (the form says the same).
+REASONS_MAX = 10_000
+DELEGATION_POINT_MAX = 100
+CASE_NUMBER_MAX = 40
+
+
+def _decision_problems(
+    decision: str, reasons: str, delegation_point: str, case_number: str, forwarded_to: str
+) -> dict[str, list[str]]:
+    """What is wrong with a decision as typed, by field (empty: nothing)."""
+    problems: dict[str, list[str]] = {}
+    if decision not in Decision.values:
+        problems["decision"] = [str(_("Choose a decision."))]
+    if decision == Decision.FORWARDED and not forwarded_to.strip():
+        problems["forwarded_to"] = [str(_("Say which municipality the report went to."))]
+    if decision == Decision.NOT_OPENED and not reasons.strip():
+        problems["reasons"] = [str(_("Give the reasons why no investigation is opened."))]
+    elif len(reasons) > REASONS_MAX:
+        problems["reasons"] = [
+            str(_("Keep the reasons to at most %(limit)d characters.")) % {"limit": REASONS_MAX}
+        ]
+    if not delegation_point.strip():
+        problems["delegation_point"] = [
+            str(_("Give the point of the delegation order the decision was made under."))
+        ]
+    elif len(delegation_point) > DELEGATION_POINT_MAX:
+        problems["delegation_point"] = [
+            str(_("Keep the delegation point to at most %(limit)d characters."))
+            % {"limit": DELEGATION_POINT_MAX}
+        ]
+    if len(case_number) > CASE_NUMBER_MAX:
+        problems["case_number"] = [
+            str(_("Keep the case number to at most %(limit)d characters."))
+            % {"limit": CASE_NUMBER_MAX}
+        ]
+    return problems
+
+
 def report_decide(
     *,
     report: ConcernReport,
     actor: User,
     decision: str,
+    delegation_point: str,
+    reasons: str = "",
+    decision_maker: User | None = None,
+    case_number: str = "",
     forwarded_to: str = "",
     now: datetime.datetime | None = None,
 ) -> ConcernReport:
-    """Decide whether to open an investigation (or add to an ongoing one, or forward)."""
-    if decision not in Decision.values:
-        raise ValidationError({"decision": [_("Choose a decision.")]})
-    if decision == Decision.FORWARDED and not forwarded_to.strip():
-        raise ValidationError({"forwarded_to": [_("Say which municipality the report went to.")]})
+    """Decide whether to open an investigation (or add to an ongoing one, or forward).
+
+    The decision records its ``reasons`` (required when no investigation is opened; social
+    services' own, never part of the feedback), the ``decision_maker`` (default the actor),
+    who must hold a role that may decide at the municipality's intake
+    (``selectors_worklist.DECISION_MAKER_ROLES``), the point of the delegation order it was
+    made under, and optionally the case number in the record system. Problems are a
+    ``ValidationError`` by field; nothing is saved then.
+    """
+    reasons, delegation_point = reasons.strip(), delegation_point.strip()
+    case_number = case_number.strip()
+    problems = _decision_problems(decision, reasons, delegation_point, case_number, forwarded_to)
+    if problems:
+        raise ValidationError(problems)
+    maker = decision_maker or actor
     with transaction.atomic():
         locked = _step(report, "decide", actor)
+        if not intake_decision_makers(locked.municipality_id).filter(pk=maker.pk).exists():
+            raise ValidationError(
+                {
+                    "decision_maker": [
+                        str(_("Choose a person of the intake who may make this decision."))
+                    ]
+                }
+            )
         now = now or timezone.now()
         locked.status = ReportStatus.DECIDED
         locked.decided_at = now
         locked.decided_by = actor
         locked.decision = decision
+        locked.decision_reasons = reasons
+        locked.decision_maker = maker
+        locked.delegation_point = delegation_point
+        locked.case_number = case_number
         locked.forwarded_to = forwarded_to if decision == Decision.FORWARDED else ""
         if locked.wants_feedback and decision in FEEDBACK_FOR_DECISION:
-            locked.feedback_due_at = deadlines.feedback_due(now, rules_for(locked.municipality))
+            locked.feedback_due_at = _feedback_due(locked)
         _update_next_due(locked)
         locked.save()
         _audit(
@@ -217,6 +281,49 @@ def report_decide(
             decision=decision,
             # A decision after an extension that came too late is not on time either.
             on_time=not deadlines.decision_was_late(locked, now=now),
+            decision_maker=maker.pk,
+            delegation_point=delegation_point,
+            # Whether they were given, not what: the reasons are about the family, and the
+            # case number leads to the child's file in the record system.
+            reasons_given=bool(reasons),
+            case_number_given=bool(case_number),
+        )
+    return locked
+
+
+def _feedback_due(report: ConcernReport) -> datetime.datetime:
+    """The feedback deadline of a decided report whose reporter asked (SoL 19 kap. 6 §)."""
+    assert report.decided_at is not None
+    return deadlines.feedback_due(
+        report.decided_at,
+        rules_for(report.municipality),
+        already_ongoing=report.decision == Decision.ADDED_TO_ONGOING,
+        requested_at=report.feedback_requested_at,
+    )
+
+
+def report_record_feedback_request(
+    *, report: ConcernReport, actor: User, now: datetime.datetime | None = None
+) -> ConcernReport:
+    """Record that a reporter who did not ask for feedback in the report has asked since (by
+    phone, letter or e-mail). Once the report is decided, the feedback is then due within the
+    week of the decision, or at once when the week has passed (``deadlines.feedback_due``);
+    before the decision, the decision sets it. A second record changes nothing
+    (``TransitionError``: the reporter has asked already)."""
+    with transaction.atomic():
+        locked = _step(report, "record_feedback_request", actor)
+        locked.wants_feedback = True
+        locked.feedback_requested_at = now or timezone.now()
+        locked.feedback_request_recorded_by = actor
+        if locked.decided_at is not None and locked.decision in FEEDBACK_FOR_DECISION:
+            locked.feedback_due_at = _feedback_due(locked)
+        _update_next_due(locked)
+        locked.save()
+        _audit(
+            actor,
+            locked,
+            AuditEventType.REPORT_FEEDBACK_REQUESTED,
+            feedback_due=locked.feedback_due_at.isoformat() if locked.feedback_due_at else None,
         )
     return locked
 
@@ -318,29 +425,25 @@ def deadline_settings_update(
     protection_late_hour: int | None,
     decision_days: int | None,
     feedback_days: int | None,
+    delegation_point: str = "",
 ) -> DeadlineSettings:
-    """Set the municipality's own deadline rules; ``None`` keeps the installation default.
+    """Set the municipality's own deadline rules (``None`` keeps the installation default)
+    and its usual delegation point for decisions ("" for none).
 
     The new rules apply to reports that arrive (or are decided) afterwards: deadlines already
     stored on reports are kept. A change writes an audit event with the old and new values.
     Only the municipality's admin may (``NotPermitted``).
     """
     municipality_policy.require(actor, CONFIGURE, municipality)
-    values = {
+    days = {
         "protection_late_hour": protection_late_hour,
         "decision_days": decision_days,
         "feedback_days": feedback_days,
     }
-    errors: dict[str, list[str]] = {}
-    for name, value in values.items():
-        low, high = OVERRIDE_LIMITS[name]
-        if value is not None and not low <= value <= high:
-            errors[name] = [
-                str(_("Choose a whole number from %(low)d to %(high)d, or leave it blank."))
-                % {"low": low, "high": high}
-            ]
+    errors = _settings_problems(days, delegation_point.strip())
     if errors:
         raise ValidationError(errors)
+    values: dict[str, int | str | None] = {**days, "delegation_point": delegation_point.strip()}
     with transaction.atomic():
         own, _created = DeadlineSettings.objects.select_for_update().get_or_create(
             municipality=municipality
@@ -360,3 +463,20 @@ def deadline_settings_update(
             new=values,
         )
     return own
+
+
+def _settings_problems(days: dict[str, int | None], delegation_point: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, value in days.items():
+        low, high = OVERRIDE_LIMITS[name]
+        if value is not None and not low <= value <= high:
+            errors[name] = [
+                str(_("Choose a whole number from %(low)d to %(high)d, or leave it blank."))
+                % {"low": low, "high": high}
+            ]
+    if len(delegation_point) > DELEGATION_POINT_MAX:
+        errors["delegation_point"] = [
+            str(_("Keep the delegation point to at most %(limit)d characters."))
+            % {"limit": DELEGATION_POINT_MAX}
+        ]
+    return errors

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from access.models import AuditEventType
 from access.policies import NotPermitted
 from organisations.models import Membership, Unit, User
-from reports import deadlines
 from reports.identity import child_ref_for
 from reports.models import (
     NEVER_TELL_GUARDIANS,
@@ -36,13 +35,14 @@ from reports.models import (
     Supplement,
 )
 from reports.policies import OWN, report_policy, reporting_memberships
-from reports.rules import rules_for
+from reports.references import save_with_unique_reference
 from reports.services_common import (
     ConcurrentEditError,
     TransitionError,
     _audit,
     _lock,
-    _update_next_due,
+    _start_clocks,
+    child_identified,
 )
 
 # The fields of a draft the author may change.
@@ -88,7 +88,7 @@ def report_draft_create(
     ):
         raise NotPermitted
     with transaction.atomic():
-        report = ConcernReport.objects.create(
+        report = ConcernReport(
             author=author,
             author_role=membership.role,
             author_sector=membership.unit.sector,
@@ -99,6 +99,7 @@ def report_draft_create(
             reporter_email=author.email,
             child_ref=child_ref_for(""),
         )
+        save_with_unique_reference(report)
         if now is not None:
             _backdate(report, now, "created_at", "updated_at")
         _audit(author, report, AuditEventType.REPORT_DRAFT_CREATED)
@@ -164,8 +165,11 @@ def submission_problems(report: ConcernReport, categories: Iterable[str]) -> dic
     def add(field: str, message: Any) -> None:
         problems.setdefault(field, []).append(str(message))
 
-    if not report.child_identity_number and not (
-        report.child_name and (report.child_approximate_age is not None or report.child_class)
+    if not child_identified(
+        report.child_identity_number,
+        report.child_name,
+        report.child_approximate_age,
+        report.child_class,
     ):
         add(
             "child_identity_number",
@@ -248,14 +252,10 @@ def report_submit(
             locked.guardians_informed = GuardiansInformed.NOT_ASKED
         locked.child_ref = _child_ref(locked)
         locked.status = ReportStatus.SUBMITTED
-        locked.submitted_at = now
-        rules = rules_for(locked.municipality)
-        locked.protection_due_at = deadlines.protection_due(now, rules)
-        locked.decision_due_at = deadlines.decision_due(now, rules)
-        locked.decision_due_original_at = locked.decision_due_at
-        _update_next_due(locked)
+        _start_clocks(locked, now)
         locked.version += 1
-        locked.save()
+        # Routed to another municipality, the draft's reference may be taken there.
+        save_with_unique_reference(locked)
         try:
             with transaction.atomic():
                 SubmissionKey.objects.create(key=submission_key, report=locked)
@@ -272,6 +272,7 @@ def _route(report: ConcernReport) -> None:
         report.municipality = report.home_municipality
         report.forward_to_name = ""
     else:
+        assert report.school_unit is not None  # a school's draft always has its school
         report.municipality = report.school_unit.municipality
 
 

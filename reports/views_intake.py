@@ -29,7 +29,7 @@ from access.models import AccessAction
 from core.forms import add_service_errors
 from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
-from reports import services_common, services_intake
+from reports import services_common, services_intake, services_registration
 from reports.forms_intake import (
     AssignForm,
     CloseForm,
@@ -37,11 +37,13 @@ from reports.forms_intake import (
     DecideForm,
     ExtendForm,
     FeedbackForm,
+    FeedbackRequestForm,
     InboxFilterForm,
     PreliminaryForm,
     ProtectionForm,
     ReceiveForm,
 )
+from reports.forms_registration import ConfirmInWritingForm
 from reports.models import ConcernReport, DeadlineSettings, Feedback
 from reports.policies import HANDLE, report_policy
 from reports.rules import installation_rules, rules_for
@@ -62,6 +64,7 @@ from reports.selectors_worklist import (
     TodayRow,
     assignment_history,
     intake_case_workers,
+    intake_decision_makers,
     other_reports_about_child,
     today_list,
 )
@@ -148,6 +151,13 @@ class Step:
     title: str | Promise
     button: str | Promise
     done: str | Promise
+    # What the form needs besides the data (e.g. the people to choose from), for the report.
+    form_kwargs: Callable[[ConcernReport], dict[str, Any]] | None = None
+
+    def form(self, report: ConcernReport, *args: Any, **kwargs: Any) -> forms.Form:
+        if self.form_kwargs is not None:
+            kwargs.update(self.form_kwargs(report))
+        return self.form_class(*args, **kwargs)
 
 
 def _receive(report: ConcernReport, actor: User, _data: dict[str, Any]) -> ConcernReport:
@@ -180,13 +190,36 @@ def _extend(report: ConcernReport, actor: User, data: dict[str, Any]) -> Concern
 
 def _decide(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
     return services_intake.report_decide(
-        report=report, actor=actor, decision=data["decision"], forwarded_to=data["forwarded_to"]
+        report=report,
+        actor=actor,
+        decision=data["decision"],
+        reasons=data["reasons"],
+        decision_maker=data["decision_maker"],
+        delegation_point=data["delegation_point"],
+        case_number=data["case_number"],
+        forwarded_to=data["forwarded_to"],
     )
+
+
+def _decide_form_kwargs(report: ConcernReport) -> dict[str, Any]:
+    return {"decision_makers": intake_decision_makers(report.municipality_id)}
+
+
+def _record_feedback_request(
+    report: ConcernReport, actor: User, _data: dict[str, Any]
+) -> ConcernReport:
+    return services_intake.report_record_feedback_request(report=report, actor=actor)
 
 
 def _give_feedback(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
     return services_intake.report_give_feedback(
         report=report, actor=actor, feedback=data["feedback"]
+    )
+
+
+def _confirm_in_writing(report: ConcernReport, actor: User, data: dict[str, Any]) -> ConcernReport:
+    return services_registration.report_confirm_in_writing(
+        report=report, actor=actor, confirmed_on=data["confirmed_on"]
     )
 
 
@@ -223,6 +256,7 @@ STEPS: dict[str, Step] = {
         gettext_lazy("Decision on an investigation"),
         gettext_lazy("Record the decision"),
         gettext_lazy("The decision has been recorded."),
+        _decide_form_kwargs,
     ),
     "extend": Step(
         ExtendForm,
@@ -231,12 +265,26 @@ STEPS: dict[str, Step] = {
         gettext_lazy("Record the extension"),
         gettext_lazy("The extension of the decision deadline has been recorded."),
     ),
+    "record_feedback_request": Step(
+        FeedbackRequestForm,
+        _record_feedback_request,
+        gettext_lazy("The reporter asks for feedback"),
+        gettext_lazy("Record the request for feedback"),
+        gettext_lazy("The reporter's request for feedback has been recorded."),
+    ),
     "give_feedback": Step(
         FeedbackForm,
         _give_feedback,
         gettext_lazy("Feedback to the reporter"),
         gettext_lazy("Give this feedback"),
         gettext_lazy("The feedback has been given to the reporter."),
+    ),
+    "confirm_in_writing": Step(
+        ConfirmInWritingForm,
+        _confirm_in_writing,
+        gettext_lazy("Written confirmation of the phone report"),
+        gettext_lazy("Record the written confirmation"),
+        gettext_lazy("The written confirmation has been recorded."),
     ),
     "close": Step(
         CloseForm,
@@ -256,16 +304,37 @@ class StepForm:
     feedback_label: str | Promise = ""
 
 
-def _unbound_form(name: str, report: ConcernReport) -> forms.Form:
+def _unbound_form(name: str, report: ConcernReport, user: User) -> forms.Form:
     initial: dict[str, Any] = {}
-    if name == "decide" and report.forward_to_name:
-        initial["forwarded_to"] = report.forward_to_name
+    if name == "decide":
+        initial.update(_decide_initial(report, user))
     if name == "give_feedback":
         initial["feedback"] = services_common.FEEDBACK_FOR_DECISION.get(report.decision, "")
-    return STEPS[name].form_class(prefix=name, initial=initial)
+    return STEPS[name].form(report, prefix=name, initial=initial)
 
 
-def _step_forms(report: ConcernReport, bound: StepForm | None) -> list[StepForm]:
+def _decide_initial(report: ConcernReport, user: User) -> dict[str, Any]:
+    """The user decides, under the municipality's usual delegation point, unless they say
+    otherwise; a report for a municipality outside Samverkan is forwarded there."""
+    own = _own_settings_loaded(report)
+    initial: dict[str, Any] = {
+        "decision_maker": user.pk,
+        "delegation_point": own.delegation_point if own else "",
+    }
+    if report.forward_to_name:
+        initial["forwarded_to"] = report.forward_to_name
+    return initial
+
+
+def _own_settings_loaded(report: ConcernReport) -> DeadlineSettings | None:
+    # Loaded with the report (``intake_report_load``): no query.
+    try:
+        return report.municipality.deadline_settings
+    except DeadlineSettings.DoesNotExist:
+        return None
+
+
+def _step_forms(report: ConcernReport, bound: StepForm | None, user: User) -> list[StepForm]:
     allowed = services_common.allowed_steps(report)
     result = []
     for name, step in STEPS.items():
@@ -274,7 +343,7 @@ def _step_forms(report: ConcernReport, bound: StepForm | None) -> list[StepForm]
         if bound is not None and bound.name == name:
             step_form = bound
         else:
-            step_form = StepForm(name, step, _unbound_form(name, report))
+            step_form = StepForm(name, step, _unbound_form(name, report, user))
         if name == "give_feedback":
             expected = services_common.FEEDBACK_FOR_DECISION.get(report.decision, "")
             step_form.feedback_label = Feedback(expected).label if expected else ""
@@ -296,12 +365,14 @@ def _load(request: HttpRequest, public_id: UUID, log_action: str) -> ConcernRepo
 def _detail_context(request: HttpRequest, full: ConcernReport) -> dict[str, Any]:
     content = intake_report_content(_user(request), full)
     now = timezone.now()
+    rules = rules_for(full.municipality)
     return {
         "content": content,
         "report": full,
+        "rules": rules,
         "author_role": _role_label(full.author_role),
         "history": report_history(full),
-        "deadlines": report_deadline_rows(full, rules_for(full.municipality), now=now),
+        "deadlines": report_deadline_rows(full, rules, now=now),
     }
 
 
@@ -319,7 +390,7 @@ def _render_detail(
     assign_form: AssignForm | None = None,
 ) -> HttpResponse:
     context = _detail_context(request, report)
-    context["step_forms"] = _step_forms(context["report"], bound)
+    context["step_forms"] = _step_forms(context["report"], bound, _user(request))
     # The page only (not the print view): other reports of the child are logged reads.
     context["other_reports"] = other_reports_about_child(_user(request), report)
     context["assignments"] = assignment_history(report)
@@ -350,7 +421,7 @@ def intake_step(request: HttpRequest, public_id: UUID, step: str) -> HttpRespons
     if step not in services_common.allowed_steps(report):
         messages.error(request, NOT_POSSIBLE)
         return redirect(detail_url)
-    form = spec.form_class(request.POST, prefix=step)
+    form = spec.form(report, request.POST, prefix=step)
     if form.is_valid():
         try:
             spec.run(report, user, form.cleaned_data)
@@ -426,7 +497,8 @@ def deadline_settings(request: HttpRequest) -> HttpResponse:
         chosen = matching[0]
     own = DeadlineSettings.objects.filter(municipality=chosen).first()
     names = ("protection_late_hour", "decision_days", "feedback_days")
-    current = {name: getattr(own, name) if own else None for name in names}
+    current: dict[str, Any] = {name: getattr(own, name) if own else None for name in names}
+    current["delegation_point"] = own.delegation_point if own else ""
     defaults = installation_rules()
     form = DeadlineSettingsForm(request.POST or None, initial=current, defaults=defaults)
     if request.method == "POST" and form.is_valid():
@@ -437,6 +509,7 @@ def deadline_settings(request: HttpRequest) -> HttpResponse:
                 protection_late_hour=form.cleaned_data["protection_late_hour"],
                 decision_days=form.cleaned_data["decision_days"],
                 feedback_days=form.cleaned_data["feedback_days"],
+                delegation_point=form.cleaned_data["delegation_point"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -481,5 +554,6 @@ def deadline_settings(request: HttpRequest) -> HttpResponse:
             "municipality": chosen,
             "municipalities": municipalities,
             "rows": rows,
+            "defaults": defaults,
         },
     )

@@ -24,8 +24,15 @@ from organisations import services as organisation_services
 from organisations import services_breaks
 from organisations.models import BreakKind, Role, TermKind, UnitKind
 from organisations.selectors import memberships_of
-from reports import services_intake, services_school
-from reports.models import Decision, ExtensionReason, Feedback, ReportStatus
+from reports import services_intake, services_registration, services_school
+from reports.models import (
+    Decision,
+    ExtensionReason,
+    Feedback,
+    ReceivedVia,
+    ReportSource,
+    ReportStatus,
+)
 from reports.tests import builders as report_builders
 from tests.world import World
 from wheel import feeds
@@ -192,7 +199,10 @@ CALLS: list[tuple[str, Call]] = [
     (
         "report_decide",
         lambda w, t: services_intake.report_decide(
-            report=t["received"], actor=_eksjo(w, Role.INTAKE), decision=Decision.OPENED
+            report=t["received"],
+            actor=_eksjo(w, Role.INTAKE),
+            decision=Decision.OPENED,
+            delegation_point="Delegationsordning IFO punkt 3.1",
         ),
     ),
     (
@@ -223,6 +233,48 @@ CALLS: list[tuple[str, Call]] = [
             actor=w.user(Role.REPORTER),
             assignee=w.user(Role.INTAKE),
             expected_owner_id=None,
+        ),
+    ),
+    (
+        "report_record_feedback_request",
+        lambda w, t: services_intake.report_record_feedback_request(
+            report=t["decided"], actor=_eksjo(w, Role.INTAKE)
+        ),
+    ),
+    (
+        "report_register for another municipality",
+        lambda w, _t: services_registration.report_register(
+            actor=_eksjo(w, Role.INTAKE),
+            municipality=w.municipality(),
+            reporter=services_registration.Reporter(source=ReportSource.PUBLIC, anonymous=True),
+            concern=services_registration.ReportedConcern(
+                what_happened="Oro.", acute_danger=False, categories=("neglect",)
+            ),
+            received_via=ReceivedVia.PHONE,
+            arrived_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+            submission_key=uuid.uuid4(),
+        ),
+    ),
+    (
+        "report_register (a teacher)",
+        lambda w, _t: services_registration.report_register(
+            actor=w.user(Role.REPORTER),
+            municipality=w.municipality(),
+            reporter=services_registration.Reporter(source=ReportSource.PUBLIC, anonymous=True),
+            concern=services_registration.ReportedConcern(
+                what_happened="Oro.", acute_danger=False, categories=("neglect",)
+            ),
+            received_via=ReceivedVia.PHONE,
+            arrived_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+            submission_key=uuid.uuid4(),
+        ),
+    ),
+    (
+        "report_confirm_in_writing",
+        lambda w, t: services_registration.report_confirm_in_writing(
+            report=t["received"],
+            actor=_eksjo(w, Role.INTAKE),
+            confirmed_on=datetime.date(2026, 3, 2),
         ),
     ),
     (

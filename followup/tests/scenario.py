@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from organisations.models import Role, UnitKind
 from reports import services_intake
 from reports.models import ConcernReport, Decision, ReportStatus
-from reports.tests.builders import advance, submitted
+from reports.tests.builders import advance, decision_record, submitted
 from tests.world import World
 from wheel.models import ActivityType, Attendance, OccurrenceStatus
 from wheel.tests.calendar_builders import make_occurrence, make_series
@@ -33,6 +33,7 @@ def decided_after(world: World, days: int, *, decision: str = Decision.OPENED) -
         decision=decision,
         forwarded_to="Rättvik" if decision == Decision.FORWARDED else "",
         now=at(2 + days, 15),
+        **decision_record(decision),
     )
 
 

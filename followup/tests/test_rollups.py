@@ -1,6 +1,7 @@
 """The summary tables: what each bucket counts, by hand; incremental equals rebuild."""
 
 import datetime
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -8,8 +9,10 @@ import time_machine
 
 from followup.models import Rollup, RollupChange, RollupSource
 from followup.rollups import bucket_rows, changes_process, mark_time_dependent, rebuild
-from followup.tests.scenario import MARCH, NOW, march_meetings, march_reports
+from followup.tests.scenario import MARCH, NOW, at, march_meetings, march_reports
 from organisations.models import Role, UnitKind
+from reports.models import ConcernCategory, ReceivedVia, ReportSource
+from reports.services_registration import ReportedConcern, Reporter, report_register
 from tests.world import World, build_world
 from wheel import services as wheel_services
 from wheel.models import ActivityType, OccurrenceStatus
@@ -65,6 +68,39 @@ def test_the_school_rows_count_what_the_school_sent(march: World) -> None:
         "sent_feedback_requested": 8,
         "sent_feedback_given": 1,
     }
+
+
+def test_a_report_from_another_source_counts_for_the_intake_not_for_the_school(
+    march: World,
+) -> None:
+    """A phone call from the police on 4 March, registered by the intake and not yet
+    assessed: one more report whose protection and decision are overdue, and nothing more in
+    the school's rows (reports per 100 pupils count reports from school only)."""
+    report_register(
+        actor=march.user(Role.INTAKE),
+        municipality=march.municipality(),
+        reporter=Reporter(
+            source=ReportSource.POLICE, name="Anna Polis", organisation="Polisen", phone="114 14"
+        ),
+        concern=ReportedConcern(
+            what_happened="Larm om bråk i familjen.",
+            acute_danger=False,
+            categories=(ConcernCategory.WITNESSING_VIOLENCE,),
+            child_name="Vide",
+            child_approximate_age=9,
+        ),
+        received_via=ReceivedVia.PHONE,
+        arrived_at=at(4, 9),
+        submission_key=uuid.uuid4(),
+        now=at(4, 10),
+    )
+    whole = _metrics(march, RollupSource.REPORTS)
+    assert (whole["reports"], whole["protection_due"], whole["protection_on_time"]) == (9, 9, 7)
+    assert (whole["decision_due"], whole["decision_on_time"]) == (8, 5)
+    school = march.unit(UnitKind.SCHOOL)
+    assert _metrics(march, RollupSource.REPORTS, unit=school, sector=school.sector)["sent"] == 8
+    rows = bucket_rows(march.municipality().pk, RollupSource.REPORTS, MARCH, now=NOW)
+    assert {row.unit_id for row in rows} == {None, school.pk}
 
 
 def test_the_wheel_bucket_counts_by_hand(march: World) -> None:

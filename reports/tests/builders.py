@@ -3,7 +3,7 @@
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from organisations.models import Role, Unit, UnitKind, User
 from reports import services_common, services_intake, services_school
@@ -58,6 +58,24 @@ def submitted(
     )
 
 
+DELEGATION = "Delegationsordning IFO punkt 3.1"
+REASONS = "Familjen har redan det stöd som behövs; ingen ny oro framkommer."
+
+
+class DecisionRecord(TypedDict):
+    delegation_point: str
+    reasons: str
+
+
+def decision_record(decision: str) -> DecisionRecord:
+    """What a decision records besides the decision, as ``report_decide`` needs it: the
+    delegation point always, reasons when no investigation is opened."""
+    return {
+        "delegation_point": DELEGATION,
+        "reasons": REASONS if decision == Decision.NOT_OPENED else "",
+    }
+
+
 # The intake's steps in order, as (step, call); ``advance`` runs them up to a status.
 def _steps(decision: str, feedback: str) -> list[tuple[str, Any]]:
     return [
@@ -84,6 +102,7 @@ def _steps(decision: str, feedback: str) -> list[tuple[str, Any]]:
                 decision=decision,
                 forwarded_to="Rättvik" if decision == Decision.FORWARDED else "",
                 now=t,
+                **decision_record(decision),
             ),
         ),
         (

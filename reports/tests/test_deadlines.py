@@ -148,14 +148,45 @@ def test_an_extension_replaces_the_computed_date_as_it_stands():
 # --- feedback ---
 
 
-def test_feedback_is_due_after_the_decision_and_moves_like_it():
-    assert is_end_of(feedback_due(local(2026, 5, 5, 15, 0)), D(2026, 5, 19))
-    assert is_end_of(feedback_due(local(2026, 6, 5, 23, 30)), D(2026, 6, 22))  # midsommar
-    assert is_end_of(feedback_due(local(2026, 12, 10, 8, 0)), D(2026, 12, 28))
+def test_feedback_is_due_a_week_after_the_decision_and_moves_like_it():
+    # SoL 19 kap. 6 § as amended: within one week of the decision.
+    assert is_end_of(feedback_due(local(2026, 5, 5, 15, 0)), D(2026, 5, 12))
+    # Friday 19 June 2026 is midsommarafton: the Monday after.
+    assert is_end_of(feedback_due(local(2026, 6, 12, 23, 30)), D(2026, 6, 22))
+    # Thursday 24 December is julafton: over Christmas and the weekend to Monday 28.
+    assert is_end_of(feedback_due(local(2026, 12, 17, 8, 0)), D(2026, 12, 28))
     thirty = DeadlineRules(feedback_days=30)
     assert is_end_of(feedback_due(local(2026, 5, 5, 15, 0), thirty), D(2026, 6, 4))
     fixed = DeadlineRules(move_off_non_working_days=False)
-    assert is_end_of(feedback_due(local(2026, 6, 5, 12, 0), fixed), D(2026, 6, 19))
+    assert is_end_of(feedback_due(local(2026, 6, 12, 12, 0), fixed), D(2026, 6, 19))
+
+
+DECIDED = local(2026, 5, 5, 15, 0)  # a Tuesday; the week ends on Tuesday 12 May
+
+
+def test_feedback_asked_for_before_or_within_the_week_is_due_when_the_week_ends():
+    for asked in (local(2026, 4, 20, 9, 0), DECIDED, local(2026, 5, 12, 23, 0)):
+        assert is_end_of(feedback_due(DECIDED, requested_at=asked), D(2026, 5, 12)), asked
+
+
+def test_feedback_asked_for_after_the_week_is_due_at_once():
+    assert is_end_of(feedback_due(DECIDED, requested_at=local(2026, 5, 13, 0, 5)), D(2026, 5, 13))
+    # At once is the day of the request, a Saturday too: it is not a period that can move.
+    assert is_end_of(feedback_due(DECIDED, requested_at=local(2026, 5, 23, 10, 0)), D(2026, 5, 23))
+
+
+def test_feedback_on_a_report_added_to_an_ongoing_investigation_is_due_at_once():
+    assert is_end_of(feedback_due(DECIDED, already_ongoing=True), D(2026, 5, 5))
+    # Asked for after the decision: the day of the request.
+    asked = local(2026, 5, 7, 9, 0)
+    assert is_end_of(feedback_due(DECIDED, already_ongoing=True, requested_at=asked), D(2026, 5, 7))
+
+
+def test_without_the_at_once_rule_a_late_request_gets_the_days_from_the_request():
+    before = DeadlineRules(feedback_days=14, feedback_at_once=False)
+    assert is_end_of(feedback_due(DECIDED, before, already_ongoing=True), D(2026, 5, 19))
+    late = local(2026, 6, 1, 9, 0)
+    assert is_end_of(feedback_due(DECIDED, before, requested_at=late), D(2026, 6, 15))
 
 
 # --- summer time ---
@@ -341,9 +372,21 @@ def test_impossible_rules_are_refused(changes):
 
 def test_default_rules_are_the_law_and_carry_references():
     law = DeadlineRules(
-        protection_late_hour=16, decision_days=14, feedback_days=14, move_off_non_working_days=True
+        protection_late_hour=16,
+        decision_days=14,
+        feedback_days=7,
+        feedback_at_once=True,
+        move_off_non_working_days=True,
     )
     assert law == DEFAULT_RULES
-    assert DEFAULT_RULES.decision_reference == "SoL (2025:400) 20 kap. 2 §"
-    assert DEFAULT_RULES.protection_reference == "SoL (2001:453) 11 kap. 1 a §"
-    assert DEFAULT_RULES.feedback_reference == "SoL (2001:453) 14 kap. 1 b §"
+    # The standard form: the act in force, the former paragraph where guidance still uses it.
+    assert DEFAULT_RULES.decision_reference == "20 kap. 2 § socialtjänstlagen (2025:400)"
+    assert DEFAULT_RULES.protection_reference == (
+        "20 kap. 1 § socialtjänstlagen (2025:400) (tidigare 11 kap. 1 a § SoL)"
+    )
+    assert DEFAULT_RULES.feedback_reference == (
+        "19 kap. 6 § socialtjänstlagen (2025:400) (tidigare 14 kap. 1 b § SoL)"
+    )
+    assert DEFAULT_RULES.reporting_duty_reference == (
+        "19 kap. 1 § socialtjänstlagen (2025:400) (tidigare 14 kap. 1 § SoL)"
+    )

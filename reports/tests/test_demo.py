@@ -8,8 +8,16 @@ from django.utils import timezone
 from access.models import AuditEvent
 from core.personnummer import TEST_SERIALS, parse_identity_number
 from organisations import demo as organisations_demo
-from reports import demo, demo_history
-from reports.models import ConcernReport, Decision, ReportStatus, Supplement
+from reports import demo, demo_history, demo_intake
+from reports.models import (
+    ConcernReport,
+    DeadlineSettings,
+    Decision,
+    ReceivedVia,
+    ReportSource,
+    ReportStatus,
+    Supplement,
+)
 from reports.watchdog import AlertKind, watchdog_run
 
 MUNICIPALITIES = {"leksand": "Leksand", "eksjo": "Eksjö"}
@@ -37,7 +45,7 @@ def _counts():
 
 def test_loading_twice_adds_nothing(loaded):
     first = _counts()
-    assert first[0] == 2 * len(demo.CASES)
+    assert first[0] == 2 * (len(demo.CASES) + len(demo_intake.CASES))
     assert demo.load(today=loaded) == 0
     assert _counts() == first
 
@@ -108,7 +116,10 @@ def test_times_are_in_the_past_and_in_order():
         assert year_ago < moments[0], report.reference
         assert moments[-1] < now, report.reference
         assert report.submitted_at is not None
-        assert report.created_at < report.submitted_at
+        if report.source == ReportSource.SCHOOL:
+            assert report.created_at < report.submitted_at  # drafted, then sent
+        else:
+            assert report.submitted_at < report.created_at  # registered after the call
     for supplement in Supplement.objects.select_related("report"):
         arrived = supplement.report.submitted_at
         assert arrived is not None
@@ -132,8 +143,31 @@ def test_the_demo_command_loads_the_reports_and_the_watchdog_finds_work():
     call_command("demo_data")
     # The cases of each municipality, and the finished year the follow-up's demo adds.
     history = sum(demo_history.YEAR_SIZE.values())
-    assert ConcernReport.objects.count() == 2 * len(demo.CASES) + history
+    made = 2 * (len(demo.CASES) + len(demo_intake.CASES))
+    assert ConcernReport.objects.count() == made + history
     result = watchdog_run(now=timezone.now())
     overdue = {a.municipality_name for a in result.alerts if a.kind == AlertKind.OVERDUE}
     assert overdue == {"Leksand", "Eksjö"}
     assert result.notifications_created >= 2
+
+
+@pytest.mark.usefixtures("loaded")
+def test_the_intake_registered_reports_from_other_sources_and_decisions_record_their_reasons():
+    for key, name in MUNICIPALITIES.items():
+        registered = ConcernReport.objects.filter(municipality__name=name).exclude(
+            source=ReportSource.SCHOOL
+        )
+        police_call = registered.get(
+            source=ReportSource.POLICE, received_via=ReceivedVia.PHONE, closed_at=None
+        )
+        assert police_call.awaits_written_confirmation, key
+        assert registered.filter(confirmed_in_writing_on__isnull=False).exists(), key
+        anonymous = registered.get(reporter_anonymous=True)
+        assert (anonymous.reporter_name, anonymous.reporter_phone) == ("", "")
+        assert registered.filter(source=ReportSource.HEALTH_CARE).exclude(feedback="").exists()
+        decided = ConcernReport.objects.filter(municipality__name=name).exclude(decision="")
+        assert not decided.filter(delegation_point="").exists(), key
+        assert not decided.filter(decision=Decision.NOT_OPENED, decision_reasons="").exists()
+        assert decided.exclude(case_number="").exists(), key
+        own = DeadlineSettings.objects.get(municipality__name=name)
+        assert own.delegation_point == demo.DELEGATION_POINTS[key]

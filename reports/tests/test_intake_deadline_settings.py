@@ -43,6 +43,7 @@ def form_data(**values: object) -> dict[str, object]:
         "protection_late_hour": "",
         "decision_days": "",
         "feedback_days": "",
+        "delegation_point": "",
     }
     data.update(values)
     return data
@@ -72,12 +73,14 @@ def test_only_a_municipal_admin_opens_the_settings(client: Client, world: World)
 def test_the_page_shows_the_defaults_with_their_legal_references(admin_client: Client) -> None:
     text = text_of(admin_client.get(URL))
     for expected in (
-        "SoL (2001:453) 11 kap. 1 a §",
-        "SoL (2025:400) 20 kap. 2 §",
-        "SoL (2001:453) 14 kap. 1 b §",
+        "20 kap. 1 § socialtjänstlagen (2025:400) (tidigare 11 kap. 1 a § SoL)",
+        "20 kap. 2 § socialtjänstlagen (2025:400)",
+        "19 kap. 6 § socialtjänstlagen (2025:400) (tidigare 14 kap. 1 b § SoL)",
         "from 16:00 (the assessment is then due the next day)",
         "14 days after arrival",
-        "14 days after the decision",
+        "7 days after the decision",
+        "feedback is due at once when the reporter asks after that time, or when the report "
+        "was added to an investigation already ongoing",
     ):
         assert expected in text, expected
     assert "Leksand" in text
@@ -88,12 +91,12 @@ def test_saving_changes_the_rules_and_writes_an_audit_event(
 ) -> None:
     leksand = world.municipality()
     response = admin_client.post(
-        URL, form_data(protection_late_hour="14", decision_days="10", feedback_days="7")
+        URL, form_data(protection_late_hour="14", decision_days="10", feedback_days="10")
     )
     assert response.status_code == 302
     assert response["Location"] == URL
     rules = rules_for(leksand)
-    assert (rules.protection_late_hour, rules.decision_days, rules.feedback_days) == (14, 10, 7)
+    assert (rules.protection_late_hour, rules.decision_days, rules.feedback_days) == (14, 10, 10)
     assert rules_for(world.municipality("eksjo")).decision_days == 14  # Eksjö keeps its own
     event = AuditEvent.objects.get(event_type=AuditEventType.DEADLINE_SETTINGS_CHANGED)
     assert event.actor == world.user(Role.MUNICIPAL_ADMIN)
@@ -102,21 +105,23 @@ def test_saving_changes_the_rules_and_writes_an_audit_event(
         "protection_late_hour": None,
         "decision_days": None,
         "feedback_days": None,
+        "delegation_point": "",
     }
     assert event.new_values == {
         "protection_late_hour": 14,
         "decision_days": 10,
-        "feedback_days": 7,
+        "feedback_days": 10,
+        "delegation_point": "",
     }
     page = admin_client.get(URL)
     text = text_of(page)
     assert "The deadline settings of Leksand have been saved." in text
     assert 'name="decision_days" value="10"' in text
     assert "10 days after arrival" in text  # the own value beside the default
-    assert "7 days after the decision" in text
+    assert "10 days after the decision" in text
     # Saving the same values again records nothing new.
     admin_client.post(
-        URL, form_data(protection_late_hour="14", decision_days="10", feedback_days="7")
+        URL, form_data(protection_late_hour="14", decision_days="10", feedback_days="10")
     )
     assert (
         AuditEvent.objects.filter(event_type=AuditEventType.DEADLINE_SETTINGS_CHANGED).count() == 1
@@ -124,7 +129,7 @@ def test_saving_changes_the_rules_and_writes_an_audit_event(
     # Blank goes back to the default.
     admin_client.post(URL, form_data(protection_late_hour="14"))
     rules = rules_for(leksand)
-    assert (rules.protection_late_hour, rules.decision_days, rules.feedback_days) == (14, 14, 14)
+    assert (rules.protection_late_hour, rules.decision_days, rules.feedback_days) == (14, 14, 7)
 
 
 def test_a_new_report_gets_its_deadlines_from_the_municipality_s_rules(
@@ -210,7 +215,7 @@ def test_an_admin_of_two_municipalities_chooses_which(client: Client, world: Wor
     response = client.post(f"{URL}?municipality={eksjo.pk}", form_data(feedback_days="20"))
     assert response["Location"] == f"{URL}?municipality={eksjo.pk}"
     assert rules_for(eksjo).feedback_days == 20
-    assert rules_for(world.municipality()).feedback_days == 14
+    assert rules_for(world.municipality()).feedback_days == 7
     assert client.get(URL, {"municipality": "999999"}).status_code == 404
 
 
@@ -222,3 +227,19 @@ def test_an_admin_can_not_reach_another_municipality_s_settings(
     response = admin_client.post(f"{URL}?municipality={eksjo.pk}", form_data(decision_days="5"))
     assert response.status_code == 404
     assert rules_for(eksjo).decision_days == 14
+
+
+def test_the_usual_delegation_point_is_kept_and_offered_on_every_decision(
+    admin_client: Client, world: World
+) -> None:
+    response = admin_client.post(URL, form_data(delegation_point="  Delegationsordning IFO 3.1 "))
+    assert response.status_code == 302
+    own = DeadlineSettings.objects.get(municipality=world.municipality())
+    assert own.delegation_point == "Delegationsordning IFO 3.1"
+    assert "Delegationsordning IFO 3.1" in text_of(admin_client.get(URL))
+    event = AuditEvent.objects.get(event_type=AuditEventType.DEADLINE_SETTINGS_CHANGED)
+    assert event.new_values["delegation_point"] == "Delegationsordning IFO 3.1"
+    too_long = admin_client.post(URL, form_data(delegation_point="x" * 101))
+    assert too_long.status_code == 200
+    assert "Keep the delegation point to at most 100 characters." in text_of(too_long)
+    assert 'value="' + "x" * 101 in text_of(too_long)  # what was typed is kept

@@ -26,7 +26,7 @@ from reports.models import (
     Feedback,
     ReportStatus,
 )
-from reports.tests.builders import ARRIVAL, advance, draft, submitted
+from reports.tests.builders import ARRIVAL, DELEGATION, advance, draft, submitted
 from tests.matrix import LOGIN, assert_matrix
 from tests.world import World
 
@@ -184,8 +184,8 @@ def test_the_page_shows_everything_the_school_wrote(client: Client, world: World
         "Eleven var borta i dag.",
         "Urgent",
         "Protection assessment",
-        "SoL (2001:453) 11 kap. 1 a §",
-        "SoL (2025:400) 20 kap. 2 §",
+        "20 kap. 1 § socialtjänstlagen (2025:400) (tidigare 11 kap. 1 a § SoL)",
+        "20 kap. 2 § socialtjänstlagen (2025:400)",
     ):
         assert expected in text, expected
     assert "forward-notice" not in text
@@ -245,7 +245,7 @@ def test_an_overdue_step_is_red_and_says_overdue(client: Client, world: World) -
     assert "Overdue" in protection[0]
     assert "badge--danger" in protection[0]
     assert "Overdue" not in decision[0]
-    assert "SoL (2025:400) 20 kap. 2 §" in decision[0]
+    assert "20 kap. 2 § socialtjänstlagen (2025:400)" in decision[0]
 
 
 def test_a_step_done_late_is_marked_and_no_longer_overdue(client: Client, world: World) -> None:
@@ -272,7 +272,7 @@ def test_the_decision_deadline_reads_with_its_legal_reference(client: Client, wo
     )
     assert decision is not None
     assert "March 16, 2026" in decision[0]
-    assert "SoL (2025:400) 20 kap. 2 §" in decision[0]
+    assert "20 kap. 2 § socialtjänstlagen (2025:400)" in decision[0]
     assert "Overdue" in decision[0]  # long past by now
 
 
@@ -306,7 +306,17 @@ def test_every_step_from_receiving_to_closing(client: Client, world: World) -> N
             },
             ReportStatus.PRELIMINARY_ASSESSMENT,
         ),
-        ("decide", {"decision": Decision.OPENED, "forwarded_to": ""}, ReportStatus.DECIDED),
+        (
+            "decide",
+            {
+                "decision": Decision.OPENED,
+                "decision_maker": str(intake.pk),
+                "delegation_point": DELEGATION,
+                "case_number": "IFO 2026/123",
+                "forwarded_to": "",
+            },
+            ReportStatus.DECIDED,
+        ),
         ("give_feedback", {"feedback": Feedback.OPENED}, ReportStatus.FEEDBACK_GIVEN),
         ("close", {"confirm": "on"}, ReportStatus.CLOSED),
     ]
@@ -708,12 +718,15 @@ def test_a_forwarded_decision_names_the_municipality(client: Client, world: Worl
     client.force_login(world.user(Role.INTAKE))
     text = text_of(client.get(detail_url(report)))
     assert 'name="decide-forwarded_to" value="Rättvik"' in text  # filled in from the report
-    response = post_step(client, report, "decide", decision=Decision.FORWARDED, forwarded_to=" ")
+    record = {"decision_maker": str(world.user(Role.INTAKE).pk), "delegation_point": DELEGATION}
+    response = post_step(
+        client, report, "decide", decision=Decision.FORWARDED, forwarded_to=" ", **record
+    )
     assert "Say which municipality the report was forwarded to." in text_of(response)
-    response = post_step(client, report, "decide", decision="", forwarded_to="")
+    response = post_step(client, report, "decide", decision="", forwarded_to="", **record)
     assert "Choose a decision." in text_of(response)
     response = post_step(
-        client, report, "decide", decision=Decision.FORWARDED, forwarded_to="Rättvik"
+        client, report, "decide", decision=Decision.FORWARDED, forwarded_to="Rättvik", **record
     )
     assert response.status_code == 302
     report.refresh_from_db()

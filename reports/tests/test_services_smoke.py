@@ -8,6 +8,7 @@ from organisations.models import Role, UnitKind
 from organisations.selectors import memberships_of
 from reports import services_intake, services_school
 from reports.models import ConcernCategory, Decision, Feedback, GuardiansInformed, ReportStatus
+from reports.tests.builders import DELEGATION
 
 ARRIVAL = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
@@ -58,7 +59,9 @@ def test_the_whole_path_from_draft_to_closed(world):
             justification="Ingen akut fara.",
         ),
         lambda r: services_intake.report_start_preliminary(report=r, actor=intake),
-        lambda r: services_intake.report_decide(report=r, actor=intake, decision=Decision.OPENED),
+        lambda r: services_intake.report_decide(
+            report=r, actor=intake, decision=Decision.OPENED, delegation_point=DELEGATION
+        ),
         lambda r: services_intake.report_give_feedback(
             report=r, actor=intake, feedback=Feedback.OPENED
         ),

@@ -4,6 +4,7 @@ immutability after submission, double submits, stale drafts, routing, and the au
 
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 import time_machine
@@ -26,7 +27,14 @@ from reports.models import (
     SubmissionKey,
 )
 from reports.services_common import FEEDBACK_FOR_DECISION, ConcurrentEditError, TransitionError
-from reports.tests.builders import ARRIVAL, advance, draft, submitted
+from reports.tests.builders import (
+    ARRIVAL,
+    DELEGATION,
+    advance,
+    decision_record,
+    draft,
+    submitted,
+)
 
 INTAKE_STEPS = (
     "receive",
@@ -34,6 +42,7 @@ INTAKE_STEPS = (
     "start_preliminary",
     "extend",
     "decide",
+    "record_feedback_request",
     "give_feedback",
     "close",
 )
@@ -44,12 +53,24 @@ ALLOWED: dict[str, set[str]] = {
     "draft": {"edit"},
     "submitted": {"receive", "supplement"},
     "received": {"assess_protection", "extend", "supplement"},
+    # A reporter who did not ask for feedback in the report may ask later.
+    "received_no_feedback_wanted": {
+        "assess_protection",
+        "extend",
+        "supplement",
+        "record_feedback_request",
+    },
     "protection_assessed": {"start_preliminary", "extend", "decide", "supplement"},
     "preliminary_assessment": {"extend", "decide", "supplement"},
     # The reporter asked for feedback: it must be given before the report is closed.
     "decided_feedback_wanted": {"give_feedback", "supplement"},
     # Not asked for: it may still be given, and the report may be closed at once.
-    "decided_no_feedback_wanted": {"give_feedback", "close", "supplement"},
+    "decided_no_feedback_wanted": {
+        "give_feedback",
+        "close",
+        "supplement",
+        "record_feedback_request",
+    },
     # Forwarded: the receiving municipality decides and gives feedback; close here.
     "decided_forwarded": {"close", "supplement"},
     "feedback_given": {"close", "supplement"},
@@ -60,8 +81,8 @@ ALLOWED: dict[str, set[str]] = {
 def in_situation(world, situation: str) -> ConcernReport:
     if situation == "draft":
         return draft(world)
-    report = submitted(world, wants_feedback=situation != "decided_no_feedback_wanted")
-    status = situation
+    report = submitted(world, wants_feedback="no_feedback" not in situation)
+    status = situation.removesuffix("_no_feedback_wanted")
     decision = Decision.OPENED
     if situation.startswith("decided_"):
         status = ReportStatus.DECIDED
@@ -72,53 +93,57 @@ def in_situation(world, situation: str) -> ConcernReport:
     return advance(report, status, intake=world.user(Role.INTAKE), decision=decision)
 
 
+LATER = ARRIVAL + datetime.timedelta(days=3)
+
+# Each step as a call of its service: (report, the intake) -> None.
+STEP_CALLS: dict[str, Any] = {
+    "edit": lambda r, _i: services_school.report_draft_update(
+        report=r,
+        actor=r.author,
+        expected_version=r.version,
+        values={"what_happened": "Nytt."},
+        categories=[ConcernCategory.NEGLECT],
+    ),
+    "supplement": lambda r, _i: services_school.report_supplement_add(
+        report=r, actor=r.author, text="Mer."
+    ),
+    "receive": lambda r, i: services_intake.report_receive(report=r, actor=i, now=LATER),
+    "assess_protection": lambda r, i: services_intake.report_assess_protection(
+        report=r,
+        actor=i,
+        immediate_protection_needed=False,
+        justification="Ingen akut fara.",
+        now=LATER,
+    ),
+    "start_preliminary": lambda r, i: services_intake.report_start_preliminary(
+        report=r, actor=i, now=LATER
+    ),
+    "extend": lambda r, i: services_intake.report_extend_decision(
+        report=r,
+        actor=i,
+        until=datetime.date(2026, 4, 30),
+        reason=ExtensionReason.AWAITING_INFORMATION,
+        description="Väntar på uppgifter från BUP.",
+        decided_by="Enhetschef Eva",
+    ),
+    "decide": lambda r, i: services_intake.report_decide(
+        report=r, actor=i, decision=Decision.OPENED, now=LATER, delegation_point=DELEGATION
+    ),
+    "record_feedback_request": lambda r, i: services_intake.report_record_feedback_request(
+        report=r, actor=i, now=LATER
+    ),
+    "give_feedback": lambda r, i: services_intake.report_give_feedback(
+        report=r,
+        actor=i,
+        feedback=FEEDBACK_FOR_DECISION.get(r.decision, Feedback.OPENED),
+        now=LATER,
+    ),
+    "close": lambda r, i: services_intake.report_close(report=r, actor=i, now=LATER),
+}
+
+
 def run_step(step: str, report: ConcernReport, world) -> None:
-    intake = world.user(Role.INTAKE)
-    later = ARRIVAL + datetime.timedelta(days=3)
-    if step == "edit":
-        services_school.report_draft_update(
-            report=report,
-            actor=report.author,
-            expected_version=report.version,
-            values={"what_happened": "Nytt."},
-            categories=[ConcernCategory.NEGLECT],
-        )
-    elif step == "supplement":
-        services_school.report_supplement_add(report=report, actor=report.author, text="Mer.")
-    elif step == "receive":
-        services_intake.report_receive(report=report, actor=intake, now=later)
-    elif step == "assess_protection":
-        services_intake.report_assess_protection(
-            report=report,
-            actor=intake,
-            immediate_protection_needed=False,
-            justification="Ingen akut fara.",
-            now=later,
-        )
-    elif step == "start_preliminary":
-        services_intake.report_start_preliminary(report=report, actor=intake, now=later)
-    elif step == "extend":
-        services_intake.report_extend_decision(
-            report=report,
-            actor=intake,
-            until=datetime.date(2026, 4, 30),
-            reason=ExtensionReason.AWAITING_INFORMATION,
-            description="Väntar på uppgifter från BUP.",
-            decided_by="Enhetschef Eva",
-        )
-    elif step == "decide":
-        services_intake.report_decide(
-            report=report, actor=intake, decision=Decision.OPENED, now=later
-        )
-    elif step == "give_feedback":
-        feedback = FEEDBACK_FOR_DECISION.get(report.decision, Feedback.OPENED)
-        services_intake.report_give_feedback(
-            report=report, actor=intake, feedback=feedback, now=later
-        )
-    elif step == "close":
-        services_intake.report_close(report=report, actor=intake, now=later)
-    else:  # pragma: no cover - the parameters list every step
-        raise AssertionError(step)
+    STEP_CALLS[step](report, world.user(Role.INTAKE))
 
 
 @pytest.mark.parametrize("situation", list(ALLOWED))
@@ -180,12 +205,18 @@ def test_forwarding_needs_the_receiving_municipality(world):
     report = advance(submitted(world), "protection_assessed", intake=world.user(Role.INTAKE))
     with pytest.raises(ValidationError) as raised:
         services_intake.report_decide(
-            report=report, actor=world.user(Role.INTAKE), decision=Decision.FORWARDED
+            report=report,
+            actor=world.user(Role.INTAKE),
+            decision=Decision.FORWARDED,
+            delegation_point=DELEGATION,
         )
     assert "forwarded_to" in raised.value.message_dict
     with pytest.raises(ValidationError):
         services_intake.report_decide(
-            report=report, actor=world.user(Role.INTAKE), decision="maybe"
+            report=report,
+            actor=world.user(Role.INTAKE),
+            decision="maybe",
+            delegation_point=DELEGATION,
         )
 
 
@@ -324,7 +355,11 @@ def test_an_extension_recorded_after_the_deadline_keeps_it_missed(world):
     # Decided before the extended date: still not decided on time.
     decided_at = datetime.datetime(2026, 4, 20, 14, 0, tzinfo=STOCKHOLM)
     report = services_intake.report_decide(
-        report=report, actor=intake, decision=Decision.NOT_OPENED, now=decided_at
+        report=report,
+        actor=intake,
+        decision=Decision.NOT_OPENED,
+        now=decided_at,
+        **decision_record(Decision.NOT_OPENED),
     )
     assert decision_was_late(report, now=decided_at)
     decided = AuditEvent.objects.get(
@@ -357,6 +392,7 @@ def test_decision_was_late_and_its_query_say_the_same(world):
         actor=intake,
         decision=Decision.OPENED,
         now=datetime.datetime(2026, 3, 18, 9, 0, tzinfo=STOCKHOLM),
+        delegation_point=DELEGATION,
     )
     extended_in_time = advance(submitted(world), "received", intake=intake)
     extended_late = advance(submitted(world), "received", intake=intake)
@@ -407,8 +443,8 @@ def test_next_due_follows_each_step(world):
         ReportStatus.RECEIVED: protection,
         ReportStatus.PROTECTION_ASSESSED: decision,
         ReportStatus.PRELIMINARY_ASSESSMENT: decision,
-        # Decided on 2 March (steps an hour apart): feedback 14 days later, 16 March.
-        ReportStatus.DECIDED: end_of_day(datetime.date(2026, 3, 16)),
+        # Decided on 2 March (steps an hour apart): feedback a week later, 9 March.
+        ReportStatus.DECIDED: end_of_day(datetime.date(2026, 3, 9)),
         ReportStatus.FEEDBACK_GIVEN: None,
         ReportStatus.CLOSED: None,
     }
@@ -416,7 +452,7 @@ def test_next_due_follows_each_step(world):
         report = advance(report, status, intake=intake)
         stored = ConcernReport.objects.get(pk=report.pk)
         assert stored.next_due_at == due, status
-    assert stored.feedback_due_at == end_of_day(datetime.date(2026, 3, 16))
+    assert stored.feedback_due_at == end_of_day(datetime.date(2026, 3, 9))
 
 
 def test_deadlines_use_the_receiving_municipalitys_own_rules(world):
@@ -690,6 +726,7 @@ def test_a_late_decision_is_audited_as_late(world):
         actor=intake,
         decision=Decision.NOT_OPENED,
         now=datetime.datetime(2026, 3, 20, 9, 0, tzinfo=STOCKHOLM),
+        **decision_record(Decision.NOT_OPENED),
     )
     event = AuditEvent.objects.get(
         object_id=str(report.pk), event_type=AuditEventType.REPORT_DECIDED

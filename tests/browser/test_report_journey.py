@@ -179,6 +179,8 @@ def test_teacher_files_intake_handles_and_teacher_and_principal_see_the_feedback
     check_axe(page)
 
     page.locator("input[name='decide-decision'][value=opened]").check()
+    # The test world's municipality has no usual delegation point: it is typed.
+    page.locator("#id_decide-delegation_point").fill("Delegationsordning IFO punkt 3.1")
     take_step(page, "decide")
     expect(page.locator("#step-give_feedback")).to_contain_text(labels(Feedback.OPENED.label))
     check_axe(page)
