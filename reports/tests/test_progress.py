@@ -22,6 +22,19 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(23, 59), tzinfo=STOCKHOLM)
 
 
+# How many of the intake's steps (received, protection assessed, decided, feedback given) are
+# done at each status; a closed report here was closed after its decision.
+STEPS_DONE: dict[str, int] = {
+    ReportStatus.SUBMITTED: 0,
+    ReportStatus.RECEIVED: 1,
+    ReportStatus.PROTECTION_ASSESSED: 2,
+    ReportStatus.PRELIMINARY_ASSESSMENT: 2,
+    ReportStatus.DECIDED: 3,
+    ReportStatus.FEEDBACK_GIVEN: 4,
+    ReportStatus.CLOSED: 3,
+}
+
+
 def _report(status: str, **values: object) -> ConcernReport:
     """A report as the services leave it at ``status`` (each step an hour after the last)."""
     fields: dict[str, object] = {
@@ -33,17 +46,7 @@ def _report(status: str, **values: object) -> ConcernReport:
         "decision_due_original_at": _end_of(datetime.date(2026, 3, 16)),
         "decision_due_at": _end_of(datetime.date(2026, 3, 16)),
     }
-    order = [
-        ReportStatus.RECEIVED,
-        ReportStatus.PROTECTION_ASSESSED,
-        ReportStatus.DECIDED,
-        ReportStatus.FEEDBACK_GIVEN,
-    ]
-    reached = order.index(status) + 1 if status in order else 0
-    if status == ReportStatus.PRELIMINARY_ASSESSMENT:
-        reached = 2
-    if status == ReportStatus.CLOSED:
-        reached = 3
+    reached = STEPS_DONE[status]
     stamps = ["received_at", "protection_assessed_at", "decided_at", "feedback_given_at"]
     for index, name in enumerate(stamps[:reached]):
         fields[name] = ARRIVED + (index + 1) * HOUR
