@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from access.models import AuditEventType
 from core.notifications import notify
 from reports.models import ConcernReport, Decision
+from reports.policies import REPORTER_ROLES
 
 
 def _message(report: ConcernReport, event_type: str) -> tuple[str, str] | None:
@@ -41,7 +42,11 @@ def _message(report: ConcernReport, event_type: str) -> tuple[str, str] | None:
 
 def reporter_notify(*, report: ConcernReport, event_type: str) -> None:
     """Tell the author of ``report`` about the change ``event_type`` when it concerns them
-    (once per report and kind: a repeated call creates nothing)."""
+    (once per report and kind: a repeated call creates nothing). Only an author who filed
+    from the school side follows the report here: a report the intake registered for someone
+    else has no reporter in Samverkan to tell."""
+    if report.author_role not in REPORTER_ROLES:
+        return
     # In the installation's language: the author reads it later, not the intake who acted.
     with translation.override(settings.LANGUAGE_CODE):
         message = _message(report, event_type)

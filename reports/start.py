@@ -34,7 +34,7 @@ from reports.progress import Progress, report_progress
 from reports.selectors_school import child_label_masked, school_status
 
 RECENT_SHOWN = 5  # the author's latest reports on their start page
-NEWS_SHOWN = 10  # the principal's new reports and feedback listed (the rest are counted)
+NEWS_SHOWN = 5  # the principal's new reports and feedback listed (the rest are counted)
 
 # A user with several reporting roles sees the button, the numbers and their reports once,
 # in the section of the first of these roles they hold.

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from access.models import AccessLog
+from access.models import AccessLog, AuditEventType
 from conftest import give_totp
 from organisations.models import Role, UnitKind
 from organisations.services_contacts import ContactValues, municipality_contacts_update
@@ -427,3 +427,15 @@ def test_a_decision_with_feedback_to_come_is_not_announced_yet(monday):
     report, _intake = _decided(monday)
     assert report.decision == Decision.OPENED
     assert not Notification.objects.filter(user=report.author).exists()
+
+
+def test_a_report_registered_by_the_intake_has_no_reporter_to_tell(monday):
+    """The intake registers reports from other sources (a phone call from the police): the
+    feedback is not the intake worker's notification."""
+    from core.models import Notification
+    from reports.notices import reporter_notify
+
+    report, _intake = _decided(monday)
+    report.author_role = Role.INTAKE
+    reporter_notify(report=report, event_type=AuditEventType.REPORT_FEEDBACK_GIVEN)
+    assert not Notification.objects.exists()
