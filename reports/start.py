@@ -157,18 +157,7 @@ def principal_panels(user: User, memberships: list[Membership]) -> list[StartPan
         NEWS_SHOWN,
     )
     today = timezone.localdate()
-    rows = [
-        NewsRow(
-            row=_row(report, author=False, today=today),
-            is_new=bool(report.submitted_at and report.submitted_at >= since.moment),
-            feedback_at=(
-                report.feedback_given_at
-                if report.feedback_given_at and report.feedback_given_at >= since.moment
-                else None
-            ),
-        )
-        for report in reports
-    ]
+    rows = [_news_row(report, since.moment, today) for report in reports]
     return [
         StartPanel(
             "reports/start/principal_news.html",
@@ -192,3 +181,12 @@ class NewsRow:
     row: ReportRow
     is_new: bool  # filed since the last visit
     feedback_at: datetime.datetime | None  # feedback given since the last visit
+
+
+def _news_row(report: ConcernReport, since: datetime.datetime, today: datetime.date) -> NewsRow:
+    given = report.feedback_given_at
+    return NewsRow(
+        row=_row(report, author=False, today=today),
+        is_new=bool(report.submitted_at and report.submitted_at >= since),
+        feedback_at=given if given and given >= since else None,
+    )

@@ -22,8 +22,12 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def now():
-    # Memberships in the test world start today, so the watchdog runs in the real present.
-    return timezone.now()
+    # Memberships in the test world start today, so the watchdog runs today; at noon, so that
+    # "an hour later" is still the same day (the alerts are once per local day) whenever the
+    # tests run, also in the last hour before midnight.
+    return datetime.datetime.combine(
+        timezone.localdate(), datetime.time(12), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def _alerts(result, kind):

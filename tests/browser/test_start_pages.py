@@ -56,7 +56,7 @@ def test_the_teacher_starts_with_the_button_and_the_numbers(
     main = page.locator("main")
     button = main.get_by_role("link", name="Gör en orosanmälan")
     expect(button).to_be_visible()
-    expect(main.get_by_role("link", name="112")).to_have_attribute("href", "tel:112")
+    expect(main.get_by_role("link", name="112", exact=True)).to_have_attribute("href", "tel:112")
     expect(main.locator(".call-box")).to_contain_text("Socialtjänstens mottagning")
     expect(main.locator(".call-box")).to_contain_text("Socialjouren Dalarna")
     expect(main.get_by_role("link", name="070-174 06 05")).to_have_attribute(
