@@ -84,6 +84,10 @@ class AuditEventType(models.TextChoices):
     SCHOOL_BREAK_CREATED = "school_break_created", _("School break created")
     SCHOOL_BREAK_UPDATED = "school_break_updated", _("School break updated")
     SCHOOL_BREAK_DELETED = "school_break_deleted", _("School break deleted")
+    MUNICIPALITY_CONTACTS_CHANGED = (
+        "municipality_contacts_changed",
+        _("Phone numbers of the intake and the emergency line changed"),
+    )
     LOG_SAMPLE_CREATED = "log_sample_created", _("Log review sample drawn")
     LOG_SAMPLE_REVIEWED = "log_sample_reviewed", _("Log review sample reviewed")
     SESSIONS_ENDED = "sessions_ended", _("All sessions ended")

@@ -36,6 +36,12 @@ class StartPanel:
 
     template: str
     context: dict[str, Any]
+    # Shown first in the section, above what needs attention: the role's main job (the
+    # reporter's "make a report" and the numbers to call).
+    lead: bool = False
+    # Panels stand in this order within their part of the section (then as registered):
+    # an app can put its panel between two of another app's.
+    order: int = 100
 
 
 PanelProvider = Callable[[User, list[Membership]], list[StartPanel]]
@@ -55,6 +61,18 @@ class RoleSection:
     memberships: list[Membership]
     items: list[AttentionItem] = field(default_factory=list)
     panels: list[StartPanel] = field(default_factory=list)
+
+    @property
+    def lead_panels(self) -> list[StartPanel]:
+        return sorted((panel for panel in self.panels if panel.lead), key=_by_order)
+
+    @property
+    def other_panels(self) -> list[StartPanel]:
+        return sorted((panel for panel in self.panels if not panel.lead), key=_by_order)
+
+
+def _by_order(panel: StartPanel) -> int:
+    return panel.order
 
 
 def start_sections(user: User) -> list[RoleSection]:

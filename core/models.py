@@ -47,3 +47,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class StartPageVisit(models.Model):
+    """When a user last came to the start page, so that it can show what is new since then
+    (the principal's new reports and feedback). A visit is a working session: reloading the
+    page soon after does not start a new one (``core.visits``), so what was new stays shown."""
+
+    user = models.OneToOneField(
+        "organisations.User",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="start_page_visit",
+    )
+    # When the current visit began, and when the one before it did ("since your last visit").
+    started_at = models.DateTimeField()
+    previous_started_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -72,6 +72,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(
         _("Deadlines for reports"), "reports:deadline_settings", frozenset({Role.MUNICIPAL_ADMIN})
     ),
+    NavItem(_("Numbers to call"), "organisations:contacts", frozenset({Role.MUNICIPAL_ADMIN})),
 )
 
 

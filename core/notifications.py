@@ -2,7 +2,9 @@
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,6 +15,19 @@ from core.models import Notification
 from organisations.models import User
 
 logger = logging.getLogger(__name__)
+
+_emails_held: ContextVar[bool] = ContextVar("notification_emails_held", default=False)
+
+
+@contextmanager
+def without_emails() -> Iterator[None]:
+    """Notifications made inside the block are in the app only, not e-mailed: the demo loader
+    writes months of history at once, and nobody should get a mail for each step of it."""
+    token = _emails_held.set(True)
+    try:
+        yield
+    finally:
+        _emails_held.reset(token)
 
 
 def notify(
@@ -54,7 +69,7 @@ def notify(
                 )
         except IntegrityError:
             continue
-    if email_subject:
+    if email_subject and not _emails_held.get():
         link = settings.SITE_URL.rstrip("/") + url
         recipients = [n.user.email for n in created if n.user.email]
         if recipients:

@@ -188,9 +188,9 @@ def principal_panels(_user: User, memberships: list[Membership]) -> list[StartPa
             )
         )
     return [
-        StartPanel(
-            "followup/start/principal.html", {"term": term, "rows": rows, "meeting": meeting}
-        )
+        # Between the school's news (reports.start) and the principal's own reporting.
+        StartPanel("followup/start/principal_meeting.html", {"meeting": meeting}, order=20),
+        StartPanel("followup/start/principal.html", {"term": term, "rows": rows}),
     ]
 
 

@@ -1,6 +1,6 @@
 """Demo organisations: Leksand and Eksjö with the units their audits describe, school terms and
-school breaks for the past, current and next school year, and one user per role named
-``<role>.<municipality>``.
+school breaks for the past, current and next school year, the numbers of the intake and the
+emergency line, and one user per role named ``<role>.<municipality>``.
 
 Everything is invented (the school names too); loading twice changes nothing.
 """
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from dateutil.easter import easter
 from django.db import transaction
 
-from organisations import services, services_breaks
+from organisations import services, services_breaks, services_contacts
 from organisations.models import (
     BreakKind,
     Membership,
     Municipality,
+    MunicipalityContacts,
     Role,
     SchoolBreak,
     SchoolForm,
@@ -25,6 +26,7 @@ from organisations.models import (
     UnitKind,
     User,
 )
+from organisations.services_contacts import ContactValues
 
 DEMO_PASSWORD = "samverkan-demo"  # noqa: S105 - documented demo password
 
@@ -199,6 +201,29 @@ def school_year_breaks(
     return breaks
 
 
+# The numbers school staff call (the intake, the emergency line). Invented: every number is
+# in the range the Swedish Post and Telecom Authority (PTS) keeps for fiction, 070-174 06 05
+# to 070-174 06 99, so a demo user who dials one reaches nobody; the hours say it is a demo.
+# 05 to 08: the guardians of the demo reports have numbers from 10 on (reports.demo).
+_DEMO_NUMBER = "påhittat nummer i demon"
+DEMO_CONTACTS = {
+    "2029": ContactValues(
+        intake_phone="070-174 06 05",
+        intake_hours=f"Vardagar 8.00–16.30, lunchstängt 12.00–13.00 ({_DEMO_NUMBER})",
+        emergency_name="Socialjouren Dalarna",
+        emergency_phone="070-174 06 06",
+        emergency_hours=f"Vardagar 16.30–8.00, helger dygnet runt ({_DEMO_NUMBER})",
+    ),
+    "0686": ContactValues(
+        intake_phone="070-174 06 07",
+        intake_hours=f"Måndag–torsdag 8.00–16.30, fredag 8.00–15.00 ({_DEMO_NUMBER})",
+        emergency_name="Socialjouren Höglandet",
+        emergency_phone="070-174 06 08",
+        emergency_hours=f"Kvällar, nätter, helger och helgdagar ({_DEMO_NUMBER})",
+    ),
+}
+
+
 def load(*, today: datetime.date) -> list[str]:
     """Create (or find) the demo organisations; returns the demo usernames."""
     usernames = []
@@ -208,9 +233,21 @@ def load(*, today: datetime.date) -> list[str]:
             units = _load_units(municipality, unit_specs)
             _load_terms(municipality, today)
             _load_breaks(municipality, today)
+            _load_contacts(municipality)
             for spec in USERS:
                 usernames.append(_load_user(municipality, key, spec, units))
     return usernames
+
+
+def _load_contacts(municipality: Municipality) -> None:
+    # Only the first time: numbers an admin has changed in the demo are kept.
+    if not MunicipalityContacts.objects.filter(municipality=municipality).exists():
+        services_contacts.municipality_contacts_update(
+            actor=None,
+            municipality=municipality,
+            values=DEMO_CONTACTS[municipality.code],
+            expected_version=0,
+        )
 
 
 def _load_units(municipality: Municipality, specs: list[UnitSpec]) -> dict[str, Unit]:

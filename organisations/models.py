@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from organisations.phone import tel_uri
+
 
 class Sector(models.TextChoices):
     """The confidentiality and reporting sectors. Medical student health is its own domain."""
@@ -359,3 +361,53 @@ class SchoolBreak(models.Model):
     @property
     def label(self) -> str:
         return self.name or str(self.get_kind_display())
+
+
+class MunicipalityContacts(models.Model):
+    """The numbers school staff call about a child: the social services' intake, in its
+    opening hours, and the social services' emergency line (socialjour) outside them. Kept by
+    the municipal admin (``organisations.services_contacts``) and shown on the start page of
+    everyone who files reports of concern. ``version`` grows with every change, so that two
+    admins editing at once never overwrite each other unseen."""
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("municipality"),
+    )
+    intake_phone = models.CharField(_("the intake's phone number"), max_length=40, blank=True)
+    intake_hours = models.CharField(_("when the intake answers"), max_length=200, blank=True)
+    emergency_name = models.CharField(_("name of the emergency line"), max_length=100, blank=True)
+    emergency_phone = models.CharField(
+        _("the emergency line's phone number"), max_length=40, blank=True
+    )
+    emergency_hours = models.CharField(
+        _("when the emergency line answers"), max_length=200, blank=True
+    )
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phone numbers of the social services")
+        verbose_name_plural = _("phone numbers of the social services")
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+    @property
+    def intake_tel(self) -> str:
+        return tel_uri(self.intake_phone)
+
+    @property
+    def emergency_tel(self) -> str:
+        return tel_uri(self.emergency_phone)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import views, views_breaks
+from organisations import views, views_breaks, views_contacts
 
 app_name = "organisations"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("roles/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("roles/approvals/", views.membership_approvals, name="membership_approvals"),
     path("roles/<int:pk>/decide/", views.membership_decide, name="membership_decide"),
+    path("phone-numbers/", views_contacts.contacts_edit, name="contacts"),
     path("terms/", views.term_list, name="term_list"),
     path("terms/new/", views.term_create, name="term_create"),
     path("terms/<int:pk>/", views.term_edit, name="term_edit"),

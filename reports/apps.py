@@ -24,10 +24,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports of concern")
 
     def ready(self) -> None:
-        from core.attention import register
+        from core.attention import register, register_panel
         from core.security import register_two_factor_trigger
         from organisations.models import Role
         from reports.attention import intake_attention, reporter_attention
+        from reports.start import principal_panels, reporter_panels
 
         # Whoever has written a report can read it: two-factor from the first draft on.
         register_two_factor_trigger(has_any_report)
@@ -40,3 +41,5 @@ class ReportsConfig(AppConfig):
             Role.PRINCIPAL,
         ):
             register(role, reporter_attention)
+            register_panel(role, reporter_panels)
+        register_panel(Role.PRINCIPAL, principal_panels)

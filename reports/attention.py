@@ -3,8 +3,10 @@ reports of its municipalities; for reporters, their unsent drafts and new feedba
 per provider, counts only (no child data)."""
 
 import datetime
+import uuid
 
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Max, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -94,13 +96,29 @@ def reporter_attention(user: User, memberships: list[Membership]) -> list[Attent
     if not memberships or memberships[0].role != first:
         return []  # shown in the section of the user's first reporter role only
     since = timezone.now() - datetime.timedelta(days=FEEDBACK_NEWS_DAYS)
+    drafts, feedback = Q(status=ReportStatus.DRAFT), Q(feedback_given_at__gte=since)
+    # With a single draft (or a single report with feedback) its id comes in the same query,
+    # so that the item opens it in one click instead of the list.
+    public_id = Cast("public_id", CharField())
     counts = ConcernReport.objects.filter(author=user).aggregate(
-        drafts=Count("id", filter=Q(status=ReportStatus.DRAFT)),
-        feedback=Count("id", filter=Q(feedback_given_at__gte=since)),
+        drafts=Count("id", filter=drafts),
+        feedback=Count("id", filter=feedback),
+        a_draft=Max(public_id, filter=drafts),
+        a_feedback=Max(public_id, filter=feedback),
     )
     if not counts["drafts"] and not counts["feedback"]:
         return []
     mine = reverse("reports:my_reports")
+    draft_url = (
+        reverse("reports:draft_edit", args=[uuid.UUID(counts["a_draft"])])
+        if counts["drafts"] == 1
+        else mine + "#drafts"
+    )
+    feedback_url = (
+        reverse("reports:status", args=[uuid.UUID(counts["a_feedback"])])
+        if counts["feedback"] == 1
+        else mine + "#submitted"
+    )
     items = []
     if counts["drafts"]:
         items.append(
@@ -111,7 +129,7 @@ def reporter_attention(user: User, memberships: list[Membership]) -> list[Attent
                     counts["drafts"],
                 )
                 % {"count": counts["drafts"]},
-                url=mine,
+                url=draft_url,
                 severity="warning",
             )
         )
@@ -124,7 +142,7 @@ def reporter_attention(user: User, memberships: list[Membership]) -> list[Attent
                     counts["feedback"],
                 )
                 % {"count": counts["feedback"]},
-                url=mine,
+                url=feedback_url,
             )
         )
     return items

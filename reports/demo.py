@@ -30,11 +30,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.notifications import without_emails
 from core.personnummer import make_test_identity_number
 from organisations.models import Membership, Municipality, Role, Unit, User
 from organisations.selectors import memberships_of
 from reports import services_intake, services_school
 from reports.deadlines import STOCKHOLM, is_working_day, next_working_day
+from reports.demo_notices import date_reporter_notifications
 from reports.models import (
     NEVER_TELL_GUARDIANS,
     ConcernCategory,
@@ -707,7 +709,8 @@ def load(*, today: datetime.date) -> int:
         authors = {name: f"{name}.{key}" for name in AUTHORS}
         if ConcernReport.objects.filter(author__username__in=authors.values()).exists():
             continue
-        with transaction.atomic():
+        # Months of history at once: the reporters' notifications in the app only, dated.
+        with without_emails(), transaction.atomic():
             created += _load_municipality(key, today, now)
     # The intake's own: the reports it registered from other sources, its delegation point.
     from reports import demo_intake  # it builds on this module
@@ -735,6 +738,7 @@ def _load_municipality(key: str, today: datetime.date, now: datetime.datetime) -
     made: dict[str, ConcernReport] = {}
     for index, case in enumerate(CASES):
         made[case.key] = load_case(place, case, index, made)
+    date_reporter_notifications(list(made.values()))
     return len(made)
 
 

@@ -15,9 +15,11 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from core.notifications import without_emails
 from organisations.models import Municipality
 from reports.deadlines import is_working_day
 from reports.demo import CASES, PLACES, Case, load_case, place_for
+from reports.demo_notices import date_reporter_notifications
 from reports.models import ConcernCategory, ConcernReport, Decision
 
 C = ConcernCategory
@@ -110,8 +112,12 @@ def load(*, today: datetime.date) -> int:
         if place is None:
             continue
         # One transaction: the follow-up's summary tables are refreshed once, at the end.
-        with transaction.atomic():
-            for offset, case in enumerate(year_cases(key, year, today)):
+        # The reporters' notifications of a past year: in the app only, dated and read.
+        with without_emails(), transaction.atomic():
+            reports = [
                 load_case(place, case, len(CASES) + offset, {})
-                made += 1
+                for offset, case in enumerate(year_cases(key, year, today))
+            ]
+            date_reporter_notifications(reports)
+            made += len(reports)
     return made

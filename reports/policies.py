@@ -16,6 +16,7 @@
 
 from enum import StrEnum
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,26 @@ _SUBMITTED = ~Q(status=ReportStatus.DRAFT)
 _MEDICAL = Q(author_role=Role.MEDICAL_STUDENT_HEALTH) | Q(
     author_sector=Sector.MEDICAL_STUDENT_HEALTH
 )
+
+
+# Cited beside the rule that the principal and the rest of student health do not see what
+# the school nurse or doctor reports. A legal reference is data (LAW.md): a setting may change it.
+MEDICAL_CONFIDENTIALITY_REFERENCE = "25 kap. 1 § offentlighets- och sekretesslagen (2009:400)"
+
+
+def medical_confidentiality_reference() -> str:
+    return str(
+        getattr(settings, "MEDICAL_CONFIDENTIALITY_REFERENCE", MEDICAL_CONFIDENTIALITY_REFERENCE)
+    )
+
+
+def filed_in_medical_domain(report: ConcernReport) -> bool:
+    """Whether the report was filed inside medical student health's confidentiality domain
+    (the same rule as the principal's grant leaves out)."""
+    return (
+        report.author_role == Role.MEDICAL_STUDENT_HEALTH
+        or report.author_sector == Sector.MEDICAL_STUDENT_HEALTH
+    )
 
 
 def reporting_memberships(user: User) -> list[Membership]:

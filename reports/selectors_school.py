@@ -26,7 +26,6 @@ from organisations.models import Unit, UnitKind, User
 from reports.models import (
     Attachment,
     ConcernReport,
-    Feedback,
     ReportStatus,
     SubmissionKey,
     Supplement,
@@ -36,9 +35,11 @@ from reports.policies import (
     FOLLOW,
     OWN,
     VIEW_OWN,
+    filed_in_medical_domain,
     report_policy,
     reporting_memberships,
 )
+from reports.progress import FEEDBACK_LABELS, Progress, feedback_text, report_progress
 from reports.selectors_common import (
     CATEGORY_LABELS,
     _micros,
@@ -68,7 +69,6 @@ _SCHOOL_STATUS: dict[str, tuple[str, str | Promise]] = {
     ReportStatus.FEEDBACK_GIVEN: ("decided", _("Decided")),
     ReportStatus.CLOSED: ("closed", _("Closed")),
 }
-FEEDBACK_LABELS: dict[str, str | Promise] = {str(value): label for value, label in Feedback.choices}
 
 
 def school_status(report: ConcernReport) -> tuple[str, str | Promise]:
@@ -179,13 +179,16 @@ class SchoolCursor:
 
 @dataclass
 class SchoolRow:
-    """One report in the author's or the principal's list: no text of the report."""
+    """One report in the author's or the principal's list: no text of the report.
+    ``feedback_label`` is the answer given; ``feedback_text`` says what a list shows in its
+    place when there is none (not requested, comes from another municipality, not yet)."""
 
     report: ConcernReport
     child_label: str
     status_key: str
     status_label: str | Promise
     feedback_label: str | Promise
+    feedback_text: str | Promise
 
 
 @dataclass
@@ -202,6 +205,7 @@ def _school_row(report: ConcernReport) -> SchoolRow:
         status_key=key,
         status_label=label,
         feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
+        feedback_text=feedback_text(report),
     )
 
 
@@ -286,6 +290,9 @@ class AuthorView:
     status_label: str | Promise
     feedback_label: str | Promise
     wants_feedback: bool
+    progress: Progress
+    # Filed by the school nurse or doctor: closed to the principal and student health.
+    medical: bool
     identity_number: str
     child_name: str
     child_approximate_age: int | None
@@ -320,6 +327,7 @@ class PrincipalView:
     status_key: str
     status_label: str | Promise
     feedback_label: str | Promise
+    progress: Progress
 
 
 def principal_view(report: ConcernReport) -> PrincipalView:
@@ -334,6 +342,7 @@ def principal_view(report: ConcernReport) -> PrincipalView:
         status_key=key,
         status_label=label,
         feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
+        progress=report_progress(report, author=False),
     )
 
 
@@ -383,6 +392,8 @@ def author_view(user: User, report: ConcernReport) -> AuthorView:
         status_label=label,
         feedback_label=FEEDBACK_LABELS.get(report.feedback, "") if report.feedback else "",
         wants_feedback=report.wants_feedback,
+        progress=report_progress(report),
+        medical=filed_in_medical_domain(report),
         identity_number=identity_number_formatted(report.child_identity_number),
         child_name=report.child_name,
         child_approximate_age=report.child_approximate_age,

@@ -1,8 +1,9 @@
 """What the school's and the intake's services of reports of concern share: the errors they
 raise, the state machine's tables (which step may follow which status, the feedback that
 follows from each decision) with the steps allowed now, the lock that checks the policy
-before a report is changed, the audit event of a report's change, the statutory clocks that
-start when a report arrives, and the stored next deadline the inbox sorts on.
+before a report is changed, the audit event of a report's change (with the author's
+notification), the statutory clocks that start when a report arrives, and the stored next
+deadline the inbox sorts on.
 
 The underscored helpers are private to the reports services (``reports.services_school``,
 ``reports.services_intake`` and ``reports.services_registration``); views use the errors,
@@ -17,6 +18,7 @@ from followup.rollups import mark_report
 from organisations.models import User
 from reports import deadlines
 from reports.models import ConcernReport, Decision, Feedback, ReportStatus
+from reports.notices import reporter_notify
 from reports.policies import ReportAction, report_policy
 from reports.rules import rules_for
 
@@ -108,8 +110,10 @@ def _lock(report: ConcernReport, actor: User, action: ReportAction) -> ConcernRe
 
 
 def _audit(actor: User, report: ConcernReport, event_type: str, **new: Any) -> None:
-    # Every change of a report's state passes here: its follow-up numbers are recomputed.
+    # Every change of a report's state passes here: its follow-up numbers are recomputed, and
+    # the author hears of what concerns them (feedback given, report forwarded).
     mark_report(report)
+    reporter_notify(report=report, event_type=event_type)
     audit_event_record(
         actor=actor,
         municipality=report.municipality,

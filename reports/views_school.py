@@ -28,6 +28,7 @@ from access.policies import Permit
 from core.downloads import protected_file_response
 from core.uploads import accepted_extensions
 from organisations.models import Municipality, User
+from organisations.selectors_contacts import CallBox, call_boxes
 from reports import selectors_school, services_common, services_school
 from reports.forms_school import (
     GUARDIANS_ASK,
@@ -38,7 +39,16 @@ from reports.forms_school import (
     guardians_mode,
 )
 from reports.models import ConcernReport, ReportStatus
-from reports.policies import EDIT, FOLLOW, HANDLE, SUPPLEMENT, VIEW_OWN, report_policy
+from reports.policies import (
+    EDIT,
+    FOLLOW,
+    HANDLE,
+    SUPPLEMENT,
+    VIEW_OWN,
+    filed_in_medical_domain,
+    medical_confidentiality_reference,
+    report_policy,
+)
 from reports.rules import rules_for
 
 
@@ -61,6 +71,21 @@ def _cursor(request: HttpRequest, name: str) -> selectors_school.SchoolCursor | 
     return selectors_school.SchoolCursor.decode(request.GET.get(name, ""))
 
 
+def _call_box(request: HttpRequest, report: ConcernReport) -> CallBox:
+    """The numbers to call (emergency line, intake) where the report's school is: the local
+    social services act on an acute danger whichever municipality handles the report."""
+    return call_boxes(_user(request), [report.school_unit.municipality])[0]
+
+
+def _medical(report: ConcernReport) -> dict[str, Any]:
+    """The nurse's and doctor's notice: their reports are closed to the principal and to the
+    rest of student health."""
+    return {
+        "medical": filed_in_medical_domain(report),
+        "medical_reference": medical_confidentiality_reference(),
+    }
+
+
 # --- a new report --------------------------------------------------------------------------------
 
 
@@ -79,10 +104,15 @@ def new(request: HttpRequest) -> HttpResponse:
             author=user, membership=membership, school_unit=form.cleaned_data["school"]
         )
         return redirect("reports:draft_edit", public_id=report.public_id)
+    municipalities = {m.unit.municipality_id: m.unit.municipality for m in memberships}
     return render(
         request,
         "reports/school/new.html",
-        {"form": form, "choices_needed": len(schools) != 1 or len(memberships) > 1},
+        {
+            "form": form,
+            "choices_needed": len(schools) != 1 or len(memberships) > 1,
+            "boxes": call_boxes(user, municipalities.values()),
+        },
     )
 
 
@@ -187,6 +217,7 @@ def _render_draft(
     status: int = 200,
 ) -> HttpResponse:
     mode = guardians_mode(_shown_categories(form, report))
+    acute = _shown_acute(form, report)
     return render(
         request,
         "reports/school/draft_edit.html",
@@ -197,7 +228,9 @@ def _render_draft(
             "submission_key": submission_key,
             "guardians_mode": mode,
             "never_tell": mode == GUARDIANS_NEVER_TELL,
-            "acute": _shown_acute(form, report),
+            "acute": acute,
+            "call_box": _call_box(request, report) if acute else None,
+            **_medical(report),
             "attachments": list(report.attachments.filter(supplement__isnull=True)),
             "summary": _summary(form, mode),
             "notice": notice,
@@ -401,6 +434,8 @@ def draft_autosave(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "swap_acute": ("1" if saved.acute_danger else "0") != request.POST.get("acute_shown"),
         }
     )
+    if context["swap_acute"] and saved.acute_danger:
+        context["call_box"] = _call_box(request, saved)
     return render(request, "reports/school/draft_edit.html#autosave", context)
 
 
@@ -440,6 +475,8 @@ def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "reports/school/receipt.html",
         {
             "report": report,
+            "call_box": _call_box(request, report) if report.acute_danger else None,
+            **_medical(report),
             "intake_municipality": report.municipality.name,
             "decision_days": rules.decision_days,
             "decision_reference": rules.decision_reference,
@@ -493,6 +530,7 @@ def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             {
                 "view": selectors_school.author_view(user, own.obj),
                 "may_supplement": own.obj.status != ReportStatus.CLOSED,
+                "medical_reference": medical_confidentiality_reference(),
             },
         )
     report = get_or_404(request, report_policy, FOLLOW, public_id=public_id)

@@ -21,9 +21,10 @@ from followup.policies import MANAGE_COMPARISON, MANAGE_TARGETS, followup_policy
 from governance import services as governance_services
 from governance.tests import builders as governance_builders
 from organisations import services as organisation_services
-from organisations import services_breaks
+from organisations import services_breaks, services_contacts
 from organisations.models import BreakKind, Role, TermKind, UnitKind
 from organisations.selectors import memberships_of
+from organisations.services_contacts import ContactValues
 from reports import services_intake, services_registration, services_school
 from reports.models import (
     Decision,
@@ -628,6 +629,25 @@ CALLS: list[tuple[str, Call]] = [
         "school_break_delete",
         lambda w, t: services_breaks.school_break_delete(
             actor=_eksjo(w, Role.COORDINATOR), school_break=t["school_break"]
+        ),
+    ),
+    # --- the numbers school staff call: Eksjö's admin, or Leksand's coordinator ------------------
+    (
+        "municipality_contacts_update",
+        lambda w, _t: services_contacts.municipality_contacts_update(
+            actor=_eksjo(w, Role.MUNICIPAL_ADMIN),
+            municipality=w.municipality(),
+            values=ContactValues(intake_phone="0247-802 00", intake_hours="Vardagar 8–16"),
+            expected_version=0,
+        ),
+    ),
+    (
+        "municipality_contacts_update (a coordinator)",
+        lambda w, _t: services_contacts.municipality_contacts_update(
+            actor=w.user(Role.COORDINATOR),
+            municipality=w.municipality(),
+            values=ContactValues(intake_phone="0247-802 00", intake_hours="Vardagar 8–16"),
+            expected_version=0,
         ),
     ),
 ]

@@ -52,7 +52,7 @@ def test_the_reporter_sees_unsent_drafts_and_new_feedback(world):
     draft(world)
     draft(world)
     recent = timezone.now() - 5 * DAY
-    advance(
+    answered = advance(
         submitted(world, now=recent - 10 * DAY),
         "feedback_given",
         intake=intake,
@@ -63,12 +63,30 @@ def test_the_reporter_sees_unsent_drafts_and_new_feedback(world):
     # Feedback long ago is not news.
     advance(submitted(world, now=timezone.now() - 90 * DAY), "closed", intake=intake)
     mine = reverse("reports:my_reports")
+    # Several drafts: the list; one report with feedback: that report, one click away.
     assert _items(teacher, Role.REPORTER) == [
-        ("2 drafts not submitted.", mine, "warning"),
-        ("Feedback received on 1 report.", mine, "info"),
+        ("2 drafts not submitted.", mine + "#drafts", "warning"),
+        (
+            "Feedback received on 1 report.",
+            reverse("reports:status", args=[answered.public_id]),
+            "info",
+        ),
     ]
     # Someone else's drafts are not the principal's business.
     assert _items(world.user(Role.PRINCIPAL), Role.PRINCIPAL) == []
+
+
+def test_a_single_draft_opens_in_one_click(world):
+    teacher = world.user(Role.REPORTER)
+    only = draft(world)
+    draft(world, author=world.user(Role.REPORTER, "eksjo"))  # someone else's
+    assert _items(teacher, Role.REPORTER) == [
+        (
+            "1 draft not submitted.",
+            reverse("reports:draft_edit", args=[only.public_id]),
+            "warning",
+        )
+    ]
 
 
 def test_a_user_with_two_reporter_roles_sees_the_items_once(world):

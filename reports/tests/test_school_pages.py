@@ -133,7 +133,14 @@ def test_the_author_sees_what_they_wrote_the_status_and_the_feedback(client, wor
     assert "foto.pdf" in page
     assert re.search(r'id="report-status"><span class="badge[^"]*">Decided</span>', page)
     assert "An investigation has been opened" in page
-    for intake_text in (SECRET_INTAKE_TEXT, "HEMLIGA ANTECKNINGAR", "Protection assessed"):
+    # The steps show that the protection assessment was made (issue 9's step indicator),
+    # never its outcome or the intake's notes.
+    for intake_text in (
+        SECRET_INTAKE_TEXT,
+        "HEMLIGA ANTECKNINGAR",
+        "immediate protection",
+        "Preliminary assessment",
+    ):
         assert intake_text not in page
     assert world.user(Role.INTAKE).username not in page
 
