@@ -89,7 +89,9 @@ def _row(report: ConcernReport, *, author: bool, today: datetime.date) -> Report
         public_id=str(report.public_id),
         reference=report.reference,
         child_label=child_label_masked(report),
-        school_name=report.school_unit.name,
+        # Reports on a reporter's start page come from a school; a report the intake
+        # registered from another source has none.
+        school_name=report.school_unit.name if report.school_unit is not None else "",
         submitted_at=report.submitted_at,
         status_key=key,
         status_label=label,

@@ -74,7 +74,8 @@ def _cursor(request: HttpRequest, name: str) -> selectors_school.SchoolCursor | 
 def _call_box(request: HttpRequest, report: ConcernReport) -> CallBox:
     """The numbers to call (emergency line, intake) where the report's school is: the local
     social services act on an acute danger whichever municipality handles the report."""
-    return call_boxes(_user(request), [report.school_unit.municipality])[0]
+    where = report.school_unit.municipality if report.school_unit else report.municipality
+    return call_boxes(_user(request), [where])[0]
 
 
 def _medical(report: ConcernReport) -> dict[str, Any]:

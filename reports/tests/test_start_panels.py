@@ -414,6 +414,7 @@ def test_a_forwarded_report_is_announced_once(monday):
         report=report,
         actor=monday.user(Role.INTAKE),
         decision=Decision.FORWARDED,
+        delegation_point="Delegationsordning IFO punkt 3.1",
         forwarded_to="Rättvik",
     )
     [note] = Notification.objects.filter(user=report.author)
