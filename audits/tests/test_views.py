@@ -279,7 +279,7 @@ def test_the_pdf_has_the_headings_the_words_and_swedish_letters(
         "Ej genomförd",
         "Sammanfattning och rekommendationer",
         "Ingen återrapportering till kommunstyrelsen.",
-        "27\xa0jan.\xa02023",
+        "27 jan. 2023",
     ):
         assert expected in squashed, expected
     assert f"Sida 1 av {pages}" in squashed
@@ -330,7 +330,8 @@ def test_while_the_pdf_is_prepared_the_page_asks_again_and_then_links_it(client,
     html = client.get(reverse("audits:report", args=[round_.audit_id, round_.pk])).content.decode()
     assert f'hx-get="{status_url}"' in html
     assert 'hx-trigger="every 2s"' in html
-    assert "<script" not in html.split("<main", 1)[1]  # no inline script in the page (CSP)
+    # No inline script in the page (CSP): only the site's own script files.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html.split("<main", 1)[1])
     tasks.render_followup_report.call(round_.pk)
     fragment = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-get" not in fragment  # it stops asking

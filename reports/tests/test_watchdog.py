@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -245,14 +246,17 @@ def test_the_command_says_when_there_is_nothing(capsys):
 
 def test_the_task_runs_the_same_watchdog(world, now):
     submitted(world, now=now - 5 * HOUR)
-    result = run_watchdog.enqueue()  # the tests run tasks at once
-    assert result.return_value["notifications_created"] == 1
-    assert result.return_value["alerts"][0]["municipality"] == "Leksand"
-    assert run_watchdog.enqueue().return_value["notifications_created"] == 0
+    # The task reads the clock itself: at the fixture's noon, whatever the time of the run.
+    with time_machine.travel(now, tick=False):
+        result = run_watchdog.enqueue()  # the tests run tasks at once
+        assert result.return_value["notifications_created"] == 1
+        assert result.return_value["alerts"][0]["municipality"] == "Leksand"
+        assert run_watchdog.enqueue().return_value["notifications_created"] == 0
 
 
 def test_the_command_can_queue_the_task(world, now, capsys):
     submitted(world, now=now - 5 * HOUR)
-    call_command("report_watchdog", "--enqueue")
+    with time_machine.travel(now, tick=False):
+        call_command("report_watchdog", "--enqueue")
     assert "Queued the report watchdog" in capsys.readouterr().out
     assert Notification.objects.filter(user=world.user(Role.INTAKE)).count() == 1
