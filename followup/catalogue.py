@@ -159,7 +159,10 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.NONE,
         default_target=None,
         levels=SCHOOL_LEVELS,
-        source=_("Duty to report, SoL 19 kap. 1 §; Leksand's audit 2023"),
+        source=_(
+            "Duty to report, 19 kap. 1 § socialtjänstlagen (2025:400)"
+            " (formerly 14 kap. 1 § SoL); Leksand's audit 2023"
+        ),
         protection=Protection.CHILDREN,
     ),
     Indicator(
@@ -191,7 +194,10 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.HIGHER,
         default_target=Decimal(100),
         levels=WHOLE,
-        source=_("Immediate protection assessment, SoL 20 kap. 1 § (formerly 11 kap. 1 a §)"),
+        source=_(
+            "Immediate protection assessment, 20 kap. 1 § socialtjänstlagen (2025:400)"
+            " (formerly 11 kap. 1 a § SoL)"
+        ),
         protection=Protection.CHILDREN,
         compute=_share("protection_on_time", "protection_due"),
     ),
@@ -207,7 +213,10 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.LOWER,
         default_target=Decimal(14),
         levels=WHOLE,
-        source=_("Decision within 14 days, SoL 20 kap. 2 §"),
+        source=_(
+            "Decision within 14 days, 20 kap. 2 § socialtjänstlagen (2025:400)"
+            " (formerly 11 kap. 1 a § SoL)"
+        ),
         protection=Protection.CHILDREN,
         compute=_percentile("0.5"),
     ),
@@ -223,7 +232,10 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.LOWER,
         default_target=Decimal(14),
         levels=WHOLE,
-        source=_("Decision within 14 days, SoL 20 kap. 2 §"),
+        source=_(
+            "Decision within 14 days, 20 kap. 2 § socialtjänstlagen (2025:400)"
+            " (formerly 11 kap. 1 a § SoL)"
+        ),
         protection=Protection.CHILDREN,
         compute=_percentile("0.9"),
     ),
@@ -240,7 +252,10 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.HIGHER,
         default_target=Decimal(100),
         levels=WHOLE,
-        source=_("Decision within 14 days, SoL 20 kap. 2 §"),
+        source=_(
+            "Decision within 14 days, 20 kap. 2 § socialtjänstlagen (2025:400)"
+            " (formerly 11 kap. 1 a § SoL)"
+        ),
         protection=Protection.CHILDREN,
         compute=_share("decision_on_time", "decision_due"),
     ),
@@ -257,7 +272,10 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.HIGHER,
         default_target=Decimal(100),
         levels=WHOLE,
-        source=_("Feedback to the reporter, SoL 19 kap. 6 §; both audits"),
+        source=_(
+            "Feedback to the reporter, 19 kap. 6 § socialtjänstlagen (2025:400)"
+            " (formerly 14 kap. 1 b § SoL); both audits"
+        ),
         protection=Protection.CHILDREN,
         compute=_share("feedback_on_time", "feedback_due"),
     ),
@@ -273,7 +291,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction=Direction.NONE,
         default_target=None,
         levels=WHOLE,
-        source=_("SoL 20 kap. 2 §; national statistics (Socialstyrelsen)"),
+        source=_("20 kap. 2 § socialtjänstlagen (2025:400); national statistics (Socialstyrelsen)"),
         protection=Protection.CHILDREN_OUTCOME,
         compute=_share("investigation", "decided"),
     ),
