@@ -29,7 +29,7 @@ FEEDBACK_LABELS: dict[str, str | Promise] = {str(value): label for value, label 
 class StepState(StrEnum):
     DONE = "done"
     CURRENT = "current"  # the step the social services work on now
-    TODO = "todo"
+    UPCOMING = "upcoming"  # not reached yet
     SKIPPED = "skipped"  # will not happen (feedback not requested, or the report was closed)
     ELSEWHERE = "elsewhere"  # happens in the municipality the report was forwarded to
 
@@ -148,13 +148,13 @@ def _steps(report: ConcernReport) -> list[Step]:
         Step(
             "sent", pgettext_lazy("report step", "Sent"), StepState.DONE, _day(report.submitted_at)
         ),
-        _done_or_todo("received", pgettext_lazy("report step", "Received"), report.received_at),
-        _done_or_todo(
+        _done_or_upcoming("received", pgettext_lazy("report step", "Received"), report.received_at),
+        _done_or_upcoming(
             "protection",
             pgettext_lazy("report step", "Protection assessment"),
             report.protection_assessed_at,
         ),
-        _done_or_todo(
+        _done_or_upcoming(
             "decided",
             pgettext_lazy("report step", "Forwarded")
             if forwarded
@@ -167,19 +167,19 @@ def _steps(report: ConcernReport) -> list[Step]:
     marked = []
     current_found = False
     for step in steps:
-        if step.state == StepState.TODO and closed:
+        if step.state == StepState.UPCOMING and closed:
             step = Step(step.key, step.label, StepState.SKIPPED)
-        elif step.state == StepState.TODO and not current_found:
+        elif step.state == StepState.UPCOMING and not current_found:
             step = Step(step.key, step.label, StepState.CURRENT)
             current_found = True
         marked.append(step)
     return marked
 
 
-def _done_or_todo(key: str, label: Promise, moment: datetime.datetime | None) -> Step:
+def _done_or_upcoming(key: str, label: Promise, moment: datetime.datetime | None) -> Step:
     if moment:
         return Step(key, label, StepState.DONE, _day(moment))
-    return Step(key, label, StepState.TODO)
+    return Step(key, label, StepState.UPCOMING)
 
 
 def _feedback_step(report: ConcernReport) -> Step:
@@ -196,7 +196,7 @@ def _feedback_step(report: ConcernReport) -> Step:
         )
     if not report.wants_feedback:
         return Step("feedback", gettext_lazy("Feedback not requested"), StepState.SKIPPED)
-    return Step("feedback", pgettext_lazy("report step", "Feedback"), StepState.TODO)
+    return Step("feedback", pgettext_lazy("report step", "Feedback"), StepState.UPCOMING)
 
 
 def _next(

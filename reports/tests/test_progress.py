@@ -68,9 +68,9 @@ def test_a_report_just_sent_waits_to_be_received():
     assert [(s.key, s.state) for s in progress.steps] == [
         ("sent", StepState.DONE),
         ("received", StepState.CURRENT),
-        ("protection", StepState.TODO),
-        ("decided", StepState.TODO),
-        ("feedback", StepState.TODO),
+        ("protection", StepState.UPCOMING),
+        ("decided", StepState.UPCOMING),
+        ("feedback", StepState.UPCOMING),
     ]
     assert progress.steps[0].done_on == datetime.date(2026, 3, 2)
     assert progress.next_text.endswith("needs protection: by today.")
