@@ -64,7 +64,7 @@ def log_read(
         obj=shown,
         municipality_id=shown.access_log_municipality_id,  # type: ignore[union-attr]
         child_ref=shown.access_log_child_ref,  # type: ignore[union-attr]
-        rule=permit.grant.rule,
+        rule=permit.logged_rule,
         membership=permit.grant.membership,
     )
     access_log_submit(permit.user, log_action, [entry])

@@ -175,6 +175,25 @@ class AuditEventType(models.TextChoices):
     BOARD_REPORT_PUBLISHED = "board_report_published", _("Board report published")
     BOARD_REPORT_PDF_REMADE = "board_report_pdf_remade", _("PDF of a board report made again")
 
+    # Coordinated individual plans and consent (sip.services)
+    SIP_STARTED = "sip_started", _("Coordinated plan started")
+    SIP_PROPOSED = "sip_proposed", _("Coordinated plan proposed")
+    SIP_PROPOSAL_ACCEPTED = "sip_proposal_accepted", _("Proposal of a coordinated plan taken up")
+    SIP_PROPOSAL_DECLINED = "sip_proposal_declined", _("Proposal of a coordinated plan declined")
+    SIP_UPDATED = "sip_updated", _("Coordinated plan changed")
+    SIP_ACTIVATED = "sip_activated", _("Coordinated plan made active")
+    SIP_CLOSED = "sip_closed", _("Coordinated plan closed")
+    SIP_PARTICIPANT_ADDED = "sip_participant_added", _("Participant added to a coordinated plan")
+    SIP_PARTICIPANT_REMOVED = (
+        "sip_participant_removed",
+        _("Participant removed from a coordinated plan"),
+    )
+    SIP_ACTION_ADDED = "sip_action_added", _("Action added to a coordinated plan")
+    SIP_ACTION_UPDATED = "sip_action_updated", _("Action of a coordinated plan changed")
+    SIP_MEETING_RECORDED = "sip_meeting_recorded", _("Network meeting recorded")
+    CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+
     # Follow-up (followup.services)
     INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")
     COMPARISON_CONSENT_CHANGED = (

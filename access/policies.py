@@ -25,7 +25,17 @@ from enum import StrEnum
 from typing import Any, ClassVar, Self, override
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.query import ModelIterable
 from django.utils.functional import Promise
 
@@ -34,15 +44,21 @@ from organisations.models import Membership, Municipality, User
 from organisations.selectors import memberships_of
 
 GRANT_INDEX = "_access_grant_index"
+GRANT_DETAIL = "_access_grant_detail"
 
 
 @dataclass(frozen=True)
 class Grant:
-    """Why a user may see some rows: the rule's name (logged), the membership and the filter."""
+    """Why a user may see some rows: the rule's name (logged), the membership and the filter.
+
+    ``detail`` is an expression giving, per row, what the rule rests on when that differs
+    from row to row (the consent that lets a party see a plan): it is logged with the rule
+    as ``rule:detail``, so a log review can name the consent behind every read."""
 
     rule: str
     q: Q
     membership: Membership | None = None
+    detail: Any = None
 
     @property
     def municipality_id(self) -> int | None:
@@ -64,6 +80,7 @@ class Permit[M: Model]:
     grant: Grant
     user: User
     _token: object = field(default=None, repr=False, compare=False)
+    detail: str = ""
 
     def __post_init__(self) -> None:
         if self._token is not _PERMIT_TOKEN:
@@ -74,6 +91,11 @@ class Permit[M: Model]:
         if self.action not in actions:
             raise NotPermitted
         return self.obj
+
+    @property
+    def logged_rule(self) -> str:
+        """The rule as the access log records it (with its detail, when it has one)."""
+        return _logged_rule(self.grant.rule, self.detail)
 
 
 class NotPermitted(PermissionDenied):
@@ -168,7 +190,7 @@ class Policy[M: Model, A: StrEnum](ABC):
         rows = self._filtered(user, grants)
         if not self.logs_reads or not grants:
             return rows
-        rows = rows.annotate(**{GRANT_INDEX: _grant_case(grants)})
+        rows = rows.annotate(**_grant_annotations(grants))
         logged: LoggedQuerySet[M] = LoggedQuerySet(
             model=rows.model, query=rows.query, using=rows.db
         )
@@ -184,13 +206,20 @@ class Policy[M: Model, A: StrEnum](ABC):
         row = (
             self._filtered(user, grants)
             .filter(**lookup)
-            .annotate(**{GRANT_INDEX: _grant_case(grants)})
+            .annotate(**_grant_annotations(grants))
             .first()
         )
         if row is None:
             return None
         grant = grants[getattr(row, GRANT_INDEX)]
-        return Permit(obj=row, action=action, grant=grant, user=user, _token=_PERMIT_TOKEN)
+        return Permit(
+            obj=row,
+            action=action,
+            grant=grant,
+            user=user,
+            _token=_PERMIT_TOKEN,
+            detail=getattr(row, GRANT_DETAIL, None) or "",
+        )
 
     def can(self, user: User, action: A, obj: M) -> bool:
         return self.find(user, action, pk=obj.pk) is not None
@@ -237,12 +266,19 @@ def policy_classes() -> list[type[Policy[Any, Any]]]:
 
 def rule_label(rule: str) -> str:
     """The rule's name in the reader's language; the code itself for a rule no policy names
-    (a retired rule in an old log row: the row must still be readable)."""
+    (a retired rule in an old log row: the row must still be readable). A rule logged with its
+    detail (``rule:detail``) names the detail where its label has a ``%(detail)s``."""
+    name, _separator, detail = rule.partition(":")
     for policy_class in _policy_classes:
-        label = policy_class.rule_labels.get(rule)
+        label = policy_class.rule_labels.get(name)
         if label is not None:
-            return str(label)
+            text = str(label)
+            return text % {"detail": detail} if "%(detail)s" in text else text
     return rule
+
+
+def _logged_rule(rule: str, detail: str) -> str:
+    return f"{rule}:{detail}" if detail else rule
 
 
 def _boolean(case: Case) -> Case:
@@ -262,6 +298,22 @@ def _grant_case(grants: list[Grant]) -> Case:
         *[When(_condition(grant), then=Value(index)) for index, grant in enumerate(grants)],
         output_field=IntegerField(),
     )
+
+
+def _grant_annotations(grants: list[Grant]) -> dict[str, Any]:
+    """The grant index of each row and, when a grant has one, the detail of the first grant
+    that matches (the same order as the index)."""
+    annotations: dict[str, Any] = {GRANT_INDEX: _grant_case(grants)}
+    if any(grant.detail is not None for grant in grants):
+        annotations[GRANT_DETAIL] = Case(
+            *[
+                When(_condition(grant), then=Value("") if grant.detail is None else grant.detail)
+                for grant in grants
+            ],
+            default=Value(""),
+            output_field=CharField(),
+        )
+    return annotations
 
 
 @dataclass(frozen=True)
@@ -358,7 +410,9 @@ def _entries(spec: _LogSpec, rows: list[Any]) -> list[Any]:
             obj=row,
             municipality_id=row.access_log_municipality_id,
             child_ref=row.access_log_child_ref,
-            rule=spec.grants[getattr(row, GRANT_INDEX)].rule,
+            rule=_logged_rule(
+                spec.grants[getattr(row, GRANT_INDEX)].rule, getattr(row, GRANT_DETAIL, "") or ""
+            ),
             membership=spec.grants[getattr(row, GRANT_INDEX)].membership,
         )
         for row in rows

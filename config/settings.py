@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "wheel",
     "audits",
     "followup",
+    "sip",
 ]
 
 MIDDLEWARE = [
