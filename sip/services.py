@@ -315,7 +315,7 @@ def plan_update(
     date. Refused with :class:`ConcurrentEditError` (nothing saved) when someone else saved
     since ``expected_version`` was read."""
     with transaction.atomic():
-        plan = _locked(permit, expected_version, SipAction.EDIT)
+        plan = _locked(permit, expected_version, SipAction.EDIT, SipAction.MANAGE)
         responsible = None
         if text.responsible_id is not None:
             responsible = plan.participants.filter(
@@ -486,7 +486,7 @@ def _check_action(plan: Plan, data: ActionData) -> None:
 
 def action_add(*, permit: Permit[Plan], actor: User, data: ActionData) -> PlanAction:
     with transaction.atomic():
-        plan = _locked(permit, None, SipAction.EDIT)
+        plan = _locked(permit, None, SipAction.EDIT, SipAction.MANAGE)
         _check_action(plan, data)
         action = PlanAction.objects.create(
             plan=plan,
@@ -509,7 +509,7 @@ def action_update(
 ) -> PlanAction:
     """Change an action; refused like the plan's text when the plan changed meanwhile."""
     with transaction.atomic():
-        plan = _locked(permit, expected_version, SipAction.EDIT)
+        plan = _locked(permit, expected_version, SipAction.EDIT, SipAction.MANAGE)
         action = plan.actions.filter(pk=action_id).first()
         if action is None:
             raise ValidationError(_("That action is no longer in the plan."))
