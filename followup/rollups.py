@@ -416,13 +416,15 @@ def _sip_time_dependent(
     since: datetime.datetime, now: datetime.datetime, this_month: datetime.date
 ) -> set[tuple[int, str, datetime.date]]:
     """Plans: the months of those whose follow-up date passed or that were saved within the
-    window, and this month of every municipality with a plan (the plans active now)."""
+    window, and this month and the last of every municipality with a plan (the plans active
+    now, and at the end of a month that ended since the last run)."""
     marks: set[tuple[int, str, datetime.date]] = {
         (mid, RollupSource.SIP, month)
         for mid, month in plan_months(time_dependent_plans(since, now), now=now)
     }
     for mid in Plan.objects.values_list("municipality_id", flat=True).distinct().order_by():
         marks.add((mid, RollupSource.SIP, this_month))
+        marks.add((mid, RollupSource.SIP, add_months(this_month, -1)))
     return marks
 
 
