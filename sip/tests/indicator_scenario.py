@@ -143,7 +143,7 @@ def build() -> Scenario:
         plans["I"] = active_plan(world, march(30), valid_until=march(15))
         plans["J"] = start_plan(world)
         # As when the responsible participant's row goes: the plan names nobody (SET_NULL).
-        Participant.objects.filter(pk=plans["E"].responsible_id).delete()
+        Participant.objects.filter(pk=plans["E"].responsible_id or 0).delete()
     nurse = world.user(Role.MEDICAL_STUDENT_HEALTH)
     intake = world.user(Role.INTAKE)
     counsellor = world.user(Role.STUDENT_HEALTH)

@@ -63,7 +63,8 @@ def test_the_snapshot_holds_the_sip_part_as_shown(report: tuple[Scenario, BoardR
     # At the end of the period so far (April): 5 of 6 active plans name the responsible; the
     # share is shown, its counts are not (6 − 5 = 1).
     responsible = values["sip_responsible_named"]
-    assert responsible["value"] is not None and responsible["value"].startswith("83.3")
+    assert responsible["value"] is not None
+    assert responsible["value"].startswith("83.3")
     assert (responsible["numerator"], responsible["denominator"]) == ("–", "–")
     assert values["sip_consent_ended_first"]["protected"] is True
     assert content["previous"]["sip_started"]["value"] == "0"

@@ -4,6 +4,7 @@ the marks the services leave give the same rows as a rebuild."""
 
 import datetime
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -29,7 +30,7 @@ SIP_KEYS = [
 
 
 @pytest.fixture
-def scenario(db) -> Scenario:  # noqa: ARG001 - asks pytest for the database
+def scenario(db) -> Iterator[Scenario]:  # noqa: ARG001 - asks pytest for the database
     built = build()
     with time_machine.travel(NOW, tick=False):
         rebuild(now=NOW)
@@ -108,7 +109,8 @@ def test_the_march_dashboard_protects_small_counts(scenario: Scenario) -> None:
     assert values["sip_consent_ended_first"].text == "<5"  # 2 of 3
     responsible = values["sip_responsible_named"]
     # 5 of 6: the share is shown, the counts not (6 − 5 = 1 would give a plan away).
-    assert responsible.value is not None and round(responsible.value) == 83
+    assert responsible.value is not None
+    assert round(responsible.value) == 83
     assert responsible.counts_text == ""
     with translation.override("sv"):
         assert responsible.text == "83 %"
@@ -156,7 +158,8 @@ def test_the_other_municipality_sees_none_of_it(scenario: Scenario) -> None:
     dash = dashboard(scenario.world.municipality("eksjo"), month_period(MARCH), today=NOW.date())
     assert dash.values["sip_started"].text == "0"
     assert dash.values["sip_follow_up_on_time"].value is None
-    assert dash.sip is not None and not dash.sip.any
+    assert dash.sip is not None
+    assert not dash.sip.any
 
 
 def test_the_dashboard_costs_the_same_queries_with_plans(
