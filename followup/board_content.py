@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import translation
 
-from followup.catalogue import CATALOGUE, Indicator, for_goal
+from followup.catalogue import CATALOGUE, SIP_INDICATORS, Indicator, for_goal
 from followup.periods import Period, PeriodKind
 from followup.selectors import (
     REPORTS_ARRIVED,
@@ -40,6 +40,8 @@ CONTENT_VERSION = 1
 TREND_KEYS = ("reports", "decided_within_deadline", "feedback_on_time", "meetings_held")
 # Indicators compared with the other municipalities and national reference values.
 COMPARISON_KEYS = ["decided_within_deadline", "feedback_on_time", "led_to_investigation"]
+# Shown in the report's part on coordinated plans (SIP), not in the table of indicators.
+SIP_KEYS = tuple(indicator.key for indicator in SIP_INDICATORS)
 
 Json = dict[str, Any]
 
@@ -188,6 +190,22 @@ def _comparisons(municipality: Municipality, period: Period) -> tuple[Json, Json
     )
 
 
+def _sip(board: Dashboard) -> Json | None:
+    """The coordinated plans started, by sector and by how they started, as protected tokens
+    ("<5", "–" or the number); the indicators' values are in ``values`` like every other."""
+    if board.sip is None:
+        return None
+    return {
+        "total": board.sip.total.token,
+        "sectors": [
+            {"label": part.label, "started": part.started.token} for part in board.sip.sectors
+        ],
+        "origins": [
+            {"label": part.label, "started": part.started.token} for part in board.sip.origins
+        ],
+    }
+
+
 def _routine(municipality: Municipality) -> Json | None:
     found = main_routine_version(municipality.pk)
     if found is None:
@@ -265,6 +283,7 @@ def build_content(municipality: Municipality, period: Period, *, today: datetime
             "comparisons": compared,
             "references": references,
             "audits": _audits(municipality, today),
+            "sip": _sip(board),
         }
 
 

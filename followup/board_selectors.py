@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from followup.board_content import (
     COMPARISON_KEYS,
+    SIP_KEYS,
     TREND_KEYS,
     Json,
     comparison_rows,
@@ -72,10 +73,14 @@ def target_text(shown: Shown | None) -> str:
     return format_value(shown.target, shown.indicator.unit)
 
 
-def _indicator_rows(content: Json) -> list[dict[str, Any]]:
+def _indicator_rows(content: Json, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The rows of the table of indicators: ``keys`` in the catalogue's order, or every
+    indicator but those of the part on coordinated plans."""
     rows = []
     for key, indicator in CATALOGUE.items():
         if key not in content["values"]:
+            continue
+        if (key not in keys) if keys is not None else (key in SIP_KEYS):
             continue
         shown = _value(content["values"], key)
         rows.append(
@@ -189,6 +194,16 @@ def _audit_status(content: Json) -> Json | None:
     }
 
 
+def _sip(content: Json) -> Json | None:
+    """The part on coordinated plans: its indicators against the previous period and the
+    plans started, broken down. None for a report made before the part existed."""
+    found = content.get("sip")
+    if found is None:
+        return None
+    rows = _indicator_rows(content, SIP_KEYS)
+    return {**found, "rows": rows, "any": found["total"] != "0"}
+
+
 def _period_labels(content: Json) -> dict[str, str]:
     """The period's and the previous period's names, in the active language: inside a
     sentence ("vårterminen 2026") and as a column heading ("Vårterminen 2026")."""
@@ -230,4 +245,5 @@ def report_view(content: Json) -> dict[str, Any]:
         "comparisons": _comparisons(content),
         "audit_status": _audit_status(content),
         "audit_status_template": "followup/board/_audits.html",
+        "sip": _sip(content),
     }

@@ -98,6 +98,9 @@ class Indicator:
     # How far from the target a value is still "close" (amber) rather than red; by default
     # 10 percentage points for a share and a tenth of the target otherwise.
     amber_margin: Decimal | None = None
+    # Drawn month by month in the trends. A count of children is not: its months are parts of
+    # the period's total, and only the reports' months are protected as such parts.
+    trend: bool = True
 
     @property
     def unit_label(self) -> Promise:
@@ -145,6 +148,111 @@ def _percentile(fraction: str) -> Callable[[Metrics], Ratio]:
 
 SCHOOL_LEVELS = frozenset({Level.MUNICIPALITY, Level.SECTOR, Level.SCHOOL})
 WHOLE = frozenset({Level.MUNICIPALITY})
+
+# --- Coordinated individual plans (SIP) ------------------------------------------------------
+# Counted from the plans by ``sip.indicators`` into the summary tables (source "sip"). Only
+# counts leave the plans: nobody who reads the follow-up sees a plan.
+
+SIP_SOURCE = _(
+    "Coordinated individual plan, 10 kap. 8–9 §§ socialtjänstlagen (2025:400)"
+    " (formerly 2 kap. 7 § SoL) and 16 kap. 4 § hälso- och sjukvårdslagen (2017:30)"
+)
+# Counts of the plans active at the end of a month: the value of a period is its last month's
+# (up to this month), never a sum over its months (``followup.selectors.period_sums``).
+MONTH_END_METRICS = frozenset({"sip_active", "sip_active_responsible"})
+MONTH_END_INDICATORS = frozenset({"sip_responsible_named"})  # not compared: not a sum
+
+SIP_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        key="sip_started",
+        name=_("Coordinated plans (SIP) started"),
+        definition=_(
+            "Coordinated individual plans started in the period: a convening unit started the "
+            "plan, or took up a proposal to start one. Proposals not taken up are not counted. "
+            "The table below breaks them down by the sector of the convening unit and by "
+            "whether the plan started from a report of concern."
+        ),
+        formula=_("plans started in the period"),
+        unit=ValueUnit.COUNT,
+        direction=Direction.NONE,
+        default_target=None,
+        levels=WHOLE,
+        source=SIP_SOURCE,
+        protection=Protection.CHILDREN,
+        compute=lambda metrics: Ratio(metrics.get("sip_started", 0)),
+        trend=False,
+    ),
+    Indicator(
+        key="sip_started_from_report",
+        name=_("Coordinated plans started from a report of concern"),
+        definition=_(
+            "Share of the coordinated plans started in the period that were started from a "
+            "report of concern."
+        ),
+        formula=_("plans started from a report ÷ plans started × 100"),
+        unit=ValueUnit.PERCENT,
+        direction=Direction.NONE,
+        default_target=None,
+        levels=WHOLE,
+        source=SIP_SOURCE,
+        protection=Protection.CHILDREN,
+        compute=_share("sip_started_from_report", "sip_started"),
+    ),
+    Indicator(
+        key="sip_follow_up_on_time",
+        name=_("Coordinated plans followed up on time"),
+        definition=_(
+            "Of the follow-up dates of active coordinated plans that fell in the period, the "
+            "share where the plan was followed up at a network meeting held on or before the "
+            "date. A date that has passed without such a meeting counts as late, also when "
+            "the meeting is held later. A date that has not yet come and has no meeting is not "
+            "counted, nor is a date on or after the day the plan was closed."
+        ),
+        formula=_("follow-up dates met by a follow-up meeting ÷ follow-up dates due × 100"),
+        unit=ValueUnit.PERCENT,
+        direction=Direction.HIGHER,
+        default_target=Decimal(100),
+        levels=WHOLE,
+        source=SIP_SOURCE,
+        protection=Protection.CHILDREN,
+        compute=_share("sip_follow_up_on_time", "sip_follow_up_due"),
+    ),
+    Indicator(
+        key="sip_responsible_named",
+        name=_("Active coordinated plans with an overall responsible"),
+        definition=_(
+            "Of the coordinated plans active at the end of the period (or today, while the "
+            "period lasts), the share that name who has the overall responsibility."
+        ),
+        formula=_("active plans naming the overall responsible ÷ active plans × 100"),
+        unit=ValueUnit.PERCENT,
+        direction=Direction.HIGHER,
+        default_target=Decimal(100),
+        levels=WHOLE,
+        source=SIP_SOURCE,
+        protection=Protection.CHILDREN,
+        compute=_share("sip_active_responsible", "sip_active"),
+    ),
+    Indicator(
+        key="sip_consent_ended_first",
+        name=_("Coordinated plans whose consent ended before the plan"),
+        definition=_(
+            "Of the coordinated plans closed in the period that had a consent, the share where "
+            "every consent had been withdrawn or had expired before the plan was closed. The "
+            "family may always withdraw its consent; many such plans can be a reason to ask "
+            "how the families are met."
+        ),
+        formula=_("plans closed after their consent ended ÷ plans closed with a consent × 100"),
+        unit=ValueUnit.PERCENT,
+        direction=Direction.NONE,
+        default_target=None,
+        levels=WHOLE,
+        source=SIP_SOURCE,
+        protection=Protection.CHILDREN_OUTCOME,
+        compute=_share("sip_consent_ended_first", "sip_closed_with_consent"),
+    ),
+)
+
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -403,6 +511,7 @@ INDICATORS: tuple[Indicator, ...] = (
         protection=Protection.STAFF,
         amber_margin=Decimal(60),  # amber while the date is ahead, red once it passed
     ),
+    *SIP_INDICATORS,
 )
 
 AUDIT_INDICATORS: tuple[Indicator, ...] = (

@@ -109,6 +109,18 @@ def _sectors(dash: Dashboard) -> Table:
     return Table(_("Sectors"), headers, rows)
 
 
+def _sip(dash: Dashboard) -> Table:
+    """The coordinated plans started, by sector and by how they started (as on the page)."""
+    rows: list[list[Value]] = []
+    if dash.sip is not None and dash.sip.any:
+        by_sector = _("By the sector of the convening unit")
+        by_origin = _("By how they started")
+        rows += [[by_sector, part.label, count_value(part.started)] for part in dash.sip.sectors]
+        rows += [[by_origin, part.label, count_value(part.started)] for part in dash.sip.origins]
+    headers = [_("Breakdown"), _("Part"), _("Plans started")]
+    return Table(_("Coordinated plans"), headers, rows)
+
+
 def _documents(dash: Dashboard) -> Table:
     rows: list[list[Value]] = [
         [
@@ -125,7 +137,7 @@ def _documents(dash: Dashboard) -> Table:
 
 def dashboard_tables(dash: Dashboard, schools: list[SchoolRow]) -> list[Table]:
     """The tables of the page, in its order (``schools``: the rows the user may see)."""
-    return [_indicators(dash), _schools(schools), _sectors(dash), _documents(dash)]
+    return [_indicators(dash), _schools(schools), _sectors(dash), _sip(dash), _documents(dash)]
 
 
 def file_name(municipality: Municipality, period: Period, sector_label: str = "") -> str:

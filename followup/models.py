@@ -22,6 +22,7 @@ class RollupSource(models.TextChoices):
     REPORTS = "reports", _("Reports of concern")
     WHEEL = "wheel", _("Annual wheel")
     GOVERNANCE = "governance", _("Governance documents")
+    SIP = "sip", _("Coordinated individual plans")
 
 
 class Rollup(models.Model):

@@ -28,6 +28,7 @@ KEY_INDICATORS = [
     "led_to_investigation",
     "meetings_held",
     "meetings_without_minutes",
+    "sip_follow_up_on_time",
 ]
 
 # Shown in their own table below the indicators, not as one number of the municipality.

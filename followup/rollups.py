@@ -34,6 +34,10 @@ wheel (``unit`` = the school of a per-school meeting, or empty)
 governance (a snapshot of the month)
     ``staff`` and ``staff_confirmed`` (persons who confirmed the current routine) per unit,
     per sector and in the whole municipality (``unit`` empty, ``sector`` empty).
+sip (coordinated individual plans; ``unit`` empty, ``sector`` = the convening sector)
+    plans started, follow-up dates due and met, plans active at the month's end and those
+    naming the overall responsible, plans closed with a consent and those whose consent ended
+    first: see ``sip.indicators``.
 """
 
 import datetime
@@ -53,6 +57,8 @@ from governance.shares import read_shares
 from organisations.models import Municipality
 from reports.deadlines import decision_was_late
 from reports.models import ConcernReport, Decision
+from sip.indicators import plan_counts, plan_months, time_dependent_plans
+from sip.models import Plan
 from wheel.models import ActivityType, Attendance, Occurrence, OccurrenceStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -120,6 +126,16 @@ def mark_meetings(municipality_id: int, moments: Iterable[datetime.datetime]) ->
     mark_changed((municipality_id, RollupSource.WHEEL, local_month(m)) for m in moments)
 
 
+def mark_plan(plan: object) -> None:
+    """A coordinated plan changed (content, state, consent, meeting): every month it counts in
+    (``sip.indicators.plan_months``) is recomputed when the transaction commits."""
+    pk = getattr(plan, "pk", None)
+    if pk is None:
+        return
+    months = plan_months(Plan.objects.filter(pk=pk), now=timezone.now())
+    mark_changed((mid, RollupSource.SIP, month) for mid, month in months)
+
+
 def mark_read_confirmations(municipality_id: int) -> None:
     """A read confirmation or a new version: this month's snapshot is out of date."""
     mark_changed([(municipality_id, RollupSource.GOVERNANCE, month_start(timezone.localdate()))])
@@ -136,6 +152,8 @@ def bucket_rows(
         counts = _report_counts(municipality_id, month, now)
     elif source == RollupSource.WHEEL:
         counts = _wheel_counts(municipality_id, month, now)
+    elif source == RollupSource.SIP:
+        counts = plan_counts(municipality_id, month, now=now)
     else:
         counts = _governance_counts(municipality_id, now)
     return [
@@ -390,11 +408,29 @@ def mark_time_dependent(*, now: datetime.datetime) -> None:
     this_month = month_start(timezone.localtime(now, STOCKHOLM).date())
     for mid in Municipality.objects.values_list("pk", flat=True):
         marks.add((mid, RollupSource.GOVERNANCE, this_month))
+    marks |= _sip_time_dependent(since, now, this_month)
     mark_changed(marks, now=now)
 
 
+def _sip_time_dependent(
+    since: datetime.datetime, now: datetime.datetime, this_month: datetime.date
+) -> set[tuple[int, str, datetime.date]]:
+    """Plans: the months of those whose follow-up date passed or that were saved within the
+    window, and this month and the last of every municipality with a plan (the plans active
+    now, and at the end of a month that ended since the last run)."""
+    marks: set[tuple[int, str, datetime.date]] = {
+        (mid, RollupSource.SIP, month)
+        for mid, month in plan_months(time_dependent_plans(since, now), now=now)
+    }
+    for mid in Plan.objects.values_list("municipality_id", flat=True).distinct().order_by():
+        marks.add((mid, RollupSource.SIP, this_month))
+        marks.add((mid, RollupSource.SIP, add_months(this_month, -1)))
+    return marks
+
+
 def all_buckets(*, now: datetime.datetime) -> set[tuple[int, str, datetime.date]]:
-    """Every bucket that has raw rows (reports and meetings), and this month's snapshot."""
+    """Every bucket that has raw rows (reports, meetings and plans), and this month's
+    snapshot."""
 
     buckets: set[tuple[int, str, datetime.date]] = set()
     for mid, school_mid, submitted_at in ConcernReport.objects.filter(
@@ -409,6 +445,8 @@ def all_buckets(*, now: datetime.datetime) -> set[tuple[int, str, datetime.date]
     this_month = month_start(timezone.localtime(now, STOCKHOLM).date())
     for mid in Municipality.objects.values_list("pk", flat=True):
         buckets.add((mid, RollupSource.GOVERNANCE, this_month))
+    for mid, month in plan_months(Plan.objects.all(), now=now):
+        buckets.add((mid, RollupSource.SIP, month))
     return buckets
 
 

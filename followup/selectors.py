@@ -28,7 +28,15 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from followup.catalogue import CATALOGUE, Indicator, Level, Ratio, for_goal
+from followup.catalogue import (
+    CATALOGUE,
+    MONTH_END_INDICATORS,
+    MONTH_END_METRICS,
+    Indicator,
+    Level,
+    Ratio,
+    for_goal,
+)
 from followup.models import (
     ComparisonConsent,
     IndicatorTarget,
@@ -96,11 +104,17 @@ def period_sums(
 ) -> PeriodSums:
     """Queries 1 and 2 of the module docstring. The "last twelve months" (silent schools) end
     with the period, or with this month when the period is not over yet: in February of the
-    current year they are last March to this February, not January to December."""
+    current year they are last March to this February, not January to December. Counts at a
+    month's end (``MONTH_END_METRICS``: the plans active then) are the period's last month's,
+    or this month's while the period lasts, never a sum over the months."""
     previous = period.previous()
     year_end = period.end
     if today is not None:
         year_end = min(period.end, add_months(month_start(today), 1))
+    current_last = add_months(year_end, -1)
+    previous_last = add_months(previous.end, -1)
+    if today is not None:
+        previous_last = min(previous_last, month_start(today))
     year_start = add_months(year_end, -12)
     previous_year_start = add_months(previous.end, -12)
     earliest = min(previous.start, year_start, previous_year_start)
@@ -117,12 +131,18 @@ def period_sums(
             previous=Sum("value", filter=in_previous),
             year=Sum("value", filter=in_year),
             previous_year=Sum("value", filter=in_previous_year),
+            current_end=Sum("value", filter=Q(month=current_last)),
+            previous_end=Sum("value", filter=Q(month=previous_last)),
         )
         .order_by()
     )
     result = PeriodSums(Sums(), Sums(), Sums(), Sums(), Sums(), Sums())
     for row in rows:
         key = (row["unit_id"], row["sector"], row["metric"])
+        if row["metric"] in MONTH_END_METRICS:
+            result.current.add(*key, row["current_end"] or 0)
+            result.previous.add(*key, row["previous_end"] or 0)
+            continue
         result.current.add(*key, row["current"] or 0)
         result.previous.add(*key, row["previous"] or 0)
         result.last_year.add(*key, row["year"] or 0)
@@ -277,6 +297,8 @@ class Dashboard:
     sector: str = ""
     # The sums the values came from, kept so that a sector's view needs no further query.
     sums: PeriodSums | None = field(default=None, repr=False, compare=False)
+    # The coordinated plans started, by sector and by how they started (the municipality's).
+    sip: "SipBreakdown | None" = None
 
     @property
     def sector_label(self) -> str:
@@ -289,6 +311,56 @@ class Dashboard:
     @property
     def silent_schools(self) -> list[SchoolRow]:
         return [row for row in self.schools if row.silent]
+
+
+@dataclass(frozen=True)
+class SipPart:
+    label: str
+    started: Cell
+
+
+@dataclass(frozen=True)
+class SipBreakdown:
+    """The coordinated plans started in the period, by the convening unit's sector and by how
+    they started. Each list is protected as the parts of the same total (``protect_parts``),
+    so no small count can be worked back from the total and the other parts."""
+
+    total: Cell
+    sectors: list[SipPart]
+    origins: list[SipPart]
+
+    @property
+    def any(self) -> bool:
+        return self.total.value > 0
+
+
+def sip_breakdown(sums: Sums) -> SipBreakdown:
+    """The breakdown of the plans started, from the sums already loaded (no query)."""
+    protection = CATALOGUE["sip_started"].protection
+    total = sums.total.get("sip_started", 0)
+    sectors = sorted(
+        (sector for sector, metrics in sums.by_sector.items() if metrics.get("sip_started")),
+        key=lambda sector: str(_sector_label(sector)),
+    )
+    parts = [sums.by_sector[sector]["sip_started"] for sector in sectors]
+    # Plans whose convening unit had no sector (none today) are a part of their own.
+    parts.append(max(total - sum(parts), 0))
+    sector_cells, total_cell = protect_parts(parts, total, protection)
+    from_report = sums.total.get("sip_started_from_report", 0)
+    origin_cells, _total = protect_parts(
+        [from_report, max(total - from_report, 0)], total, protection
+    )
+    return SipBreakdown(
+        total=total_cell,
+        sectors=[
+            SipPart(_sector_label(sector), sector_cell)
+            for sector, sector_cell in zip(sectors, sector_cells, strict=False)
+        ],
+        origins=[
+            SipPart(_("From a report of concern"), origin_cells[0]),
+            SipPart(_("Otherwise"), origin_cells[1]),
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -429,6 +501,7 @@ def dashboard(municipality: Municipality, period: Period, *, today: datetime.dat
         documents=documents,
         targets=targets,
         sums=sums,
+        sip=sip_breakdown(sums.current),
     )
 
 
@@ -474,7 +547,7 @@ def _trend(
     of the period's total are protected together (a month of 1–4 reports is "<5")."""
     trend: dict[str, list[TrendPoint]] = {}
     for key, indicator in CATALOGUE.items():
-        if indicator.compute is None or indicator.snapshot:
+        if indicator.compute is None or indicator.snapshot or not indicator.trend:
             continue
         trend[key] = [
             TrendPoint(month, compute_shown(indicator, metrics, target=targets.get(key)))
@@ -589,6 +662,8 @@ def comparisons(
         indicator = CATALOGUE[key]
         if key not in COMPARED_BY_RATE and (indicator.compute is None or indicator.snapshot):
             continue
+        if key in MONTH_END_INDICATORS:
+            continue  # the sums over the period's months are not its value
         result[key] = _compared(indicator, sums, names, named, own_id=municipality.pk)
     references: dict[str, list[ReferenceValue]] = defaultdict(list)
     for reference in ReferenceValue.objects.filter(indicator_key__in=keys):

@@ -156,6 +156,9 @@ USERS = [
     UserSpec("board", "Bo", "Ledamot", "Ledamot i kommunstyrelsen", Role.BOARD_MEMBER, "board"),
     UserSpec("auditor", "Rut", "Revisor", "Förtroendevald revisor", Role.AUDITOR, "auditors"),
     UserSpec("admin", "Ada", "Administratör", "Systemförvaltare", Role.MUNICIPAL_ADMIN, "office"),
+    # The health region's child and adolescent psychiatry (BUP): a party to the demo SIPs,
+    # who may also convene one (sip.demo).
+    UserSpec("bup", "Bea", "Barnpsykiatri", "Psykolog, BUP", Role.SIP_PARTICIPANT, "cap"),
 ]
 
 

@@ -20,6 +20,7 @@ from access.models import AuditEventType
 from access.policies import NotPermitted, Permit
 from access.services import audit_event_record
 from core.personnummer import IdentityNumberError, parse_identity_number
+from followup.rollups import mark_plan
 from organisations.models import Membership, Unit, User
 from reports.identity import child_ref_for
 from reports.models import ConcernReport
@@ -170,6 +171,8 @@ def _audit(actor: User, plan: Plan, event: str, **new: Any) -> None:
     audit_event_record(
         actor=actor, municipality=plan.municipality, event_type=event, obj=plan, new=new
     )
+    # Every change is audited here, so the follow-up's counts of the plan are recomputed too.
+    mark_plan(plan)
 
 
 def _add_self(plan: Plan, actor: User, unit: Unit) -> Participant:

@@ -27,10 +27,8 @@ def test_demo_data_is_complete_and_idempotent(capsys):
             user = User.objects.get(username=f"{spec.name}.{place}")
             assert user.check_password(DEMO_PASSWORD)
             assert user.memberships.filter(role=spec.role).exists()
-    # Every role a person can hold is represented except the SIP participant (given per plan).
-    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values) - {
-        Role.SIP_PARTICIPANT
-    }
+    # Every role a person can hold is represented (the SIP participant at the clinic, BUP).
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     assert SchoolTerm.objects.filter(municipality__code="2029").count() == 6
     output = capsys.readouterr().out
     assert "teacher.leksand" in output

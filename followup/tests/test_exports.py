@@ -85,7 +85,13 @@ def test_the_xlsx_protects_the_small_school(client, two_schools):
     response = _get(client, world, "followup:export_xlsx")
     assert 'filename="follow-up-leksand-march-2026.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Indicators", "Schools", "Sectors", "Governance documents"]
+    assert workbook.sheetnames == [
+        "Indicators",
+        "Schools",
+        "Sectors",
+        "Coordinated plans",
+        "Governance documents",
+    ]
     schools = {row[0]: row for row in workbook["Schools"].iter_rows(values_only=True)}
     assert schools["School"][:3] == ("School", "Reports sent", "Per 100 pupils")
     assert schools[small.name][1:3] == ("<5", "<5")

@@ -15,6 +15,7 @@ from governance import demo as governance_demo
 from organisations import demo as organisations_demo
 from organisations.demo import DEMO_PASSWORD
 from reports import demo as reports_demo
+from sip import demo as sip_demo
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
 from wheel import demo as wheel_demo
@@ -25,7 +26,14 @@ WIDTHS = (1366, 320)
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    for module in (organisations_demo, reports_demo, governance_demo, wheel_demo, followup_demo):
+    for module in (
+        organisations_demo,
+        reports_demo,
+        governance_demo,
+        wheel_demo,
+        sip_demo,
+        followup_demo,
+    ):
         module.load(today=today)
     with override_settings(DEMO_MODE=True):
         yield
@@ -51,6 +59,7 @@ def test_the_board_member_reads_the_follow_up(page: Page, log_in: LogIn, width: 
     visit(page, reverse("followup:dashboard"), width)
     expect(page.locator("#indicators-heading")).to_be_visible()
     expect(page.locator("svg.trend-chart").first).to_be_visible()
+    expect(page.locator("#sip-sectors-caption")).to_be_visible()  # the demo's plans, counted
     visit(page, reverse("followup:dashboard") + "?period=month&month=2026-13", width)
     expect(page.get_by_role("alert")).to_contain_text("Perioden kunde inte läsas")
     visit(page, reverse("followup:catalogue"), width)

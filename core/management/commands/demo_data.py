@@ -26,8 +26,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         usernames: list[str] = []
         # Each app may have a `demo` module with `load(today=...)`; apps load in INSTALLED_APPS
-        # order so later apps can build on the organisations.
-        for config in apps.get_app_configs():
+        # order so later apps can build on the organisations, except the follow-up, which
+        # loads last: its summary tables and board reports count every other app's data.
+        configs = sorted(apps.get_app_configs(), key=lambda config: config.name == "followup")
+        for config in configs:
             try:
                 module = import_module(f"{config.name}.demo")
             except ModuleNotFoundError as error:
