@@ -98,6 +98,7 @@ def _due(today: datetime.date, days: int) -> list[tuple[ReminderKind, int, datet
         follow_up_on__lte=today + datetime.timedelta(days=days),
     ).values_list("pk", "follow_up_on")
     for plan_id, follow_up_on in follow_ups:
+        assert follow_up_on is not None  # filtered above
         kind = (
             ReminderKind.FOLLOW_UP_PASSED if follow_up_on < today else ReminderKind.FOLLOW_UP_SOON
         )
@@ -113,7 +114,9 @@ def _due(today: datetime.date, days: int) -> list[tuple[ReminderKind, int, datet
         .filter(first_overdue__isnull=False)
         .values_list("pk", "first_overdue")
     )
-    found.extend((ReminderKind.ACTIONS_OVERDUE, plan_id, day) for plan_id, day in overdue)
+    found.extend(
+        (ReminderKind.ACTIONS_OVERDUE, plan_id, day) for plan_id, day in overdue if day is not None
+    )
     return found
 
 

@@ -129,9 +129,12 @@ def test_queries_do_not_grow_with_plans(
     """Finding the plans and the recipients is a fixed number of queries (notify's own work,
     one check and the inserts per reminder, is left out here)."""
     sent: list[str] = []
-    monkeypatch.setattr(
-        "sip.reminders.notify", lambda **kwargs: sent.append(kwargs["dedupe_key"]) or []
-    )
+
+    def fake_notify(**kwargs: object) -> list[object]:
+        sent.append(str(kwargs["dedupe_key"]))
+        return []
+
+    monkeypatch.setattr("sip.reminders.notify", fake_notify)
     _due_plan(world)
     _due_plan(world, "eksjo")
     # Due: 2 queries; the plans: 1; recipients: 3.
