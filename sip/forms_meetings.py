@@ -9,7 +9,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from organisations.forms import DateInput
-from sip.models import ActionStatus, Participant, Plan, PlanAction
+from sip.models import ActionStatus, ConsentMethod, Participant, Plan, PlanAction
+from sip.services import ConsentData
 from sip.services_meetings import ActionDecision, MeetingData
 
 
@@ -93,3 +94,59 @@ class MeetingForm(forms.Form):
                 for action in self.actions
             ),
         )
+
+
+class ReportConsentForm(forms.Form):
+    """The guardians' consent to feedback in own words on a report."""
+
+    guardian_1 = forms.CharField(label=_("Guardian who gave consent"), max_length=200)
+    guardian_2 = forms.CharField(
+        label=_("Second guardian who gave consent"),
+        max_length=200,
+        required=False,
+        help_text=_("When the child has two guardians, both consent."),
+    )
+    child_gave = forms.BooleanField(label=_("The child gave consent too"), required=False)
+    method = forms.ChoiceField(
+        label=_("How the consent was given"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty when it holds until it is withdrawn."),
+    )
+
+    def consent_data(self) -> ConsentData:
+        data = self.cleaned_data
+        return ConsentData(
+            guardians=[data["guardian_1"], data["guardian_2"]],
+            method=data["method"],
+            parties=[],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            child_gave=data["child_gave"],
+        )
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_by = forms.CharField(
+        label=_("Who withdrew the consent"),
+        max_length=200,
+        help_text=_("For example the name of the guardian who called."),
+    )
+
+
+class FeedbackMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message to the reporter"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "The reporter and the principal see it beside the feedback while the consent is in "
+            "force. It is never sent by e-mail."
+        ),
+    )

@@ -465,3 +465,26 @@ class NetworkMeeting(models.Model):
 
     def __str__(self) -> str:
         return gettext("Network meeting %(date)s") % {"date": self.held_on.isoformat()}
+
+
+class FeedbackMessage(models.Model):
+    """The intake's message in its own words to the reporter of a report, given with the
+    guardians' consent (purpose ``REPORT_FEEDBACK``). The reporter and the principal see it
+    only while that consent is in force; after that, only the fixed feedback."""
+
+    report = models.OneToOneField(
+        ConcernReport, on_delete=models.PROTECT, related_name="feedback_message"
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("message to the reporter"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback in own words")
+        verbose_name_plural = _("feedback in own words")
+
+    def __str__(self) -> str:
+        return gettext("Feedback in own words")
