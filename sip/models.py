@@ -488,3 +488,35 @@ class FeedbackMessage(models.Model):
 
     def __str__(self) -> str:
         return gettext("Feedback in own words")
+
+
+class PrintState(models.TextChoices):
+    REQUESTED = "requested", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def _family_print_path(instance: "FamilyPrint", filename: str) -> str:
+    return f"sip/family/{instance.plan_id}/{instance.pk}-{filename}"
+
+
+class FamilyPrint(models.Model):
+    """The plan for the family as a PDF, made in the background for the person who asked
+    (one per plan and person: asking again makes it anew from the plan as it is then)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=PrintState.choices)
+    state_at = models.DateTimeField()
+    pdf = models.FileField(upload_to=_family_print_path, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "requested_by"], name="family_print_once")
+        ]
+
+    def __str__(self) -> str:
+        return gettext("The plan for the family")

@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:public_id>/moten/ny/", views.meeting_create, name="meeting_create"),
     path("<uuid:public_id>/moten/<int:meeting_id>/", views.meeting_detail, name="meeting"),
     path("<uuid:public_id>/for-familjen/", views.family_plan, name="family_plan"),
+    path("<uuid:public_id>/for-familjen/pdf/", views.family_pdf_request, name="family_pdf_request"),
+    path("<uuid:public_id>/for-familjen/pdf/hamta/", views.family_pdf, name="family_pdf"),
     # Feedback in own words on a report, with the guardians' consent (the intake).
     path(
         "anmalan/<uuid:public_id>/samtycke/ny/",

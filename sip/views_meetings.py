@@ -6,18 +6,20 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.loaders import permit_or_404
 from access.models import AccessAction
+from core.downloads import protected_file_response
 from core.forms import add_service_errors
 from organisations.models import User
 from sip import family
 from sip.forms_meetings import MeetingForm
-from sip.models import OPEN_ACTION_STATUSES, Plan
+from sip.models import OPEN_ACTION_STATUSES, FamilyPrint, Plan, PrintState
 from sip.policies import SipAction, plan_policy
 from sip.services import ConcurrentEditError
 from sip.services_meetings import meeting_record
@@ -106,8 +108,41 @@ def meeting_detail(request: HttpRequest, public_id: uuid.UUID, meeting_id: int) 
 
 @require_GET
 def family_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The plan for the family as a page to print (the browser's print, ``@media print``)."""
+    """The plan for the family as a page to print (the browser's print, ``@media print``),
+    and the PDF made in the background for the one who asks."""
     permit = permit_or_404(
         request, plan_policy, SipAction.VIEW, public_id=public_id, log_action=AccessAction.PRINT
     )
-    return render(request, "sip/family_plan_page.html", family.family_context(permit.obj))
+    context = family.family_context(permit.obj)
+    context["pdf"] = FamilyPrint.objects.filter(
+        plan=permit.obj, requested_by=_user(request)
+    ).first()
+    return render(request, "sip/family_plan_page.html", context)
+
+
+@require_POST
+def family_pdf_request(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    permit = permit_or_404(request, plan_policy, SipAction.VIEW, public_id=public_id)
+    family.family_pdf_request(permit=permit, actor=_user(request))
+    messages.success(request, _("The PDF is being prepared. It takes a little while."))
+    return redirect(reverse("sip:family_plan", args=[public_id]) + "#pdf")
+
+
+@require_GET
+def family_pdf(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
+    """The PDF the user asked for, when it is ready (the download is in the access log)."""
+    permit = permit_or_404(
+        request,
+        plan_policy,
+        SipAction.VIEW,
+        public_id=public_id,
+        log_action=AccessAction.DOWNLOAD,
+    )
+    found = FamilyPrint.objects.filter(
+        plan=permit.obj, requested_by=_user(request), state=PrintState.READY
+    ).first()
+    if found is None:
+        raise Http404
+    return protected_file_response(
+        found.pdf, filename="Samordnad plan.pdf", content_type="application/pdf"
+    )
