@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from organisations.models import Role, UnitKind
 from sip import services
@@ -22,8 +22,8 @@ from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
 from tests.world import World
 
-WIDE = {"width": 1366, "height": 900}
-PHONE = {"width": 320, "height": 640}
+WIDE: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 
 
 def _plan(world: World) -> Plan:
@@ -49,13 +49,15 @@ def _plan(world: World) -> Plan:
 
 def _fits(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways ({width} px)"  # type: ignore[index]
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert width <= viewport["width"], f"{page.url} scrolls sideways ({width} px)"
 
 
 @pytest.mark.parametrize("size", [WIDE, PHONE], ids=["1366", "320"])
 @override_settings(DEMO_MODE=True)
 def test_the_nurse_holds_a_network_meeting(
-    page: Page, log_in: LogIn, world: World, size: dict[str, int]
+    page: Page, log_in: LogIn, world: World, size: ViewportSize
 ) -> None:
     plan = _plan(world)
     page.set_viewport_size(size)
