@@ -193,6 +193,10 @@ class AuditEventType(models.TextChoices):
     SIP_MEETING_RECORDED = "sip_meeting_recorded", _("Network meeting recorded")
     CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    REPORT_FEEDBACK_MESSAGE_GIVEN = (
+        "report_feedback_message",
+        _("Feedback in own words given to the reporter, with consent"),
+    )
 
     # Follow-up (followup.services)
     INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")

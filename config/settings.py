@@ -273,6 +273,9 @@ CHILD_REF_KEY = env_secret(
 REPORT_UNRECEIVED_ALERT_HOURS = env_int("REPORT_UNRECEIVED_ALERT_HOURS", 4)
 REPORT_SILENT_INTAKE_DAYS = env_int("REPORT_SILENT_INTAKE_DAYS", 7)
 REPORT_SILENT_INTAKE_MIN_WAITING = env_int("REPORT_SILENT_INTAKE_MIN_WAITING", 3)
+# Coordinated plans (sip.reminders): the first reminder goes out this many days before the
+# follow-up date.
+SIP_FOLLOW_UP_REMINDER_DAYS = env_int("SIP_FOLLOW_UP_REMINDER_DAYS", 7)
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]

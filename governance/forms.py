@@ -106,6 +106,14 @@ class DocumentForm(forms.Form):
         help_text=_("The units that have agreed to the document, e.g. the health region."),
         error_messages={"invalid_choice": _("Choose only listed units.")},
     )
+    is_sip_routine = forms.BooleanField(
+        label=_("This is the municipality's SIP routine"),
+        required=False,
+        help_text=_(
+            "The routine for coordinated individual plans. The SIP pages link to its current "
+            "version. Only a collaboration routine, and one per municipality."
+        ),
+    )
 
     def __init__(
         self,

@@ -43,6 +43,9 @@ class GovernanceDocument(models.Model):
     parties = models.ManyToManyField(
         Unit, blank=True, related_name="party_to_documents", verbose_name=_("parties")
     )
+    # The routine the SIP pages link to (LAW.md: each municipality and region has a local
+    # routine for SIP). Only a routine, and at most one per municipality.
+    is_sip_routine = models.BooleanField(_("the municipality's SIP routine"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -53,6 +56,17 @@ class GovernanceDocument(models.Model):
         verbose_name = _("governance document")
         verbose_name_plural = _("governance documents")
         indexes = [models.Index(fields=["municipality", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_sip_routine=False) | Q(kind=DocumentKind.ROUTINE),
+                name="sip_routine_is_a_routine",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=Q(is_sip_routine=True),
+                name="one_sip_routine_per_municipality",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

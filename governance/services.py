@@ -44,7 +44,7 @@ from governance.rules import (
 from governance.selectors import current_version
 from organisations.models import Membership, Municipality, Unit, User, active_on
 
-_DOCUMENT_FIELDS = ("kind", "title", "owner_unit_id", "owner_person_id")
+_DOCUMENT_FIELDS = ("kind", "title", "owner_unit_id", "owner_person_id", "is_sip_routine")
 _VERSION_FIELDS = (
     "number",
     "approving_body",
@@ -147,14 +147,45 @@ def _document_fields(
     owner_unit: Unit,
     owner_person: User | None,
     parties: list[Unit],
+    is_sip_routine: bool = False,
+    document: GovernanceDocument | None = None,
 ) -> str:
     _check_kind(kind)
+    _check_sip_routine(municipality, kind, is_sip_routine, document)
     title = _required(title, "title", _("Write the document's title."))
     _check_unit(owner_unit, municipality, "owner_unit")
     for party in parties:
         _check_unit(party, municipality, "parties")
     _check_person(owner_person, municipality)
     return title
+
+
+def _check_sip_routine(
+    municipality: Municipality,
+    kind: str,
+    is_sip_routine: bool,
+    document: GovernanceDocument | None,
+) -> None:
+    """Only a routine can be the SIP routine, and a municipality has at most one."""
+    if not is_sip_routine:
+        return
+    if kind != DocumentKind.ROUTINE:
+        raise ValidationError(
+            {"is_sip_routine": _("Only a collaboration routine can be the SIP routine.")}
+        )
+    other = GovernanceDocument.objects.filter(municipality=municipality, is_sip_routine=True)
+    if document is not None:
+        other = other.exclude(pk=document.pk)
+    marked = other.first()
+    if marked is not None:
+        raise ValidationError(
+            {
+                "is_sip_routine": _(
+                    "“%(title)s” is already marked as the SIP routine. Remove the mark there first."
+                )
+                % {"title": marked.title}
+            }
+        )
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -169,6 +200,7 @@ def document_create(
     owner_unit: Unit,
     owner_person: User | None = None,
     parties: Iterable[Unit] = (),
+    is_sip_routine: bool = False,
 ) -> GovernanceDocument:
     """Create a document of ``municipality``; its content comes with its first version."""
     _require_manage_in(actor, municipality)
@@ -180,6 +212,7 @@ def document_create(
         owner_unit=owner_unit,
         owner_person=owner_person,
         parties=party_list,
+        is_sip_routine=is_sip_routine,
     )
     with transaction.atomic():
         document = GovernanceDocument.objects.create(
@@ -188,6 +221,7 @@ def document_create(
             title=title,
             owner_unit=owner_unit,
             owner_person=owner_person,
+            is_sip_routine=is_sip_routine,
             created_by=actor,
         )
         document.parties.set(party_list)
@@ -212,10 +246,14 @@ def document_update(
     owner_unit: Unit,
     owner_person: User | None = None,
     parties: Iterable[Unit] = (),
+    is_sip_routine: bool | None = None,
 ) -> GovernanceDocument:
-    """Change what the document is and who owns it (its text changes by a new version)."""
+    """Change what the document is and who owns it (its text changes by a new version).
+    ``is_sip_routine`` None keeps the mark as it is."""
     document_policy.require(actor, MANAGE, document)
     party_list = list(parties)
+    if is_sip_routine is None:
+        is_sip_routine = document.is_sip_routine
     title = _document_fields(
         municipality=document.municipality,
         kind=kind,
@@ -223,6 +261,8 @@ def document_update(
         owner_unit=owner_unit,
         owner_person=owner_person,
         parties=party_list,
+        is_sip_routine=is_sip_routine,
+        document=document,
     )
     with transaction.atomic():
         locked = GovernanceDocument.objects.select_for_update().get(pk=document.pk)
@@ -230,7 +270,8 @@ def document_update(
         old["parties"] = sorted(locked.parties.values_list("pk", flat=True))
         locked.kind, locked.title = kind, title
         locked.owner_unit, locked.owner_person = owner_unit, owner_person
-        locked.save(update_fields=["kind", "title", "owner_unit", "owner_person"])
+        locked.is_sip_routine = is_sip_routine
+        locked.save(update_fields=["kind", "title", "owner_unit", "owner_person", "is_sip_routine"])
         locked.parties.set(party_list)
         new = _snapshot(locked, _DOCUMENT_FIELDS)
         new["parties"] = sorted(unit.pk for unit in party_list)

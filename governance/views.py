@@ -180,6 +180,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 owner_unit=data["owner_unit"],
                 owner_person=data["owner_person"],
                 parties=data["parties"],
+                is_sip_routine=data["is_sip_routine"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -202,6 +203,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "owner_unit": document.owner_unit_id,
         "owner_person": document.owner_person_id,
         "parties": list(document.parties.values_list("pk", flat=True)),
+        "is_sip_routine": document.is_sip_routine,
     }
     form = _document_form(
         request,
@@ -221,6 +223,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 owner_unit=data["owner_unit"],
                 owner_person=data["owner_person"],
                 parties=data["parties"],
+                is_sip_routine=data["is_sip_routine"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -530,6 +530,7 @@ def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "reports/school/status_author.html",
             {
                 "view": selectors_school.author_view(user, own.obj),
+                "report": own.obj,
                 "may_supplement": own.obj.status != ReportStatus.CLOSED,
                 "medical_reference": medical_confidentiality_reference(),
             },
@@ -538,7 +539,7 @@ def status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "reports/school/status_principal.html",
-        {"view": selectors_school.principal_view(report)},
+        {"view": selectors_school.principal_view(report), "report": report},
     )
 
 

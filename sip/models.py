@@ -455,6 +455,8 @@ class NetworkMeeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The form's key: a double click or a resent form finds the meeting made the first time.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -463,3 +465,58 @@ class NetworkMeeting(models.Model):
 
     def __str__(self) -> str:
         return gettext("Network meeting %(date)s") % {"date": self.held_on.isoformat()}
+
+
+class FeedbackMessage(models.Model):
+    """The intake's message in its own words to the reporter of a report, given with the
+    guardians' consent (purpose ``REPORT_FEEDBACK``). The reporter and the principal see it
+    only while that consent is in force; after that, only the fixed feedback."""
+
+    report = models.OneToOneField(
+        ConcernReport, on_delete=models.PROTECT, related_name="feedback_message"
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("message to the reporter"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback in own words")
+        verbose_name_plural = _("feedback in own words")
+
+    def __str__(self) -> str:
+        return gettext("Feedback in own words")
+
+
+class PrintState(models.TextChoices):
+    REQUESTED = "requested", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def _family_print_path(instance: "FamilyPrint", filename: str) -> str:
+    return f"sip/family/{instance.plan_id}/{instance.pk}-{filename}"
+
+
+class FamilyPrint(models.Model):
+    """The plan for the family as a PDF, made in the background for the person who asked
+    (one per plan and person: asking again makes it anew from the plan as it is then)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=PrintState.choices)
+    state_at = models.DateTimeField()
+    pdf = models.FileField(upload_to=_family_print_path, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "requested_by"], name="family_print_once")
+        ]
+
+    def __str__(self) -> str:
+        return gettext("The plan for the family")

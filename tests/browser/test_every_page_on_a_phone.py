@@ -28,6 +28,12 @@ from audits.services import round_create
 from organisations.demo import DEMO_PASSWORD
 from organisations.models import Municipality, User
 from reports.models import ConcernReport
+from reports.policies import HANDLE, report_policy
+from sip import services as sip_services
+from sip.models import ConsentMethod
+from sip.policies import SipAction, plan_policy
+from sip.services_feedback import consent_record_for_report
+from sip.services_meetings import MeetingData, meeting_record
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
 from wheel.feeds import calendar_feed_create
@@ -62,6 +68,7 @@ APPS = {
     "audits",
     "followup",
     "followup_board",
+    "sip",
 }
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
@@ -95,6 +102,8 @@ NOT_PAGES = {
     "followup_board:progress": "a progress fragment (htmx)",
     "followup:export_csv": "a CSV file",
     "followup:export_xlsx": "an Excel file",
+    "sip:family_pdf": "a PDF",
+    "sip:family_pdf_request": "a form action",
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
@@ -251,6 +260,7 @@ def pages_after_actions() -> dict[str, list[str]]:
     audit = Audit.objects.get(municipality__name="Eksjö")
     round_create(actor=auditor, audit=audit, title="Uppföljning", held_on=timezone.localdate())
     return {
+        **_sip_seeds(leksand),
         "teacher.leksand": [reverse("reports:receipt", args=[sent.public_id])],
         "coordinator.leksand": [
             reverse("wheel:calendar_feed_revoke", args=[feed.pk]),
@@ -259,6 +269,56 @@ def pages_after_actions() -> dict[str, list[str]]:
         "admin.leksand": [reverse("access:log_sample_detail", args=[sample.pk])],
         # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
         "auditor.eksjo": [reverse("audits:audit_detail", args=[audit.pk])],
+    }
+
+
+def _sip_seeds(leksand: Municipality) -> dict[str, list[str]]:
+    """A plan the Leksand school nurse convened, with a network meeting; a consent to feedback
+    in own words on a Leksand report whose feedback the intake has given."""
+    nurse = User.objects.get(username="nurse.leksand")
+    plan = sip_services.plan_start(
+        actor=nurse,
+        unit=sip_services.convening_units(nurse)[0],
+        child=sip_services.ChildData(name="Telefon Testsson", birth_date=datetime.date(2016, 4, 1)),
+    )
+    permit = plan_policy.find(nurse, SipAction.EDIT, pk=plan.pk)
+    assert permit is not None
+    meeting = meeting_record(
+        permit=permit,
+        actor=nurse,
+        expected_version=plan.version,
+        data=MeetingData(held_on=timezone.localdate(), minutes="Första mötet."),
+    )
+    intake = User.objects.get(username="intake.leksand")
+    report = (
+        ConcernReport.objects.filter(municipality=leksand, school_unit__isnull=False)
+        .exclude(feedback="")
+        .first()
+    )
+    assert report is not None, "the demo has a Leksand report with feedback given"
+    report_permit = report_policy.find(intake, HANDLE, pk=report.pk)
+    assert report_permit is not None
+    consent = consent_record_for_report(
+        permit=report_permit,
+        actor=intake,
+        data=sip_services.ConsentData(
+            guardians=["Vera Testsson"],
+            child_gave=True,
+            method=ConsentMethod.WRITTEN,
+            parties=[],
+            valid_from=timezone.localdate(),
+        ),
+    )
+    return {
+        "nurse.leksand": [
+            reverse("sip:meetings", args=[plan.public_id]),
+            reverse("sip:meeting", args=[plan.public_id, meeting.pk]),
+        ],
+        "intake.leksand": [
+            reverse("sip:report_consent_create", args=[report.public_id]),
+            reverse("sip:report_feedback_message", args=[report.public_id]),
+            reverse("sip:report_consent_withdraw", args=[report.public_id, consent.pk]),
+        ],
     }
 
 
