@@ -189,7 +189,7 @@ def consent_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     age_limit = services.child_consent_age()
     if request.method == "GET":
         form = ConsentForm(
-            initial={"once_key": uuid.uuid4(), "parties": [unit.pk for unit in units]},
+            initial={"once_key": uuid.uuid4()},
             units=units,
         )
         start = timezone.localdate()

@@ -112,6 +112,7 @@ def test_a_plan_from_start_to_close(
     page.get_by_role("button", name="Registrera samtycket").click()
     expect(page.locator(".error-summary")).to_be_visible()
     check(page, width)
+    page.get_by_label(clinic_user.memberships.get().unit.name).check()
     page.locator("#id_guardian_1").fill("Karin Andersson")
     page.locator("#id_guardian_2").fill("Jonas Andersson")
     page.get_by_role("button", name="Registrera samtycket").click()
