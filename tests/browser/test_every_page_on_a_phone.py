@@ -28,6 +28,9 @@ from audits.services import round_create
 from organisations.demo import DEMO_PASSWORD
 from organisations.models import Municipality, User
 from reports.models import ConcernReport
+from sip import services as sip_services
+from sip.models import Plan
+from sip.policies import SipAction, plan_policy
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
 from wheel.feeds import calendar_feed_create
@@ -62,6 +65,7 @@ APPS = {
     "audits",
     "followup",
     "followup_board",
+    "sip",
 }
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
@@ -95,6 +99,8 @@ NOT_PAGES = {
     "followup_board:progress": "a progress fragment (htmx)",
     "followup:export_csv": "a CSV file",
     "followup:export_xlsx": "an Excel file",
+    "sip:proposal_accept": "a form's action (POST only)",
+    "sip:proposal_decline": "a form's action (POST only; errors: tests/browser/test_sip_pages.py)",
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
@@ -250,7 +256,12 @@ def pages_after_actions() -> dict[str, list[str]]:
     auditor = User.objects.get(username="auditor.eksjo")
     audit = Audit.objects.get(municipality__name="Eksjö")
     round_create(actor=auditor, audit=audit, title="Uppföljning", held_on=timezone.localdate())
+    plan, proposal = sip_plan_and_proposal()
     return {
+        "nurse.leksand": [
+            reverse("sip:plan_detail", args=[plan.public_id]),
+            reverse("sip:proposal_detail", args=[proposal.public_id]),
+        ],
         "teacher.leksand": [reverse("reports:receipt", args=[sent.public_id])],
         "coordinator.leksand": [
             reverse("wheel:calendar_feed_revoke", args=[feed.pk]),
@@ -260,6 +271,51 @@ def pages_after_actions() -> dict[str, list[str]]:
         # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
         "auditor.eksjo": [reverse("audits:audit_detail", args=[audit.pk])],
     }
+
+
+def sip_plan_and_proposal() -> tuple[Plan, Plan]:
+    """A draft plan of the school nurse with a participant, a consent and an action (so that
+    every link of the plan page is there), and a counsellor's proposal to the nurses."""
+    nurse = User.objects.get(username="nurse.leksand")
+    intake = User.objects.get(username="intake.leksand")
+    counsellor = User.objects.get(username="counsellor.leksand")
+    medical = nurse.memberships.get().unit
+    plan = sip_services.plan_start(
+        actor=nurse,
+        unit=medical,
+        child=sip_services.ChildData(name="Alva Andersson", birth_date=datetime.date(2014, 4, 14)),
+    )
+    permit = plan_policy.require(nurse, SipAction.MANAGE, plan)
+    sip_services.participant_add(
+        permit=permit,
+        actor=nurse,
+        data=sip_services.ParticipantData(
+            kind="professional", name="Iris Mottagning", unit=intake.memberships.get().unit
+        ),
+    )
+    sip_services.consent_record(
+        permit=permit,
+        actor=nurse,
+        data=sip_services.ConsentData(
+            guardians=["Karin Andersson"],
+            method="written",
+            parties=[intake.memberships.get().unit],
+            valid_from=timezone.localdate(),
+        ),
+    )
+    sip_services.action_add(
+        permit=plan_policy.require(nurse, SipAction.EDIT, plan),
+        actor=nurse,
+        data=sip_services.ActionData(what="Samtal varannan vecka", party=medical),
+    )
+    proposal = sip_services.plan_propose(
+        actor=counsellor,
+        from_unit=counsellor.memberships.get().unit,
+        to_unit=medical,
+        child=sip_services.ChildData(name="Nils Nilsson", birth_date=datetime.date(2013, 2, 2)),
+        reason="Många kontakter: skolan, kliniken och socialtjänsten.",
+    )
+    return plan, proposal
 
 
 # Pages that a form's POST answers with (no address to follow): each is checked at 320 px
