@@ -3,7 +3,6 @@ its rows write their access-log rows); what a page shows of one plan is loaded h
 view holds its permit, in a fixed number of queries whatever the number of rows."""
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from access.models import AuditEvent, AuditEventType
 from access.policies import read_page
-from organisations.models import ROLES_THAT_SEE_CHILDREN, Membership, Role, Unit, UnitKind, User
+from organisations.models import ROLES_THAT_SEE_CHILDREN, Membership, Unit, UnitKind, User
 from organisations.models import active_on as membership_active_on
 from sip.models import (
     CloseReason,
@@ -25,7 +24,6 @@ from sip.models import (
     ParticipantKind,
     Plan,
     PlanAction,
-    PlanState,
     PlanStatus,
 )
 from sip.policies import SipAction, party_memberships, plan_policy
@@ -361,23 +359,3 @@ def _details(event: AuditEvent, names: dict[int, str], actions: dict[int, str]) 
             reason = new.get("reason", "")
             return [str(CloseReason(reason).label)] if reason in CloseReason.values else []
     return []
-
-
-def states() -> dict[str, str]:
-    return {str(value): str(label) for value, label in PlanState.choices}
-
-
-def roles_seeing_plans() -> frozenset[str]:
-    return frozenset(
-        {
-            Role.MEDICAL_STUDENT_HEALTH,
-            Role.INTAKE,
-            Role.SIP_PARTICIPANT,
-            Role.STUDENT_HEALTH,
-            Role.PRINCIPAL,
-        }
-    )
-
-
-def unit_ids(units: Iterable[Unit]) -> list[int]:
-    return [unit.pk for unit in units]

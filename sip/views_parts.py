@@ -16,7 +16,7 @@ from organisations.models import Unit
 from sip import selectors, services
 from sip.forms import ActionForm, ConsentForm, ParticipantForm, WithdrawForm
 from sip.models import Consent, ConsentPurpose, Plan, PlanAction
-from sip.policies import SipAction
+from sip.policies import CONVENER_RULE, SipAction
 from sip.views_common import (
     load_plan,
     once_claim,
@@ -230,7 +230,7 @@ def consent_withdraw(
 ) -> HttpResponse:
     """Record a withdrawal; the page says which parties lose access at once."""
     permit = load_plan(request, public_id, SipAction.VIEW)
-    if permit.grant.rule != "sip_convener":
+    if permit.grant.rule != CONVENER_RULE:
         raise Http404
     plan = permit.obj
     consent = (

@@ -21,7 +21,7 @@ from reports.selectors_common import identity_number_masked
 from sip import selectors, services
 from sip.forms import CloseForm, PlanStartForm, PlanTextForm
 from sip.models import PlanStatus
-from sip.policies import SipAction, can_convene, can_propose, plan_policy
+from sip.policies import CONVENER_RULE, SipAction, can_convene, can_propose, plan_policy
 from sip.views_common import (
     is_pending,
     load_plan,
@@ -159,7 +159,7 @@ def plan_context(request: HttpRequest, permit: Permit) -> dict[str, object]:
         "identity_masked": identity_number_masked(plan.child_identity_number),
         "may_edit": SipAction.EDIT in allowed,
         "may_manage": SipAction.MANAGE in allowed,
-        "is_convener": permit.grant.rule == "sip_convener",
+        "is_convener": permit.grant.rule == CONVENER_RULE,
     }
 
 

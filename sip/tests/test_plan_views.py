@@ -138,7 +138,13 @@ def test_after_withdrawal_a_former_party_sees_only_the_ended_page(
     clinic = world.user(Role.SIP_PARTICIPANT)
     client.force_login(clinic)
     before = AccessLog.objects.count()
-    for url in _routes(plan):
+    action = plan.actions.get()
+    routes = [
+        *_routes(plan),
+        reverse("sip:action_edit", args=[plan.public_id, action.pk]),
+        reverse("sip:consent_withdraw", args=[plan.public_id, consent.public_id]),
+    ]
+    for url in routes:
         for response in (client.get(url), client.post(url, {"needs": "x"})):
             if response.status_code == 405:  # a GET-only page
                 continue
@@ -242,7 +248,30 @@ def test_start_from_a_report_prefills_and_links(client: Client, world: World) ->
         },
     )
     assert response.status_code == 302, response.context["form"].errors
-    assert Plan.objects.get(report=report).convening_unit == world.unit(UnitKind.INTAKE)
+    started = Plan.objects.get(report=report)
+    assert started.convening_unit == world.unit(UnitKind.INTAKE)
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("reports:intake_detail", args=[report.public_id]) in page
+
+
+def test_a_nurse_starts_a_plan_from_her_own_report(client: Client, world: World) -> None:
+    from reports.tests import builders
+
+    nurse = _nurse(world)
+    report = builders.submitted(world, author=nurse)
+    client.force_login(nurse)
+    status = client.get(reverse("reports:status", args=[report.public_id])).content.decode()
+    url = reverse("sip:plan_start") + f"?report={report.public_id}"
+    assert url in status
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Testa Testsson" in response.content.decode()
+    # The teacher who wrote another report may not convene: no button, no page.
+    teacher_report = builders.submitted(world)
+    client.force_login(world.user(Role.REPORTER))
+    teacher_page = client.get(reverse("reports:status", args=[teacher_report.public_id]))
+    assert reverse("sip:plan_start") not in teacher_page.content.decode()
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize(
