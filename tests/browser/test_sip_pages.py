@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterator
 
 import pytest
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -133,6 +134,18 @@ def test_a_plan_from_start_to_close(
     follow_up = timezone.localdate() + datetime.timedelta(days=60)
     page.locator("#id_follow_up_on").fill(follow_up.isoformat())
     page.get_by_role("button", name="Spara").click()
+
+    # Someone else saves meanwhile: nothing typed is lost, both versions are shown.
+    page.get_by_role("link", name="Ändra planen").click()
+    Plan.objects.filter(pk=plan.pk).update(version=F("version") + 1, goals="Sparat av Iris.")
+    page.locator("#id_goals").fill("Alva går i skolan varje dag.")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Någon annan har sparat planen")
+    expect(page.locator("main")).to_contain_text("Sparat av Iris.")
+    expect(page.locator("#id_goals")).to_have_value("Alva går i skolan varje dag.")
+    check(page, width)
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator("main")).to_contain_text("Alva går i skolan varje dag.")
     page.get_by_role("link", name="Lägg till en insats").click()
     check(page, width)
     page.locator("#id_what").fill("Samtal varannan vecka")
