@@ -310,13 +310,16 @@ FIELD_WORDS = {
 }
 
 
-def plan_history(plan: Plan) -> list[HistoryRow]:
-    """Who changed what and when, newest first, in words (from the plan's audit events)."""
+def plan_history(plan: Plan, limit: int | None = None) -> list[HistoryRow]:
+    """Who changed what and when, newest first, in words (from the plan's audit events);
+    the latest ``limit`` only, when given."""
     events = (
         AuditEvent.objects.filter(object_type=Plan._meta.label_lower, object_id=str(plan.pk))
         .select_related("actor")
         .order_by("-occurred_at", "-pk")
     )
+    if limit is not None:
+        events = events[:limit]
     names = {
         participant.pk: participant.name
         for participant in Participant.history.filter(plan_id=plan.pk).only("id", "name")

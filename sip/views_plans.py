@@ -177,7 +177,7 @@ def plan_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         | {
             "page": page,
             "report_url": _report_link(request, plan.report_id),  # type: ignore[attr-defined]
-            "history": selectors.plan_history(plan)[:5],  # type: ignore[arg-type]
+            "history": selectors.plan_history(plan, limit=5),  # type: ignore[arg-type]
         },
     )
 
