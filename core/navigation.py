@@ -22,6 +22,17 @@ _REPORTERS = frozenset(
     {Role.REPORTER, Role.STUDENT_HEALTH, Role.MEDICAL_STUDENT_HEALTH, Role.PRINCIPAL}
 )
 
+# Who convenes, proposes or takes part in coordinated plans (sip.policies).
+_SIP = frozenset(
+    {
+        Role.MEDICAL_STUDENT_HEALTH,
+        Role.INTAKE,
+        Role.SIP_PARTICIPANT,
+        Role.STUDENT_HEALTH,
+        Role.PRINCIPAL,
+    }
+)
+
 # Who sees a municipality's follow-up (followup.policies.VIEW_ROLES).
 _FOLLOW_UP = frozenset(
     {
@@ -44,6 +55,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("My reports"), "reports:my_reports", _REPORTERS),
     NavItem(_("The school's reports"), "reports:school_reports", frozenset({Role.PRINCIPAL})),
     NavItem(_("Intake inbox"), "reports:inbox", frozenset({Role.INTAKE})),
+    NavItem(_("Coordinated plans"), "sip:plan_list", _SIP),
     NavItem(_("Governance documents"), "governance:document_list", _STAFF),
     NavItem(_("Annual wheel"), "wheel:wheel", _STAFF),
     NavItem(_("Activity series"), "wheel:series_list", frozenset({Role.COORDINATOR})),

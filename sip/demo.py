@@ -462,8 +462,9 @@ def record_network_meetings(
     """The plan's network meetings (held days ago, a follow-up?, the follow-up date it met in
     days ago, the decisions), present: every participant.
 
-    Written as rows: ``sip.services_meetings.meeting_record`` is not on this branch. At the
-    merge this function should call it instead (one call per meeting)."""
+    Written as rows, not through ``sip.services_meetings.meeting_record``: the service records
+    a meeting against the plan as it is today (its current follow-up date is the one a
+    follow-up answers), while the demo writes a history that lies weeks back."""
     present = list(plan.participants.all())
     for held_ago, follow_up, due_ago, decisions in meetings:
         meeting = NetworkMeeting.objects.create(

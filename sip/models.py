@@ -275,8 +275,11 @@ class Plan(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "reference_code"], name="plan_reference_unique"
             ),
+            # A declined proposal is closed without ever having had a convener.
             models.CheckConstraint(
-                condition=Q(status=PlanStatus.PROPOSED) | Q(convening_unit__isnull=False),
+                condition=Q(status=PlanStatus.PROPOSED)
+                | Q(convening_unit__isnull=False)
+                | Q(status=PlanStatus.CLOSED, close_reason=CloseReason.PROPOSAL_DECLINED),
                 name="plan_has_convener_once_started",
             ),
             models.CheckConstraint(

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -164,11 +164,8 @@ def _recipients(plan_ids: set[int], today: datetime.date) -> dict[int, list[User
 
 
 def plan_url(public_id: Any) -> str:
-    """The plan's page (the plan pages' URL), or its meetings while that page is missing."""
-    try:
-        return reverse("sip:plan", args=[public_id])
-    except NoReverseMatch:
-        return reverse("sip:meetings", args=[public_id])
+    """The plan's page."""
+    return reverse("sip:plan_detail", args=[public_id])
 
 
 def _message(kind: ReminderKind, reference: str, about: datetime.date) -> tuple[str, str]:

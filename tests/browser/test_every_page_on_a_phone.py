@@ -30,7 +30,7 @@ from organisations.models import Municipality, User
 from reports.models import ConcernReport
 from reports.policies import HANDLE, report_policy
 from sip import services as sip_services
-from sip.models import ConsentMethod
+from sip.models import ConsentMethod, Plan
 from sip.policies import SipAction, plan_policy
 from sip.services_feedback import consent_record_for_report
 from sip.services_meetings import MeetingData, meeting_record
@@ -104,6 +104,8 @@ NOT_PAGES = {
     "followup:export_xlsx": "an Excel file",
     "sip:family_pdf": "a PDF",
     "sip:family_pdf_request": "a form action",
+    "sip:proposal_accept": "a form's action (POST only)",
+    "sip:proposal_decline": "a form's action (POST only; errors: tests/browser/test_sip_pages.py)",
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
@@ -259,8 +261,14 @@ def pages_after_actions() -> dict[str, list[str]]:
     auditor = User.objects.get(username="auditor.eksjo")
     audit = Audit.objects.get(municipality__name="Eksjö")
     round_create(actor=auditor, audit=audit, title="Uppföljning", held_on=timezone.localdate())
+    plan, proposal = sip_plan_and_proposal()
+    sip_seeds = _sip_seeds(leksand)
+    sip_seeds["nurse.leksand"] += [
+        reverse("sip:plan_detail", args=[plan.public_id]),
+        reverse("sip:proposal_detail", args=[proposal.public_id]),
+    ]
     return {
-        **_sip_seeds(leksand),
+        **sip_seeds,
         "teacher.leksand": [reverse("reports:receipt", args=[sent.public_id])],
         "coordinator.leksand": [
             reverse("wheel:calendar_feed_revoke", args=[feed.pk]),
@@ -320,6 +328,51 @@ def _sip_seeds(leksand: Municipality) -> dict[str, list[str]]:
             reverse("sip:report_consent_withdraw", args=[report.public_id, consent.pk]),
         ],
     }
+
+
+def sip_plan_and_proposal() -> tuple[Plan, Plan]:
+    """A draft plan of the school nurse with a participant, a consent and an action (so that
+    every link of the plan page is there), and a counsellor's proposal to the nurses."""
+    nurse = User.objects.get(username="nurse.leksand")
+    intake = User.objects.get(username="intake.leksand")
+    counsellor = User.objects.get(username="counsellor.leksand")
+    medical = nurse.memberships.get().unit
+    plan = sip_services.plan_start(
+        actor=nurse,
+        unit=medical,
+        child=sip_services.ChildData(name="Alva Andersson", birth_date=datetime.date(2014, 4, 14)),
+    )
+    permit = plan_policy.require(nurse, SipAction.MANAGE, plan)
+    sip_services.participant_add(
+        permit=permit,
+        actor=nurse,
+        data=sip_services.ParticipantData(
+            kind="professional", name="Iris Mottagning", unit=intake.memberships.get().unit
+        ),
+    )
+    sip_services.consent_record(
+        permit=permit,
+        actor=nurse,
+        data=sip_services.ConsentData(
+            guardians=["Karin Andersson"],
+            method="written",
+            parties=[intake.memberships.get().unit],
+            valid_from=timezone.localdate(),
+        ),
+    )
+    sip_services.action_add(
+        permit=plan_policy.require(nurse, SipAction.EDIT, plan),
+        actor=nurse,
+        data=sip_services.ActionData(what="Samtal varannan vecka", party=medical),
+    )
+    proposal = sip_services.plan_propose(
+        actor=counsellor,
+        from_unit=counsellor.memberships.get().unit,
+        to_unit=medical,
+        child=sip_services.ChildData(name="Nils Nilsson", birth_date=datetime.date(2013, 2, 2)),
+        reason="Många kontakter: skolan, kliniken och socialtjänsten.",
+    )
+    return plan, proposal
 
 
 # Pages that a form's POST answers with (no address to follow): each is checked at 320 px
