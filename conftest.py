@@ -4,9 +4,43 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.utils import translation
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from organisations.models import User
 from tests.world import World, build_world
+
+
+class DemoTogetherScheduling(LoadScopeScheduling):
+    """pytest-xdist's ``load`` distribution, except that the browser test modules with the demo
+    data (the ones calling ``load_demo``) go to one worker together. That worker loads each set
+    of demo modules once and copies it back for each later test (tests/demo_snapshot.py);
+    spread over both workers, both would load every set. xdist hands out the largest unit of
+    work first, so this one starts at once, beside the rest of the suite on the other worker.
+
+    (The scheduler decides on node ids alone, without the tests' marks; ``xdist_group`` marks
+    would do this but pytest-xdist 3.8 can not rename pytest 9.2's node ids to group them.)"""
+
+    def __init__(self, config: pytest.Config, log: Producer) -> None:
+        super().__init__(config, log)
+        browser = config.rootpath / "tests" / "browser"
+        self.demo_modules = {
+            path.relative_to(config.rootpath).as_posix()
+            for path in browser.glob("test_*.py")
+            if "load_demo(" in path.read_text(encoding="utf-8")
+        }
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.split("::", 1)[0] in self.demo_modules:
+            return "demo"
+        return nodeid  # every other test is a unit of its own, as with ``load``
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
+    if config.getvalue("dist") != "load":
+        return None  # another --dist asked for explicitly
+    return DemoTogetherScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

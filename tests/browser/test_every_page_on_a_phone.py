@@ -36,6 +36,7 @@ from sip.services_feedback import consent_record_for_report
 from sip.services_meetings import MeetingData, meeting_record
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 from wheel.feeds import calendar_feed_create
 from wheel.models import Occurrence
 
@@ -116,14 +117,14 @@ OPENED_PER_KIND = 2
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     """The whole demo, as ``manage.py demo_data`` loads it: every app's ``demo`` module."""
-    today = timezone.localdate()
+    modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith(("django", "allauth")) and config.module is not None:
             try:
-                module = import_module(f"{config.name}.demo")
+                modules.append(import_module(f"{config.name}.demo"))
             except ModuleNotFoundError:
                 continue
-            module.load(today=today)
+    load_demo(tuple(modules), today=timezone.localdate())
     with override_settings(DEMO_MODE=True):
         yield
 

@@ -18,6 +18,7 @@ from reports import demo as reports_demo
 from sip import demo as sip_demo
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 from wheel import demo as wheel_demo
 
 WIDTHS = (1366, 320)
@@ -26,15 +27,10 @@ WIDTHS = (1366, 320)
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    for module in (
-        organisations_demo,
-        reports_demo,
-        governance_demo,
-        wheel_demo,
-        sip_demo,
-        followup_demo,
-    ):
-        module.load(today=today)
+    load_demo(
+        (organisations_demo, reports_demo, governance_demo, wheel_demo, sip_demo, followup_demo),
+        today=today,
+    )
     with override_settings(DEMO_MODE=True):
         yield
 

@@ -17,6 +17,7 @@ from organisations import demo as organisations_demo
 from organisations.demo import DEMO_PASSWORD
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 
 AGREEMENT = "Samverkansöverenskommelse mellan socialtjänst och skola"
 ACTION_PLAN = "Handlingsplan för samverkan"
@@ -26,8 +27,7 @@ ROUTINE = "Samverkansrutin skola – socialtjänst"
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    organisations_demo.load(today=today)
-    governance_demo.load(today=today)
+    load_demo((organisations_demo, governance_demo), today=today)
     with override_settings(DEMO_MODE=True):
         yield
 

@@ -19,6 +19,7 @@ from reports import demo as reports_demo
 from reports.models import ConcernReport, Decision, ReportSource, ReportStatus
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 
 WIDTHS = (1366, 320)
 WHAT_HAPPENED = "Polisen var hemma hos familjen i natt efter larm om bråk."
@@ -28,8 +29,7 @@ REASONS = "Familjen har redan stöd från öppenvården och ingen ny oro framkom
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    organisations_demo.load(today=today)
-    reports_demo.load(today=today)
+    load_demo((organisations_demo, reports_demo), today=today)
     with override_settings(DEMO_MODE=True):
         yield
 

@@ -17,6 +17,7 @@ from reports.models import ConcernReport, ReportStatus
 from reports.selectors_common import identity_number_formatted
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 
 WIDTHS = (1366, 320)
 
@@ -24,8 +25,7 @@ WIDTHS = (1366, 320)
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    organisations_demo.load(today=today)
-    reports_demo.load(today=today)
+    load_demo((organisations_demo, reports_demo), today=today)
     with override_settings(DEMO_MODE=True):
         yield
 

@@ -17,6 +17,7 @@ from organisations.demo import DEMO_PASSWORD
 from reports import demo as reports_demo
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 from wheel import demo as wheel_demo
 
 WIDTHS = (1366, 320)
@@ -25,8 +26,7 @@ WIDTHS = (1366, 320)
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    for module in (organisations_demo, reports_demo, wheel_demo):
-        module.load(today=today)
+    load_demo((organisations_demo, reports_demo, wheel_demo), today=today)
     with override_settings(DEMO_MODE=True):
         yield
 

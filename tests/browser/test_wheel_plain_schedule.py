@@ -18,6 +18,7 @@ from organisations.demo import DEMO_PASSWORD
 from organisations.models import Municipality, SchoolBreak
 from tests.browser.axe import check_axe
 from tests.browser.conftest import LogIn
+from tests.demo_snapshot import load_demo
 from wheel import demo as wheel_demo
 
 NARROW = 320
@@ -26,9 +27,7 @@ NARROW = 320
 @pytest.fixture
 def demo(transactional_db: None) -> Iterator[None]:  # noqa: ARG001 - committed data for the live server
     today = timezone.localdate()
-    organisations_demo.load(today=today)
-    governance_demo.load(today=today)
-    wheel_demo.load(today=today)
+    load_demo((organisations_demo, governance_demo, wheel_demo), today=today)
     with override_settings(DEMO_MODE=True):
         yield
 
