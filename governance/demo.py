@@ -95,6 +95,8 @@ class DocumentSpec:
     goals: tuple[GoalSpec, ...] = ()
     roles: tuple[RoleSpec, ...] = ()
     measures: tuple[MeasureSpec, ...] = field(default=())
+    # The municipality's routine for coordinated individual plans, linked from the SIP pages.
+    sip_routine: bool = False
 
 
 # --- Eksjö ------------------------------------------------------------------------------------
@@ -342,6 +344,8 @@ def _leksand(today: datetime.date) -> tuple[DocumentSpec, ...]:
             place="leksand",
             kind=DocumentKind.ROUTINE,
             title="Samverkansrutin skola – socialtjänst",
+            # Leksand's joint routine also holds its SIP routine (the school nurse convenes).
+            sip_routine=True,
             owner_unit="education",
             owner_person="coordinator",
             parties=(
@@ -460,6 +464,7 @@ def _load_document(spec: DocumentSpec, municipality: Municipality) -> None:
         owner_unit=_unit(municipality, place, spec.owner_unit),
         owner_person=_user(place, spec.owner_person),
         parties=[_unit(municipality, place, key) for key in spec.parties],
+        is_sip_routine=spec.sip_routine,
     )
     for version_spec in spec.versions:
         version = services.version_add(
