@@ -122,12 +122,18 @@ class IdentityNumber:
         year. Raises ValueError for a day before the birth date."""
         if day < self.birth_date:
             raise ValueError("The day is before the date of birth.")
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        return completed_years(self.birth_date, day)
 
     def __repr__(self) -> str:
         # Why: a full number must not end up in logs or tracebacks through a repr.
         return f"<IdentityNumber {self.masked()}>"
+
+
+def completed_years(birth_date: datetime.date, day: datetime.date) -> int:
+    """Someone's age in completed years on ``day`` (born 29 February: ages on 1 March in a
+    common year)."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
 
 
 def _check_digit(nine_digits: str) -> int:

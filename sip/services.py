@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from access.models import AuditEventType
 from access.policies import NotPermitted, Permit
 from access.services import audit_event_record
-from core.personnummer import IdentityNumberError, parse_identity_number
+from core.personnummer import IdentityNumberError, completed_years, parse_identity_number
 from followup.rollups import mark_plan
 from organisations.models import Membership, Unit, User
 from reports.identity import child_ref_for
@@ -38,6 +38,7 @@ from sip.models import (
     Plan,
     PlanAction,
     PlanStatus,
+    consent_in_force,
 )
 from sip.policies import CONVENER_RULE, SipAction, convening_memberships, proposing_memberships
 
@@ -377,13 +378,7 @@ def activation_gaps(plan: Plan) -> list[str]:
     """What the plan lacks before it can be made active, in words (empty when nothing)."""
     today = timezone.localdate()
     gaps = []
-    if (
-        not plan.consents.filter(
-            purpose=ConsentPurpose.SIP, withdrawn_at__isnull=True, valid_from__lte=today
-        )
-        .exclude(valid_until__lt=today)
-        .exists()
-    ):
+    if not plan.consents.filter(consent_in_force(today), purpose=ConsentPurpose.SIP).exists():
         gaps.append(_("Record the consent of the guardians (and of the child, when old enough)."))
     if not plan.needs.strip():
         gaps.append(_("Describe the child's needs."))
@@ -543,9 +538,7 @@ def child_consent_age() -> int:
 def child_age(plan: Plan, day: datetime.date | None = None) -> int | None:
     if plan.child_birth_date is None:
         return None
-    day = day or timezone.localdate()
-    born = plan.child_birth_date
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return completed_years(plan.child_birth_date, day or timezone.localdate())
 
 
 def _check_consent(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from access.models import AuditEventType
 from access.policies import Permit
 from access.services import audit_event_record
-from core.personnummer import IdentityNumberError, parse_identity_number
+from core.personnummer import IdentityNumberError, completed_years, parse_identity_number
 from organisations.models import User
 from reports.models import ConcernReport
 from reports.policies import HANDLE
@@ -45,7 +45,7 @@ def _child_age(report: ConcernReport, day: datetime.date) -> int | None:
         born = parse_identity_number(report.child_identity_number).birth_date
     except IdentityNumberError:
         return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return completed_years(born, day)
 
 
 def feedback_consent_in_force(
