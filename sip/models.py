@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -386,7 +386,7 @@ class Participant(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("an action of a plan (en insats)", "Planned")
     ONGOING = "ongoing", _("Ongoing")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
