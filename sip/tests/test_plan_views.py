@@ -107,7 +107,7 @@ def test_outsiders_get_404_on_every_plan_route(
         assert client.get(url).status_code == 404, url
         # A GET-only page answers a POST with 405 before it looks anything up.
         assert client.post(url, {}).status_code in (404, 405), url
-    assert "Alva" not in client.get(reverse("sip:plan_list")).content.decode()
+    assert "Alva Testsson" not in client.get(reverse("sip:plan_list")).content.decode()
 
 
 def test_a_party_without_consent_gets_404(client: Client, world: World, plan: Plan) -> None:
@@ -151,10 +151,10 @@ def test_after_withdrawal_a_former_party_sees_only_the_ended_page(
             assert response.status_code == 200, url
             page = response.content.decode()
             assert "Your access to the plan has ended" in page or "har upphört" in page
-            for secret in ("Alva", "Testsson", "Stöd i skolan", "Samtal", plan.reference):
+            for secret in ("Alva Testsson", "Testsson", "Stöd i skolan", "Samtal", plan.reference):
                 assert secret not in page, (url, secret)
     assert AccessLog.objects.count() == before
-    assert "Alva" not in client.get(reverse("sip:plan_list")).content.decode()
+    assert "Alva Testsson" not in client.get(reverse("sip:plan_list")).content.decode()
     # Nothing changed through the POSTs.
     plan.refresh_from_db()
     assert plan.needs == "Stöd i skolan"
