@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audits",
     "followup",
     "sip",
+    "surveys",
 ]
 
 MIDDLEWARE = [
