@@ -174,6 +174,8 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     lock_version = models.PositiveIntegerField(default=1, editable=False)
+    # The creating form's one-off key: the same form sent twice makes one round.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-opens_on", "-id"]
