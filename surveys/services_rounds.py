@@ -398,7 +398,8 @@ def _message_text(round_: Round, token: str, *, reminder: bool) -> tuple[str, st
             body = (
                 _(
                     "Hello!\n\nYou have not yet answered the survey “%(title)s” from "
-                    "%(municipality)s municipality. It closes on %(closes)s.\n\n%(link)s\n\nThis link replaces the "
+                    "%(municipality)s municipality. It closes on %(closes)s.\n\n%(link)s\n\n"
+                    "This link replaces the "
                     "one in the earlier e-mail. If you have started and saved your answers, they "
                     "are still there.\n\nThe answers are anonymous. If you have already answered, "
                     "please ignore this e-mail.\n"
