@@ -70,10 +70,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     can_manage = MANAGE in round_policy.actions_for(user, round_)
     counts = Invitation.objects.filter(round=round_).aggregate(
-        invited=Count("pk"),
-        answered=Count("pk", filter=Q(answered=True)),
-        reminded=Count("pk", filter=Q(reminded_at__isnull=False)),
-        paused=Count("pk", filter=Q(answered=False) & ~Q(draft={})),
+        n_invited=Count("pk"),
+        n_answered=Count("pk", filter=Q(answered=True)),
+        n_reminded=Count("pk", filter=Q(reminded_at__isnull=False)),
+        n_paused=Count("pk", filter=Q(answered=False) & ~Q(draft={})),
     )
     members = list(
         AnalysisMember.objects.filter(round=round_)
