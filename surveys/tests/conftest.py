@@ -2,7 +2,9 @@
 and a sent round whose links (tokens) the test keeps."""
 
 import datetime
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -43,7 +45,7 @@ def make_round(world: World, template: Template, *, title: str = "Lägesbild 202
     )
 
 
-def permit(world: World, round_: Round):  # noqa: ANN201 - a Permit[Round]
+def permit(world: World, round_: Round):
     found = round_policy.find(world.user(Role.COORDINATOR), MANAGE, pk=round_.pk)
     assert found is not None
     return found
@@ -62,7 +64,7 @@ class SentRound:
         return next(q for q in self.questions if q.key == key)
 
 
-def send_round(world: World, template: Template, addresses: Sequence[str], **kw) -> SentRound:  # noqa: ANN003
+def send_round(world: World, template: Template, addresses: Sequence[str], **kw) -> SentRound:
     round_ = make_round(world, template, **kw)
     services_rounds.invitations_add_addresses(
         permit=permit(world, round_),
@@ -88,3 +90,31 @@ ADDRESSES = [f"person{n}@leksand.example" for n in range(1, 7)]
 @pytest.fixture
 def sent(world: World, situation: Template) -> SentRound:
     return send_round(world, situation, ADDRESSES)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name} {record.getMessage()} {record.args!r}")
+
+
+@contextmanager
+def captured_logs() -> Iterator[list[str]]:
+    """Every log line written inside the block, at any level, by any logger (the root and the
+    loggers that do not pass their records up). Works with ``-p no:logging``."""
+    handler = _Collect()
+    names = ["", "django", "django.request", "django.server", "django.security", "surveys"]
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield handler.lines
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)

@@ -43,14 +43,16 @@ def test_the_builtins_follow_the_indicator_contract_and_use_every_kind(world: Wo
     }
     for question in by_indicator.values():
         keys = {row["key"] for row in question.options}
-        assert question.positive_options and set(question.positive_options) <= keys
+        assert question.positive_options
+        assert set(question.positive_options) <= keys
     measures = questions.filter(indicator="situation_measure")
     assert measures.count() >= 6
     for question in measures:
         assert set(question.positive_options) <= {row["key"] for row in question.options}
     evaluation = questions.filter(section__version__template__builtin_key="training_evaluation")
     scored = evaluation.filter(indicator="evaluation_score")
-    assert 3 <= scored.count() <= 4 and all(q.kind == QuestionKind.LIKERT for q in scored)
+    assert 3 <= scored.count() <= 4
+    assert all(q.kind == QuestionKind.LIKERT for q in scored)
     assert made["training_evaluation"].kind == "training_evaluation"
     for question in questions.filter(kind=QuestionKind.LIKERT):
         assert [row["key"] for row in question.options] == ["1", "2", "3", "4", "5"]
@@ -58,7 +60,7 @@ def test_the_builtins_follow_the_indicator_contract_and_use_every_kind(world: Wo
         assert question.max_length
 
 
-def _permit(world: World, template: Template):  # noqa: ANN202
+def _permit(world: World, template: Template):
     return template_policy.require(world.user(Role.COORDINATOR), MANAGE, template)
 
 
@@ -156,7 +158,8 @@ def test_the_builder_builds_a_template_through_its_pages(client: Client, world: 
         )
         assert ok.status_code == 302, ok.content.decode()
     first, second = section.questions.all()
-    assert first.key == "trivs-du" and first.options[0] == {"key": "1", "label": "Inte alls"}
+    assert first.key == "trivs-du"
+    assert first.options[0] == {"key": "1", "label": "Inte alls"}
     assert [row["key"] for row in second.options] == ["idrott", "musik", "spel"]
     version.refresh_from_db()
     client.post(
@@ -194,7 +197,8 @@ def test_a_stale_edit_is_refused_with_both_versions_shown(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Someone else changed the survey" in html
-    assert "Någon annans text" in html and 'value="Min text"' in html
+    assert "Någon annans text" in html
+    assert 'value="Min text"' in html
     question.refresh_from_db()
     assert question.text == "Någon annans text"
     # Saving again (the form now carries the newer lock) keeps mine.
@@ -204,7 +208,8 @@ def test_a_stale_edit_is_refused_with_both_versions_shown(
     )
     assert again.status_code == 302
     question.refresh_from_db()
-    assert question.text == "Min text" and question.key == "alcohol"
+    assert question.text == "Min text"
+    assert question.key == "alcohol"
     with pytest.raises(services.ConcurrentEditError):
         services.section_save(
             permit=_permit(world, situation),
