@@ -94,7 +94,7 @@ def test_bad_questions_are_refused_with_a_clear_message(
     world: World, situation: Template, data: QuestionData, field: str, message: str
 ) -> None:
     version = situation.versions.get()
-    section = version.sections.first()
+    section = version.sections.all()[0]
     with pytest.raises(ValidationError) as refused:
         services.question_save(
             permit=_permit(world, situation),
@@ -226,7 +226,7 @@ def test_a_sent_version_is_frozen_and_a_new_version_keeps_the_keys(
     version = sent.round.template_version
     assert version.frozen_at is not None
     client.force_login(world.user(Role.COORDINATOR))
-    section = version.sections.first()
+    section = version.sections.all()[0]
     with pytest.raises(services.FrozenVersionError):
         services.section_save(
             permit=_permit(world, situation),

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from organisations.models import Role
+from organisations.models import Role, User
 from surveys.models import AnalysisMember, Round, Template
 from surveys.tests.conftest import SentRound, make_round
 from tests.matrix import LOGIN, assert_matrix, everyone_else
@@ -37,8 +37,8 @@ OWN_MUNICIPALITY_PAGES = {
 
 def _urls(template: Template, round_: Round) -> dict[str, str]:
     version = template.versions.get()
-    section = version.sections.first()
-    question = section.questions.first()
+    section = version.sections.all()[0]
+    question = section.questions.all()[0]
     return {
         "surveys:template_list": reverse("surveys:template_list"),
         "surveys:template_create": reverse("surveys:template_create"),
@@ -115,17 +115,19 @@ def test_the_builder_actions_are_the_coordinators(
     client: Client, world: World, situation: Template, name: str
 ) -> None:
     version = situation.versions.get()
-    section = version.sections.first()
-    args = {
+    section = version.sections.all()[0]
+    every_args: dict[str, list[object]] = {
         "surveys:version_new": [situation.pk],
         "surveys:section_move": [situation.pk, section.pk],
-        "surveys:question_move": [situation.pk, section.questions.first().pk],
+        "surveys:question_move": [situation.pk, section.questions.all()[0].pk],
         "surveys:builtin_fetch": ["mapping"],
-    }[name]
+    }
+    args = every_args[name]
     coordinators = [world.user(Role.COORDINATOR)]
     if name == "surveys:builtin_fetch":  # into one's own municipality
         coordinators.append(world.user(Role.COORDINATOR, "eksjo"))
-    expected = [(None, LOGIN)] + [(user, 302) for user in coordinators]
+    expected: list[tuple[User | None, int | str]] = [(None, LOGIN)]
+    expected += [(user, 302) for user in coordinators]
     expected += [(user, 404) for user in everyone_else(world, coordinators)]
     assert_matrix(client, reverse(name, args=args), expected, method="post", data={"lock": "1"})
 
@@ -137,9 +139,8 @@ def test_round_actions_are_the_coordinators(
     client: Client, world: World, sent: SentRound, name: str
 ) -> None:
     coordinator = world.user(Role.COORDINATOR)
-    expected = [(None, LOGIN), (coordinator, 302)] + [
-        (user, 404) for user in everyone_else(world, [coordinator])
-    ]
+    expected: list[tuple[User | None, int | str]] = [(None, LOGIN), (coordinator, 302)]
+    expected += [(user, 404) for user in everyone_else(world, [coordinator])]
     assert_matrix(client, reverse(name, args=[sent.round.pk]), expected, method="post")
 
 
