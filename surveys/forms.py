@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organisations.forms import DateInput
 from organisations.models import Municipality, Role, Sector, Unit, User
@@ -127,7 +128,7 @@ class RoundForm(forms.Form):
         label=_("Activity in the annual wheel"),
         queryset=Occurrence.objects.none(),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("activity of a round", "None"),
         help_text=_("The round can belong to an activity of the annual wheel."),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
