@@ -2,6 +2,8 @@
 (kept as typed, with a clear message), pause and resume, once only, the headers, and the token
 never written to a log."""
 
+import logging
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -204,3 +206,15 @@ def test_the_answer_page_costs_a_fixed_number_of_queries(
 def test_every_address_gets_its_own_link(sent: SentRound) -> None:
     assert sorted(sent.tokens) == ADDRESSES
     assert len(set(sent.tokens.values())) == len(ADDRESSES)
+
+
+def test_the_configured_loggers_redact_links_a_server_would_log(sent: SentRound) -> None:
+    """Django's development server (and any logger configured in settings) writes paths: the
+    filter in ``settings.LOGGING`` takes the token out before the line is written."""
+    token = sent.token()
+    with captured_logs() as lines:
+        logging.getLogger("django.server").info('"GET %s HTTP/1.1" 200 1234', url(token))
+        logging.getLogger("django.request").warning("Not Found: %s", url(token))
+    assert lines
+    assert not [line for line in lines if token in line]
+    assert any("/svar/…" in line for line in lines)
