@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from surveys.models import Question, QuestionKind, Section
 from surveys.services_answers import Value
@@ -22,8 +23,15 @@ def field_name(question: Question) -> str:
 def _field(question: Question, *, require: bool) -> forms.Field:
     required = require and question.required
     range_message: Any
+    # Marked whether or not this form asks for it (a pause does not): the respondent sees
+    # what must be answered before sending.
+    label = (
+        format_lazy("{} ({})", question.text, pgettext_lazy("answer form", "required"))
+        if question.required
+        else question.text
+    )
     common: dict[str, Any] = {
-        "label": question.text,
+        "label": label,
         "help_text": question.help_text,
         "required": required,
         "error_messages": {
