@@ -59,7 +59,7 @@ def add_question(page: Page, width: int, kind: str, text: str, **fields: str) ->
 @pytest.mark.usefixtures("demo")
 @pytest.mark.parametrize("width", WIDTHS)
 def test_build_send_and_answer_a_survey(
-    page: Page, browser: Browser, log_in: LogIn, live_server: object, width: int
+    page: Page, browser: Browser, log_in: LogIn, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     page.context.clear_cookies()
@@ -138,7 +138,7 @@ def test_build_send_and_answer_a_survey(
     expect(page.locator(".messages")).to_contain_text("Enkäten skickades till 2 mottagare")
     check(page, width)
     assert len(mail.outbox) == 2
-    link = re.search(r"https?://\S+/svar/\S+/", mail.outbox[0].body)
+    link = re.search(r"https?://\S+/svar/\S+/", str(mail.outbox[0].body))
     assert link is not None
     path = "/svar/" + link.group(0).split("/svar/")[1]
 
