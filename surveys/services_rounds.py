@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -421,18 +421,17 @@ def _message_text(round_: Round, token: str, *, reminder: bool) -> tuple[str, st
 
 
 def _send(round_: Round, outgoing: Sequence[Outgoing], *, reminder: bool) -> None:
-    """Send the messages (after commit): one per recipient, over one connection."""
-    if not outgoing:
-        return
-    messages = []
+    """Send the messages (after commit): one per recipient, who sees no other address."""
+    failed = 0
     for item in outgoing:
         subject, body = _message_text(round_, item.token, reminder=reminder)
-        messages.append(EmailMessage(subject, body, None, [item.address]))
-    try:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    except OSError:  # smtplib's errors included; never the address or the link in the log
-        logger.warning("Could not send the e-mails of survey round %s.", round_.pk)
+        try:
+            EmailMessage(subject, body, None, [item.address]).send()
+        except OSError:  # smtplib's errors included
+            failed += 1
+    if failed:
+        # Never the address or the link in the log.
+        logger.warning("%d e-mails of survey round %s could not be sent.", failed, round_.pk)
 
 
 Deliver = Callable[[Round, Sequence[Outgoing]], None]

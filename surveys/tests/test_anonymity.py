@@ -20,9 +20,10 @@ from tests.world import build_world
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _flush_past_append_only_triggers() -> Iterator[None]:
-    """The teardown empties the append-only audit table too (committed rows)."""
+    """The teardown empties the append-only tables too (committed rows); module-wide, so it
+    is still in place when the test's database is flushed."""
     with flush_past_append_only_triggers():
         yield
 

@@ -195,7 +195,8 @@ def test_closing_early_stops_the_links(client: Client, world: World, sent: SentR
     client.post(reverse("surveys:round_close", args=[sent.round.pk]))
     sent.round.refresh_from_db()
     assert sent.round.closed_early_at is not None
-    response = Client().get(reverse("survey_answer:answer", args=[sent.token()]))
+    anonymous = Client(headers={"Accept-Language": "en"})
+    response = anonymous.get(reverse("survey_answer:answer", args=[sent.token()]))
     assert "The survey is closed" in response.content.decode()
 
 
