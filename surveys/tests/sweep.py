@@ -15,8 +15,8 @@ SWEEP_TOKEN = "telefon-svep-lank-0001"
 
 def survey_sweep_seeds() -> list[str]:
     """A draft template with a section and a question (the builder's pages), a draft round
-    with one recipient (its preparation pages), and a link to answer this year's situational
-    picture (the public pages)."""
+    with one recipient (its preparation pages), the open round's closing page, and a link to
+    answer this year's situational picture (the public pages)."""
     coordinator = User.objects.get(username="coordinator.leksand")
     leksand = Municipality.objects.get(name="Leksand")
     template = services.template_create(
@@ -65,6 +65,8 @@ def survey_sweep_seeds() -> list[str]:
     return [
         reverse("surveys:version", args=[template.pk, version.pk]),
         reverse("surveys:round", args=[draft.pk]),
+        # Asks before closing; the walk opens only a few rounds, maybe not the open one.
+        reverse("surveys:round_close", args=[open_round.pk]),
         reverse("survey_answer:answer", args=[SWEEP_TOKEN]),
         reverse("survey_answer:thanks"),
     ]
