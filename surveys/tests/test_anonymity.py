@@ -111,3 +111,40 @@ def test_no_join_links_a_response_to_its_invitation() -> None:
         assert len(set(invitations.values())) == 1
     else:
         assert connection.vendor == "sqlite"  # no row versions to join on
+
+
+def test_two_submits_at_once_make_one_response() -> None:
+    """Two requests with the same link at the same moment (a double click, two tabs): the
+    invitation's row lock lets one through; the other finds it answered."""
+    import threading
+
+    from django.db import connections
+
+    from surveys import services
+    from surveys.services_answers import LinkError
+
+    world = build_world()
+    template = services.builtin_copy(municipality=world.municipality(), key="mapping", actor=None)
+    sent = send_round(world, template, ["samtidigt@leksand.example"])
+    values = {q.pk: (q.options[0]["key"] if q.options else 1) for q in sent.questions if q.required}
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            response_submit(token=sent.token(), values=values)
+            outcomes.append("stored")
+        except LinkError as error:
+            outcomes.append(error.reason)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["answered", "stored"]
+    assert Response.objects.count() == 1
+    assert Invitation.objects.get().answered
