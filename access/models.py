@@ -174,6 +174,16 @@ class AuditEventType(models.TextChoices):
     BOARD_REPORT_COMMENTED = "board_report_commented", _("Comment added to a board report")
     BOARD_REPORT_PUBLISHED = "board_report_published", _("Board report published")
     BOARD_REPORT_PDF_REMADE = "board_report_pdf_remade", _("PDF of a board report made again")
+    # Surveys: templates and rounds (surveys.services, surveys.services_rounds). Answers are
+    # anonymous and write no audit row.
+    SURVEY_TEMPLATE_CREATED = "survey_template_created", _("Survey template created")
+    SURVEY_VERSION_CREATED = "survey_version_created", _("New version of a survey template")
+    SURVEY_VERSION_CHANGED = "survey_version_changed", _("Survey template changed")
+    SURVEY_ROUND_CREATED = "survey_round_created", _("Survey round created")
+    SURVEY_ROUND_CHANGED = "survey_round_changed", _("Survey round changed")
+    SURVEY_ROUND_SENT = "survey_round_sent", _("Survey round sent")
+    SURVEY_ROUND_CLOSED = "survey_round_closed", _("Survey round closed early")
+    SURVEY_REMINDERS_SENT = "survey_reminders_sent", _("Survey reminders sent")
 
     # Coordinated individual plans and consent (sip.services)
     SIP_STARTED = "sip_started", _("Coordinated plan started")

@@ -332,6 +332,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Survey links carry their token in the path: never written to a log (surveys.logging).
+    "filters": {"survey_links": {"()": "surveys.logging.RedactAnswerLinks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["survey_links"],
+        }
+    },
+    "loggers": {
+        name: {"filters": ["survey_links"]}
+        for name in ("django.server", "django.request", "django.security.csrf")
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

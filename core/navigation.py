@@ -73,6 +73,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
     ),
     NavItem(_("Follow-up"), "followup:dashboard", _FOLLOW_UP),
+    # Who reads a municipality's rounds (surveys.policies.READER_ROLES); a member of a round's
+    # analysis group gets a notification with the round's link.
+    NavItem(
+        _("Surveys"),
+        "surveys:round_list",
+        frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
+    ),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organisations.models import Municipality, Role, Sector, Unit
 
@@ -40,7 +41,7 @@ class QuestionKind(models.TextChoices):
     LIKERT = "likert", _("Scale 1–5")
     SINGLE = "single", _("One choice")
     MULTIPLE = "multiple", _("Several choices")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("question kind", "Number")
     TEXT = "text", _("Free text")
 
 
@@ -174,6 +175,8 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     lock_version = models.PositiveIntegerField(default=1, editable=False)
+    # The creating form's one-off key: the same form sent twice makes one round.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-opens_on", "-id"]

@@ -60,6 +60,9 @@ PUBLIC: dict[str, str] = {
     "the credential, an unknown or revoked token is a 404",
     "reports:draft_autosave": "the draft's autosave checks the login itself and answers 401 "
     "(not the login page) when the session has ended, so the form keeps what was typed",
+    "survey_answer:answer": "answering a survey: the single-use link's token is the credential "
+    "(respondents have no account); an unknown, used or closed link gets a page saying so",
+    "survey_answer:thanks": "the thank-you page after answering a survey (shows nothing)",
 }
 
 FIXED_UUID = "2f1c8a52-6d1e-4c1b-9a57-0c1d2e3f4a5b"

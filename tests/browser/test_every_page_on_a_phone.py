@@ -35,6 +35,7 @@ from sip.models import ConsentMethod, Plan
 from sip.policies import SipAction, plan_policy
 from sip.services_feedback import consent_record_for_report
 from sip.services_meetings import MeetingData, meeting_record
+from surveys.tests.sweep import survey_sweep_seeds
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
 from tests.demo_snapshot import load_demo
@@ -71,6 +72,8 @@ APPS = {
     "followup",
     "followup_board",
     "sip",
+    "surveys",
+    "survey_answer",
 }
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
@@ -108,6 +111,11 @@ NOT_PAGES = {
     "sip:family_pdf_request": "a form action",
     "sip:proposal_accept": "a form's action (POST only)",
     "sip:proposal_decline": "a form's action (POST only; errors: tests/browser/test_sip_pages.py)",
+    "surveys:builtin_fetch": "a form's action (POST only)",
+    "surveys:version_new": "a form's action (POST only)",
+    "surveys:section_move": "a form's action (POST only)",
+    "surveys:question_move": "a form's action (POST only)",
+    "surveys:round_remind": "a form's action (POST only)",
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
@@ -311,6 +319,7 @@ def pages_after_actions() -> dict[str, list[str]]:
         "coordinator.leksand": [
             reverse("wheel:calendar_feed_revoke", args=[feed.pk]),
             reverse("wheel:occurrence_detail", args=[followed_up.pk]),
+            *survey_sweep_seeds(),
         ],
         "admin.leksand": [reverse("access:log_sample_detail", args=[sample.pk])],
         # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
