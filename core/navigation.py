@@ -73,6 +73,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
     ),
     NavItem(_("Follow-up"), "followup:dashboard", _FOLLOW_UP),
+    # Readers of every round; an analysis group's other members find their round from the start
+    # page (surveys.attention).
+    NavItem(
+        _("Survey results"),
+        "survey_results:round_list",
+        frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
+    ),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(
