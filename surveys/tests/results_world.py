@@ -29,7 +29,10 @@ def members(world: World) -> list:
 
 
 def readers(world: World) -> list:
-    return [world.user(role) for role in (Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR)]
+    return [
+        world.user(role)
+        for role in (Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR)
+    ]
 
 
 def recorders(world: World) -> list:
@@ -58,9 +61,7 @@ def build(world: World) -> Setting:
     draft = make_round(version, sent=False, members=members(world))
     text = Answer.objects.filter(response__round=round_, question__key="comment").first()
     assert text is not None
-    council = make_occurrence(
-        council_series(world), timezone.now() + datetime.timedelta(days=10)
-    )
+    council = make_occurrence(council_series(world), timezone.now() + datetime.timedelta(days=10))
     priority = Priority.objects.create(
         round=round_,
         position=1,

@@ -58,8 +58,11 @@ def test_a_reader_gets_no_analyse_permit(world, setting):
     assert results_policy.find(world.user(Role.COORDINATOR), READ, pk=setting.round.pk)
     assert results_policy.find(world.user(Role.COORDINATOR), ANALYSE, pk=setting.round.pk) is None
     reader = results_policy.find(world.user(Role.COORDINATOR), READ, pk=setting.round.pk)
+    assert reader is not None
     with pytest.raises(NotPermitted):
-        free_text_remove(permit=reader, actor=world.user(Role.COORDINATOR), answer_id=setting.text.pk)
+        free_text_remove(
+            permit=reader, actor=world.user(Role.COORDINATOR), answer_id=setting.text.pk
+        )
 
 
 def test_removing_a_free_text_erases_it_and_audits_without_the_text(world, setting):
@@ -75,21 +78,28 @@ def test_removing_a_free_text_erases_it_and_audits_without_the_text(world, setti
     assert secret not in str(event.old_values) + str(event.new_values)
     # Again: nothing more happens.
     free_text_remove(permit=permit(world, setting), actor=member, answer_id=setting.text.pk)
-    assert AuditEvent.objects.filter(event_type=AuditEventType.SURVEY_FREE_TEXT_REMOVED).count() == 1
+    assert (
+        AuditEvent.objects.filter(event_type=AuditEventType.SURVEY_FREE_TEXT_REMOVED).count() == 1
+    )
 
 
 def test_only_a_free_text_of_the_round_can_be_removed(world, setting):
     choice = Answer.objects.filter(response__round=setting.round, question__key="drugs").first()
     assert choice is not None
     with pytest.raises(Answer.DoesNotExist):
-        free_text_remove(permit=permit(world, setting), actor=members(world)[0], answer_id=choice.pk)
+        free_text_remove(
+            permit=permit(world, setting), actor=members(world)[0], answer_id=choice.pk
+        )
 
 
 def test_the_analysis_refuses_a_stale_save(world, setting):
     first, second = members(world)
     version = setting.round.lock_version
     saved = analysis_save(
-        permit=permit(world, setting, first), actor=first, text="Oron har ökat.", expected_version=version
+        permit=permit(world, setting, first),
+        actor=first,
+        text="Oron har ökat.",
+        expected_version=version,
     )
     assert saved.lock_version == version + 1
     with pytest.raises(AnalysisChangedMeanwhile):
@@ -138,10 +148,14 @@ def test_priorities_are_added_once_changed_moved_and_removed(world, setting):
         ("Föräldrastöd", 3),
     ]
     priority_remove(permit=permit(world, setting), actor=member, priority_id=first.pk)
-    assert list(Priority.objects.filter(round=setting.round).values_list("position", flat=True)) == [1, 2]
+    assert list(
+        Priority.objects.filter(round=setting.round).values_list("position", flat=True)
+    ) == [1, 2]
     # One on the council's agenda stays.
     with pytest.raises(ValidationError):
-        priority_remove(permit=permit(world, setting), actor=member, priority_id=setting.priority.pk)
+        priority_remove(
+            permit=permit(world, setting), actor=member, priority_id=setting.priority.pk
+        )
     types = set(AuditEvent.objects.values_list("event_type", flat=True))
     assert {
         AuditEventType.SURVEY_PRIORITY_ADDED,
@@ -156,7 +170,9 @@ def test_a_priority_needs_what_why_and_a_unit_of_the_municipality(world, setting
         priority_add(
             permit=permit(world, setting),
             actor=members(world)[0],
-            data=PriorityData(what=" ", why="", responsible_unit=world.unit(UnitKind.INTAKE, "eksjo")),
+            data=PriorityData(
+                what=" ", why="", responsible_unit=world.unit(UnitKind.INTAKE, "eksjo")
+            ),
         )
     assert set(error.value.message_dict) == {"what", "why", "responsible_unit"}
 
@@ -180,13 +196,18 @@ def test_the_next_council_meeting_is_the_first_planned_one_after_now(world, sett
 
     member = members(world)[0]
     second = Priority.objects.exclude(pk=setting.priority.pk).get()
-    sent = priority_send_to_council(permit=permit(world, setting), actor=member, priority_id=second.pk)
+    sent = priority_send_to_council(
+        permit=permit(world, setting), actor=member, priority_id=second.pk
+    )
     assert sent == expected
     second.refresh_from_db()
     assert second.council_occurrence == expected
     assert second.sent_to_council_at is not None
     # Sending again keeps the meeting it went to.
-    assert priority_send_to_council(permit=permit(world, setting), actor=member, priority_id=second.pk) == expected
+    assert (
+        priority_send_to_council(permit=permit(world, setting), actor=member, priority_id=second.pk)
+        == expected
+    )
 
 
 def test_no_council_meeting_planned_changes_nothing(world, setting):
@@ -194,7 +215,9 @@ def test_no_council_meeting_planned_changes_nothing(world, setting):
     setting.council.save()
     second = Priority.objects.exclude(pk=setting.priority.pk).get()
     assert next_council_occurrence(world.municipality().pk) is None
-    sent = priority_send_to_council(permit=permit(world, setting), actor=members(world)[0], priority_id=second.pk)
+    sent = priority_send_to_council(
+        permit=permit(world, setting), actor=members(world)[0], priority_id=second.pk
+    )
     assert sent is None
     second.refresh_from_db()
     assert second.council_occurrence is None
@@ -206,7 +229,9 @@ def test_the_decision_is_linked_by_who_records_the_meeting(world, setting):
     coordinator = world.user(Role.COORDINATOR)
     decision_permit = decision_policy.find(coordinator, RECORD, pk=decision.pk)
     assert decision_permit is not None
-    priority_decision_link(permit=decision_permit, actor=coordinator, priority_id=setting.priority.pk)
+    priority_decision_link(
+        permit=decision_permit, actor=coordinator, priority_id=setting.priority.pk
+    )
     setting.priority.refresh_from_db()
     assert setting.priority.decision == decision
     assert AuditEvent.objects.filter(event_type=AuditEventType.SURVEY_PRIORITY_DECISION).exists()
@@ -217,4 +242,6 @@ def test_the_decision_is_linked_by_who_records_the_meeting(world, setting):
     other_permit = decision_policy.find(coordinator, RECORD, pk=elsewhere.pk)
     assert other_permit is not None
     with pytest.raises(Priority.DoesNotExist):
-        priority_decision_link(permit=other_permit, actor=coordinator, priority_id=setting.priority.pk)
+        priority_decision_link(
+            permit=other_permit, actor=coordinator, priority_id=setting.priority.pk
+        )

@@ -62,7 +62,9 @@ def test_the_xlsx_holds_the_same_cells(swedish, setting):
     assert rows[0] == ["Avsnitt", "Fråga", "Svar", "Antal svar", "Andel"]
     assert ["Läget", "Eleverna känner sig trygga", "Stämmer inte alls", 3, "27\xa0%"] in rows
     assert ["Läget", "Hur många ärenden?", "Lägsta", 0, None] in rows
-    every_cell = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
+    every_cell = [
+        cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+    ]
     assert not any(isinstance(cell, str) and "Kommentar" in cell for cell in every_cell)
 
 
