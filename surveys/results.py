@@ -439,11 +439,12 @@ class TrendRow:
     current: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class QuestionTrend:
     question: Question
     headers: list[str]
     rows: list[TrendRow]
+    chart: str = ""  # for a scale: the share answering 4 or 5 per round (views_results)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -87,6 +87,25 @@ def _chart(result: selectors.QuestionResult, index: int) -> str:
     )
 
 
+def _trend_chart(item: selectors.QuestionTrend, index: int) -> str:
+    """A scale's share answering 4 or 5, round by round (a round with too few answers has
+    no bar and says so)."""
+    if item.question.kind != QuestionKind.LIKERT:
+        return ""
+    return shares_svg(
+        [
+            ShareBar(label=row.round.title, share=row.cells[1].value, text=row.cells[1].text)
+            for row in item.rows
+        ],
+        chart_id=f"trend-{index}",
+        title=item.question.text,
+        description=_(
+            "The share answering 4 or 5, round by round. The numbers are in the table beside "
+            "the chart."
+        ),
+    )
+
+
 @require_GET
 def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     permit = permit_or_404(request, results_policy, READ, pk=pk)
@@ -95,6 +114,9 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     trend = selectors.round_trend(round_, [result.question for result in results.questions])
     for index, result in enumerate(results.questions, 1):
         result.chart = _chart(result, index)
+    if trend.any_earlier:
+        for index, item in enumerate(trend.questions, 1):
+            item.chart = _trend_chart(item, index)
     return render(
         request,
         "surveys/results/round_results.html",
@@ -199,10 +221,4 @@ def free_text_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _free_text_url(round_: Round) -> str:
-    from django.urls import reverse
-
     return reverse("survey_results:free_texts", args=[round_.pk])
-
-
-def swedish_date(value: Any) -> str:
-    return date_format(value, "DATE_FORMAT")

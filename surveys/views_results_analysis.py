@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -56,8 +57,6 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _analysis_url(round_: Round) -> str:
-    from django.urls import reverse
-
     return reverse("survey_results:analysis", args=[round_.pk])
 
 

@@ -157,3 +157,24 @@ def test_the_free_text_page_warns_and_lists_the_texts(client, world, setting):
     assert "Fritextsvar kan innehålla uppgifter om enskilda" in page
     assert "Kommentar 0" in page
     assert "Kommentar 10" in page
+
+
+def test_the_round_page_links_as_far_as_the_user_may(world, setting):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    def links(user, round_) -> str:
+        request = RequestFactory().get("/")
+        request.user = user
+        return render_to_string(
+            "surveys/results/_round_links.html", {"round": round_}, request=request
+        )
+
+    member = links(members(world)[0], setting.round)
+    assert reverse("survey_results:round_results", args=[setting.round.pk]) in member
+    assert reverse("survey_results:free_texts", args=[setting.round.pk]) in member
+    coordinator = links(world.user(Role.COORDINATOR), setting.round)
+    assert reverse("survey_results:analysis", args=[setting.round.pk]) in coordinator
+    assert reverse("survey_results:free_texts", args=[setting.round.pk]) not in coordinator
+    assert "href" not in links(world.user(Role.REPORTER), setting.round)
+    assert "href" not in links(members(world)[0], setting.draft)

@@ -85,7 +85,7 @@ def test_the_analysis_group_reads_results_and_sends_a_priority_to_the_council(
     # The start page names the round to the analysis group.
     page.get_by_role("link", name="Du ingår i analysgruppen för Lägesbild i år").click()
     expect(page.locator("h1")).to_have_text("Resultat: Lägesbild i år")
-    expect(page.locator("svg[role=img]")).to_have_count(4)
+    expect(page.locator("svg[role=img]")).to_have_count(5)  # four questions, one trend
     expect(page.get_by_role("heading", name="Jämfört med tidigare omgångar")).to_be_visible()
     expect(page.get_by_role("row", name="Lägesbild förra året")).to_have_count(4)
     check(page, width)
