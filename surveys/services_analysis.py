@@ -100,12 +100,15 @@ def free_text_remove(*, permit: Permit[Round], actor: User, answer_id: int) -> A
 @transaction.atomic
 def analysis_save(*, permit: Permit[Round], actor: User, text: str, expected_version: int) -> Round:
     """Save the analysis text. Refused with :class:`AnalysisChangedMeanwhile` (nothing saved)
-    when someone saved since ``expected_version`` was read; the same text again saves
-    nothing."""
+    when someone saved another text since ``expected_version`` was read; the same text again
+    (a double submit) saves nothing."""
     round_ = _locked_round(permit)
-    if round_.lock_version != expected_version:
-        raise AnalysisChangedMeanwhile
     text = text.strip()
+    if round_.lock_version != expected_version:
+        # A double submit of the same text finds its own first save: nothing to refuse.
+        if text == round_.analysis:
+            return round_
+        raise AnalysisChangedMeanwhile
     _check_texts(text=text)
     if text == round_.analysis:
         return round_

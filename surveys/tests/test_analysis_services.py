@@ -109,6 +109,14 @@ def test_the_analysis_refuses_a_stale_save(world, setting):
             text="Min version",
             expected_version=version,
         )
+    # A double submit of the first save is not a conflict, and saves nothing more.
+    again = analysis_save(
+        permit=permit(world, setting, first),
+        actor=first,
+        text="Oron har ökat.",
+        expected_version=version,
+    )
+    assert again.lock_version == version + 1
     setting.round.refresh_from_db()
     assert setting.round.analysis == "Oron har ökat."
     assert setting.round.analysis_updated_by == first
