@@ -217,6 +217,22 @@ class AuditEventType(models.TextChoices):
     REFERENCE_VALUE_SET = "reference_value_set", _("National reference value set")
     REFERENCE_VALUE_REMOVED = "reference_value_removed", _("National reference value removed")
 
+    # Survey results and analysis (surveys.services_analysis)
+    SURVEY_FREE_TEXT_REMOVED = "survey_free_text_removed", _("Free-text survey answer removed")
+    SURVEY_ANALYSIS_SAVED = "survey_analysis_saved", _("Analysis of a survey round saved")
+    SURVEY_PRIORITY_ADDED = "survey_priority_added", _("Prioritised resource added")
+    SURVEY_PRIORITY_CHANGED = "survey_priority_changed", _("Prioritised resource changed")
+    SURVEY_PRIORITY_REMOVED = "survey_priority_removed", _("Prioritised resource removed")
+    SURVEY_PRIORITY_MOVED = "survey_priority_moved", _("Order of the prioritised resources changed")
+    SURVEY_PRIORITY_TO_COUNCIL = (
+        "survey_priority_to_council",
+        _("Prioritised resource put on the resource council's agenda"),
+    )
+    SURVEY_PRIORITY_DECISION = (
+        "survey_priority_decision",
+        _("Resource council's decision linked to a prioritised resource"),
+    )
+
 
 class AuditEvent(models.Model):
     """A state change, written by the service that made it in the same transaction."""

@@ -21,6 +21,7 @@ urlpatterns = [
     path("aterrapportering/", include("followup.board_urls")),
     path("uppfoljning/", include("followup.urls")),
     path("sip/", include("sip.urls")),
+    path("enkater/resultat/", include("surveys.urls_results")),
     path("enkater/", include("surveys.urls")),
     path("svar/", include("surveys.urls_public")),
     path("django-admin/", admin.site.urls),

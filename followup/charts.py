@@ -131,3 +131,51 @@ def _bar(bar: _Bar, y_of: Callable[[Decimal], float]) -> str:
         f'<rect x="{_number(bar.x)}" y="{_number(top)}" width="{_number(bar.width)}" '
         f'height="{_number(base - top)}" fill="{BAR}"/>'
     )
+
+
+# --- shares as horizontal bars (survey results) ---------------------------------------------------
+
+SHARE_WIDTH = 480
+SHARE_ROW = 44
+SHARE_TOP = 8
+SHARE_LABEL_WIDTH = 52  # the share's text at the end of each bar
+
+
+@dataclass(frozen=True)
+class ShareBar:
+    """One bar: its label (drawn above the bar), its share from 0 to 1 and the share as the
+    page writes it ("42 %"); ``None`` draws no bar."""
+
+    label: str
+    share: float | None
+    text: str
+
+
+def shares_svg(
+    bars: Sequence[ShareBar], *, chart_id: str, title: str, description: str
+) -> SafeString:
+    """Horizontal bars of shares (0–100 %), one row per answer option: the label above its
+    bar, the share written after it. The same bars give byte-for-byte the same SVG."""
+    height = SHARE_TOP * 2 + SHARE_ROW * max(len(bars), 1)
+    plot = SHARE_WIDTH - SHARE_LABEL_WIDTH
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SHARE_WIDTH} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="share-chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for index, bar in enumerate(bars):
+        top = SHARE_TOP + index * SHARE_ROW
+        parts.append(
+            f'<text x="0" y="{top + 13}" font-size="14" fill="{INK}">{escape(bar.label)}</text>'
+            f'<rect x="0" y="{top + 19}" width="{plot}" height="16" fill="{GRID}"/>'
+        )
+        if bar.share is not None:
+            width = _number(plot * max(0.0, min(1.0, bar.share)))
+            parts.append(f'<rect x="0" y="{top + 19}" width="{width}" height="16" fill="{BAR}"/>')
+        parts.append(
+            f'<text x="{SHARE_WIDTH}" y="{top + 32}" text-anchor="end" font-size="14" '
+            f'fill="{INK}">{escape(bar.text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -102,3 +102,40 @@ def share_shown(numerator: Cell, denominator: Cell, protection: Protection) -> b
     if protection == Protection.CHILDREN_OUTCOME:
         return not is_small(denominator.value - numerator.value)
     return True
+
+
+# --- breakdowns by group (survey answers by sector) -----------------------------------------------
+
+MIN_GROUP = SMALL_HIGH + 1
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How a breakdown by group may be shown: the groups shown on their own, the groups merged
+    into one "others" group (shown only when it too has at least five), and whether the
+    breakdown must be hidden altogether (fewer than two groups would be shown)."""
+
+    shown: tuple[str, ...]
+    merged: tuple[str, ...]
+    hidden: bool
+
+    @property
+    def merged_shown(self) -> bool:
+        return bool(self.merged) and not self.hidden
+
+
+def group_for_breakdown(counts: dict[str, int]) -> Grouping:
+    """Groups with fewer than five answers are merged into "others". When "others" itself
+    has fewer than five, the smallest shown group is merged into it as well (again until it
+    has five), so that no small group can be worked back from the total. A breakdown with
+    fewer than two groups left says nothing the total does not, and is hidden."""
+    present = {key: value for key, value in counts.items() if value > 0}
+    shown = sorted(
+        (key for key, value in present.items() if value >= MIN_GROUP),
+        key=lambda key: (-present[key], key),
+    )
+    merged = sorted(key for key in present if key not in shown)
+    while merged and sum(present[key] for key in merged) < MIN_GROUP and shown:
+        merged.append(shown.pop())
+    groups = len(shown) + (1 if merged else 0)
+    return Grouping(shown=tuple(shown), merged=tuple(merged), hidden=groups < 2)

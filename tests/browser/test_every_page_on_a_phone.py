@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Count
 from django.test import override_settings
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from access.services import log_sample_create
 from audits.models import Audit
 from audits.services import round_create
 from organisations.demo import DEMO_PASSWORD
-from organisations.models import Municipality, User
+from organisations.models import Municipality, Sector, Unit, User
 from reports.models import ConcernReport
 from reports.policies import HANDLE, report_policy
 from sip import services as sip_services
@@ -36,6 +37,10 @@ from sip.policies import SipAction, plan_policy
 from sip.services_feedback import consent_record_for_report
 from sip.services_meetings import MeetingData, meeting_record
 from surveys.tests.sweep import survey_sweep_seeds
+from surveys.models import AnalysisMember, QuestionKind, Round
+from surveys.policies_results import ANALYSE, results_policy
+from surveys.services_analysis import PriorityData, priority_add
+from surveys.tests.factories_results import answer_many, make_round, make_version
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
 from tests.demo_snapshot import load_demo
@@ -74,6 +79,7 @@ APPS = {
     "sip",
     "surveys",
     "survey_answer",
+    "survey_results",
 }
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
@@ -116,6 +122,10 @@ NOT_PAGES = {
     "surveys:section_move": "a form's action (POST only)",
     "surveys:question_move": "a form's action (POST only)",
     "surveys:round_remind": "a form's action (POST only)",
+    "survey_results:export_csv": "a CSV file",
+    "survey_results:export_xlsx": "an Excel file",
+    "survey_results:priority_reorder": "a form's action (POST only)",
+    "survey_results:priority_decision": "a form's action on the meeting's page (POST only)",
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
@@ -308,6 +318,7 @@ def pages_after_actions() -> dict[str, list[str]]:
     audit = Audit.objects.get(municipality__name="Eksjö")
     round_create(actor=auditor, audit=audit, title="Uppföljning", held_on=timezone.localdate())
     plan, proposal = sip_plan_and_proposal()
+    survey_seeds = _survey_seeds(leksand)
     sip_seeds = _sip_seeds(leksand)
     sip_seeds["nurse.leksand"] += [
         reverse("sip:plan_detail", args=[plan.public_id]),
@@ -315,6 +326,7 @@ def pages_after_actions() -> dict[str, list[str]]:
     ]
     return {
         **sip_seeds,
+        **survey_seeds,
         "teacher.leksand": [reverse("reports:receipt", args=[sent.public_id])],
         "coordinator.leksand": [
             reverse("wheel:calendar_feed_revoke", args=[feed.pk]),
@@ -324,6 +336,48 @@ def pages_after_actions() -> dict[str, list[str]]:
         "admin.leksand": [reverse("access:log_sample_detail", args=[sample.pk])],
         # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
         "auditor.eksjo": [reverse("audits:audit_detail", args=[audit.pk])],
+    }
+
+
+def _survey_seeds(leksand: Municipality) -> dict[str, list[str]]:
+    """A sent Leksand round with at least five answers and a free text (the demo's latest
+    such round; one made here if the demo has none), the school counsellor in its analysis
+    group and a priority not yet sent: every results page is then a link away."""
+    counsellor = User.objects.get(username="counsellor.leksand")
+    found = (
+        Round.objects.filter(municipality=leksand, sent_at__isnull=False)
+        .annotate(answers=Count("responses", distinct=True))
+        .filter(answers__gte=5, responses__answers__question__kind=QuestionKind.TEXT)
+        .exclude(responses__answers__text="")
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    round_: Round
+    if found is None:
+        round_ = make_round(make_version(leksand, title="Lägesbild (telefontest)"), invitations=8)
+        answer_many(round_, 6)
+    else:
+        round_ = found
+    AnalysisMember.objects.get_or_create(
+        round=round_, user=counsellor, defaults={"sector": Sector.SCHOOL}
+    )
+    permit = results_policy.find(counsellor, ANALYSE, pk=round_.pk)
+    assert permit is not None
+    priority_add(
+        permit=permit,
+        actor=counsellor,
+        data=PriorityData(
+            what="Fältassistenter kvällstid (telefontest)",
+            why="Oron vid resecentrum.",
+            responsible_unit=Unit.objects.filter(municipality=leksand).order_by("pk").first(),
+        ),
+    )
+    return {
+        "counsellor.leksand": [
+            reverse("survey_results:round_results", args=[round_.pk]),
+            reverse("survey_results:free_texts", args=[round_.pk]),
+            reverse("survey_results:analysis", args=[round_.pk]),
+        ],
     }
 
 
