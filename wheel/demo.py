@@ -306,6 +306,35 @@ LEKSAND = (
         actions=(("Redovisa lägesbilden för kommunstyrelsen.", "Samordnare"),),
     ),
     SeriesSpec(
+        title="Resursråd",
+        activity_type=T.RESOURCE_COUNCIL,
+        organiser="office",
+        schedule_kind=ScheduleKind.FIXED_MONTHS,
+        months=(2, 4, 5, 9, 11, 12),
+        day_of_month=8,
+        start=(13, 0),
+        minutes=90,
+        description="Förvaltningscheferna för skola och socialtjänst beslutar om gemensamma "
+        "resurser på gruppnivå, bland annat om de resurser som BRA-gruppen prioriterar "
+        "utifrån lägesbilden. Varje beslut anger resursen, den mottagande enheten och när "
+        "beslutet följs upp.",
+        invited=("education", "social", "leisure"),
+        sectors=(S.MANAGEMENT, S.SCHOOL, S.SOCIAL_SERVICES),
+        place="Kommunhuset, sal Dalälven",
+        contact="coordinator",
+        minutes_texts=(
+            "Genomgång av BRA-gruppens prioriteringar. Inga enskilda barn eller elever "
+            "diskuterades.",
+        ),
+        decisions=(
+            (
+                "Fältassistenterna arbetar även söndagskvällar under sommarlovet.",
+                "Fältassistenter 50 %",
+                "leisure",
+            ),
+        ),
+    ),
+    SeriesSpec(
         title="Återrapportering till kommunstyrelsen",
         activity_type=T.BOARD_REPORT,
         organiser="office",
