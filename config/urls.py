@@ -21,6 +21,7 @@ urlpatterns = [
     path("aterrapportering/", include("followup.board_urls")),
     path("uppfoljning/", include("followup.urls")),
     path("sip/", include("sip.urls")),
+    path("utbildning/", include("training.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views
