@@ -134,10 +134,10 @@ CASES = (
     ),
 )
 
-# A number of staff per demo unit key (the Fritidsgården has none: "number of staff missing").
+# A number of staff per demo unit key. The Fritidsgården has none ("number of staff missing"),
+# nor has the municipal board: its members are politicians, not staff to be trained.
 STAFF = {
     "office": 40,
-    "board": 11,
     "education": 25,
     "preschool": 18,
     "school_f6": 34,

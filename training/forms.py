@@ -246,6 +246,7 @@ class SessionForm(_Keyed):
         ).order_by("last_name", "first_name", "username")
         self.units = list(
             Unit.objects.filter(municipality_id=mid)
+            .exclude(sector=Sector.AUDIT)
             .filter(Q(is_active=True) | Q(pk__in=list(participation or {})))
             .order_by("name")
         )

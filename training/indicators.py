@@ -161,8 +161,10 @@ def staff_shares(
         .annotate(total=Sum("participants"))
         .values_list("unit_id", "total")
     )
+    # The auditors examine the collaboration; they are not among the staff it trains.
     units = list(
         Unit.objects.filter(municipality=municipality)
+        .exclude(sector=Sector.AUDIT)
         .filter(Q(is_active=True) | Q(pk__in=list(counted)))
         .order_by("name")
     )

@@ -316,7 +316,7 @@ def _write_parts(
         SessionGroup(
             session=session,
             position=position,
-            sectors=sorted(set(group.sectors)),
+            sectors=sorted(set(group.sectors), key=Sector.values.index),
             participants=group.participants,
         )
         for position, group in enumerate(data.groups, start=1)
