@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -219,7 +220,7 @@ def survey_trends(
         .values("response__round_id", "question_id")
         .annotate(count=Count("response_id", distinct=True))
     }
-    by_version: dict[int, list[dict]] = defaultdict(list)
+    by_version: dict[int, list[Any]] = defaultdict(list)
     for question in questions:
         by_version[question["section__version_id"]].append(question)
     trends: dict[tuple[str, str], QuestionTrend] = {}

@@ -128,9 +128,7 @@ def board_view(found: Json | None) -> Json | None:
         "until": _date(found["until"]),
         "staff_share": shown_from_json(found["staff_share"]),
         "units_missing": found["units_missing"],
-        "sectors": [
-            {**row, "share": shown_from_json(row["share"])} for row in found["sectors"]
-        ],
+        "sectors": [{**row, "share": shown_from_json(row["share"])} for row in found["sectors"]],
         "sessions": [
             {
                 **row,

@@ -2,7 +2,7 @@
 rounds with answers made directly (the surveys' own services are another helper's)."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.utils import timezone
 
@@ -87,7 +87,7 @@ def survey_round(
     title: str,
     opens_on: datetime.date,
     questions: Sequence[tuple[str, str, Sequence[str]]],
-    answers: Sequence[dict[str, str | Sequence[str]]],
+    answers: Sequence[Mapping[str, object]],
     version: TemplateVersion | None = None,
     sent: bool = True,
 ) -> Round:
@@ -124,7 +124,7 @@ def survey_round(
     for sheet in answers:
         response = Response.objects.create(round=found, submitted_on=opens_on)
         for key, chosen in sheet.items():
-            options = [chosen] if isinstance(chosen, str) else list(chosen)
+            options = [chosen] if isinstance(chosen, str) else [str(o) for o in chosen]  # type: ignore[attr-defined]
             for option in options:
                 Answer.objects.create(
                     response=response,

@@ -74,7 +74,9 @@ def test_the_share_trained_per_unit_sector_and_municipality(world: World, units)
     assert by_unit[units["intake"].pk].participants == 11
     assert by_unit[units["intake"].pk].shown.value == Decimal(100)  # capped at the staff
     health = by_unit[units["health"].pk]
-    assert health.staff_missing and health.shown.value is None and health.participants == 3
+    assert health.staff_missing
+    assert health.shown.value is None
+    assert health.participants == 3
     by_sector = {row.sector: row for row in shares.sectors}
     assert (by_sector[Sector.SCHOOL].trained, by_sector[Sector.SCHOOL].staff) == (14, 40)
     # The student health unit is in the school sector and has no number of staff.
@@ -82,14 +84,14 @@ def test_the_share_trained_per_unit_sector_and_municipality(world: World, units)
     assert by_sector[Sector.SOCIAL_SERVICES].shown.value == Decimal(100)
     assert by_sector[Sector.MANAGEMENT].shown.value == Decimal(0)  # 0 of 10
     assert Sector.AUDIT not in by_sector  # the auditors are not staff to be trained
-    assert shares.total.numerator is not None and shares.total.numerator.value == 22  # 14 + 8
-    assert shares.total.denominator is not None and shares.total.denominator.value == 58
+    assert shares.total.numerator is not None
+    assert shares.total.numerator.value == 22
+    assert shares.total.denominator is not None
+    assert shares.total.denominator.value == 58
 
 
 def test_the_window_moves_with_the_day(world: World, units) -> None:
-    builders.session(
-        world, held_on=datetime.date(2025, 9, 1), counts={units["school"]: 20}
-    )
+    builders.session(world, held_on=datetime.date(2025, 9, 1), counts={units["school"]: 20})
     inside = staff_shares(world.municipality(), today=datetime.date(2026, 8, 31))
     outside = staff_shares(world.municipality(), today=datetime.date(2026, 9, 1))
     assert inside.total.value == Decimal(20) * 100 / 58
@@ -117,8 +119,10 @@ def test_an_evaluation_with_fewer_than_five_responses_is_suppressed(world: World
     small = builders.evaluation_round(municipality, [5, 5, 4, 1], opens_on=TODAY)
     large = builders.evaluation_round(municipality, [5, 4, 4, 3, 2, 3], opens_on=TODAY)
     found = evaluations([small.pk, large.pk])
-    assert found[small.pk].responses.suppressed and str(found[small.pk].responses) == "<5"
-    assert found[small.pk].shown.protected and found[small.pk].shown.value is None
+    assert found[small.pk].responses.suppressed
+    assert str(found[small.pk].responses) == "<5"
+    assert found[small.pk].shown.protected
+    assert found[small.pk].shown.value is None
     assert found[small.pk].shown.text == "<5"
     assert found[large.pk].responses.value == 6
     assert found[large.pk].shown.value == Decimal(21) / 6
@@ -185,7 +189,9 @@ def test_the_mapping_shares_are_compared_over_rounds(world: World) -> None:
         datetime.date(2026, 3, 1),
         version=first.template_version,
     )
-    trends = {t.indicator: t for t in survey_trends(world.municipality(), MAPPING_KEYS, until=TODAY)}
+    trends = {
+        t.indicator: t for t in survey_trends(world.municipality(), MAPPING_KEYS, until=TODAY)
+    }
     routine = trends["mapping_knows_routine"]
     assert [p.title for p in routine.points] == ["Kartläggning 2025", "Kartläggning 2026"]
     # 2025: 2 of 6 positive (the count is small: hidden, the share is shown); 2026: 8 of 10.
@@ -195,7 +201,8 @@ def test_the_mapping_shares_are_compared_over_rounds(world: World) -> None:
     assert routine.points[1].shown.value == Decimal(80)
     # Feedback was answered by 3 in 2025 (under five: suppressed) and 8 in 2026.
     feedback = trends["mapping_got_feedback"]
-    assert feedback.points[0].answered.suppressed and feedback.points[0].shown.text == "<5"
+    assert feedback.points[0].answered.suppressed
+    assert feedback.points[0].shown.text == "<5"
     assert feedback.points[1].shown.value == Decimal(100)
 
 
