@@ -73,7 +73,7 @@ CASES = (
         text=(
             "En måndag hör en lärare på gymnasiet två elever prata om en fest i helgen. De "
             "skrattar åt att en kille i årskurs 1 blev så påverkad att kompisarna fick bära "
-            'hem honom, och att det fanns "mer än bara öl". Läraren vet vem killen är. Han '
+            "hem honom, och att det fanns ”mer än bara öl”. Läraren vet vem killen är. Han "
             "har verkat trött de senaste veckorna men sköter skolarbetet.\n\n"
             "Läraren undrar om det här räcker för att göra något, och i så fall vad. Ska "
             "rektor få veta? Polisen? Föräldrarna?"
@@ -93,7 +93,7 @@ CASES = (
         title="Ett yngre syskons oro",
         text=(
             "Noah går i förskoleklass. Under en samling berättar han för pedagogen att hans "
-            'storebror "bråkar jättemycket med mamma" och att han själv brukar gömma sig i '
+            "storebror ”bråkar jättemycket med mamma” och att han själv brukar gömma sig i "
             "garderoben när det blir högt. Storebrodern går i årskurs 6 på samma skola och "
             "har fått flera varningar för bråk på rasterna.\n\n"
             "Pedagogen har aldrig märkt något oroande hos Noah tidigare. Mamman är vänlig "

@@ -70,6 +70,7 @@ APPS = {
     "followup",
     "followup_board",
     "sip",
+    "training",
 }
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
