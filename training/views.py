@@ -19,7 +19,7 @@ from organisations.models import Municipality, User
 from surveys.indicators import MAPPING_KEYS, SITUATION_KEY, survey_trends
 from training import selectors, services
 from training.forms import SessionForm, VignetteForm
-from training.indicators import session_mixes, staff_shares, training_figures
+from training.indicators import evaluations, session_mixes, staff_shares, training_figures
 from training.models import TrainingSession, Vignette
 from training.policies import MANAGE, READ, RECORD, session_policy, vignette_policy
 
@@ -56,7 +56,7 @@ def vignette_list(request: HttpRequest) -> HttpResponse:
         request,
         "training/vignette_list.html",
         {
-            "vignettes": list(selectors.library(user).prefetch_related(None)),
+            "vignettes": list(selectors.library(user)),
             "can_manage": vignette_policy.allows_any(user, MANAGE),
             "follows": bool(session_policy.follows_in(user)),
         },
@@ -182,8 +182,6 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mix = session_mixes([session])[0]
     evaluation = None
     if session.evaluation_round_id is not None:
-        from training.indicators import evaluations
-
         evaluation = evaluations([session.evaluation_round_id]).get(session.evaluation_round_id)
     occurrence = session.occurrence
     return render(
