@@ -37,6 +37,7 @@ from sip.services_meetings import MeetingData, meeting_record
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
 from tests.demo_snapshot import load_demo
+from training.models import TrainingSession, Vignette
 from wheel.feeds import calendar_feed_create
 from wheel.models import Occurrence
 
@@ -279,7 +280,21 @@ def pages_after_actions() -> dict[str, list[str]]:
         "admin.leksand": [reverse("access:log_sample_detail", args=[sample.pk])],
         # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
         "auditor.eksjo": [reverse("audits:audit_detail", args=[audit.pk])],
+        "coordinator.eksjo": _training_seeds(),
     }
+
+
+def _training_seeds() -> list[str]:
+    """The training forms of Eksjö's coordinator (Leksand's walk is full before it gets there)."""
+    session = TrainingSession.objects.filter(municipality__name="Eksjö").first()
+    case = Vignette.objects.filter(municipality__name="Eksjö").first()
+    assert session is not None, "the demo has a training session in Eksjö"
+    assert case is not None, "the demo has cases in Eksjö's library"
+    return [
+        reverse("training:session_create"),
+        reverse("training:session_edit", args=[session.pk]),
+        reverse("training:vignette_edit", args=[case.pk]),
+    ]
 
 
 def _sip_seeds(leksand: Municipality) -> dict[str, list[str]]:
