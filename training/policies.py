@@ -4,8 +4,8 @@ Case library (:class:`VignettePolicy`):
 - READ: anyone with a membership in force in the vignette's municipality; a shared vignette
   (no municipality) is read by everyone with a membership anywhere. The cases are fictional
   and hold no real data, so every member of staff may use them.
-- MANAGE (add and change cases): the municipality's coordinators. Shared cases are kept in
-  the Django admin, not here.
+- MANAGE (add and change cases): the municipality's coordinators. Shared cases are the
+  installation's (loaded with the product), changed by nobody on these pages.
 
 Training sessions (:class:`SessionPolicy`):
 - READ: the municipality's coordinators, managers and auditors (who follow the training up),

@@ -87,7 +87,7 @@ def test_a_shared_case_is_read_by_every_municipality(client: Client, world: Worl
     assert_matrix(
         client, reverse("training:vignette_detail", args=[shared.pk]), _only(world, everybody)
     )
-    # Nobody changes a shared case here (it is kept in the admin).
+    # Nobody changes a shared case on the pages (it is the installation's).
     assert_matrix(client, reverse("training:vignette_edit", args=[shared.pk]), _only(world, []))
 
 
