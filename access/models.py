@@ -208,6 +208,12 @@ class AuditEventType(models.TextChoices):
         _("Feedback in own words given to the reporter, with consent"),
     )
 
+    # Training (training.services)
+    VIGNETTE_CREATED = "vignette_created", _("Case added to the case library")
+    VIGNETTE_UPDATED = "vignette_updated", _("Case of the case library changed")
+    TRAINING_SESSION_RECORDED = "training_session_recorded", _("Training session recorded")
+    TRAINING_SESSION_UPDATED = "training_session_updated", _("Training session changed")
+
     # Follow-up (followup.services)
     INDICATOR_TARGETS_CHANGED = "indicator_targets_changed", _("Indicator targets changed")
     COMPARISON_CONSENT_CHANGED = (

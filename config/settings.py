@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "followup",
     "sip",
     "surveys",
+    "training",
 ]
 
 MIDDLEWARE = [

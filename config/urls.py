@@ -24,6 +24,7 @@ urlpatterns = [
     path("enkater/resultat/", include("surveys.urls_results")),
     path("enkater/", include("surveys.urls")),
     path("svar/", include("surveys.urls_public")),
+    path("utbildning/", include("training.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views

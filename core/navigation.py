@@ -80,6 +80,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "surveys:round_list",
         frozenset({Role.COORDINATOR, Role.MANAGER, Role.BOARD_MEMBER, Role.AUDITOR}),
     ),
+    # The case library is for all staff; the sessions and their follow-up for coordinators,
+    # managers and auditors (training.policies), linked from the library's page.
+    NavItem(_("Training"), "training:vignette_list", _STAFF),
     NavItem(_("Units"), "organisations:unit_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(_("Users"), "organisations:user_list", frozenset({Role.MUNICIPAL_ADMIN})),
     NavItem(

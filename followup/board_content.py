@@ -206,6 +206,13 @@ def _sip(board: Dashboard) -> Json | None:
     }
 
 
+def _training(municipality: Municipality, period: Period, today: datetime.date) -> Json:
+    """Training and the latest surveys (``training.board``)."""
+    from training.board import board_content
+
+    return board_content(municipality, period, today=today)
+
+
 def _routine(municipality: Municipality) -> Json | None:
     found = main_routine_version(municipality.pk)
     if found is None:
@@ -284,6 +291,7 @@ def build_content(municipality: Municipality, period: Period, *, today: datetime
             "references": references,
             "audits": _audits(municipality, today),
             "sip": _sip(board),
+            "training": _training(municipality, period, today),
         }
 
 

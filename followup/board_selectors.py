@@ -204,6 +204,12 @@ def _sip(content: Json) -> Json | None:
     return {**found, "rows": rows, "any": found["total"] != "0"}
 
 
+def _training(content: Json) -> Json | None:
+    from training.board import board_view
+
+    return board_view(content.get("training"))
+
+
 def _period_labels(content: Json) -> dict[str, str]:
     """The period's and the previous period's names, in the active language: inside a
     sentence ("vårterminen 2026") and as a column heading ("Vårterminen 2026")."""
@@ -246,4 +252,5 @@ def report_view(content: Json) -> dict[str, Any]:
         "audit_status": _audit_status(content),
         "audit_status_template": "followup/board/_audits.html",
         "sip": _sip(content),
+        "training": _training(content),
     }

@@ -26,6 +26,7 @@ class ValueUnit(StrEnum):
     DAYS = "days"
     PER_100_PUPILS = "per_100_pupils"
     COUNT = "count"
+    SCORE = "score"  # a mean answer on a scale of 1–5 (surveys)
 
 
 class Direction(StrEnum):
@@ -47,6 +48,7 @@ UNIT_LABELS = {
     ValueUnit.DAYS: _("days"),
     ValueUnit.PER_100_PUPILS: _("per 100 pupils"),
     ValueUnit.COUNT: _("number"),
+    ValueUnit.SCORE: _("on a scale of 1–5"),
 }
 DIRECTION_LABELS = {
     Direction.HIGHER: _("higher is better"),

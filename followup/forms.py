@@ -18,6 +18,7 @@ LIMITS: dict[ValueUnit, tuple[Decimal, Decimal]] = {
     ValueUnit.DAYS: (Decimal(0), Decimal(3650)),
     ValueUnit.PER_100_PUPILS: (Decimal(0), Decimal(100)),
     ValueUnit.COUNT: (Decimal(0), Decimal(100000)),
+    ValueUnit.SCORE: (Decimal(1), Decimal(5)),
 }
 
 

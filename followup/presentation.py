@@ -35,6 +35,14 @@ KEY_INDICATORS = [
 TABLE_ONLY = {
     "attendance_by_sector": "sectors",
     "document_days_to_revision": "documents",
+    # Training and the surveys: on their own page, linked from the dashboard's part "training".
+    "training_staff_share": "training",
+    "training_mixed_groups": "training",
+    "training_evaluation_score": "training",
+    "mapping_knows_routine": "training",
+    "mapping_knows_whom_to_call": "training",
+    "mapping_got_feedback": "training",
+    "situation_measures": "training",
 }
 
 

@@ -82,7 +82,7 @@ class Shown:
 def format_value(value: Decimal, unit: ValueUnit) -> str:
     if unit == ValueUnit.PERCENT:
         return f"{_number(value.quantize(Decimal(1), ROUND_HALF_UP))} %"
-    if unit == ValueUnit.PER_100_PUPILS:
+    if unit in (ValueUnit.PER_100_PUPILS, ValueUnit.SCORE):
         return _number(value.quantize(Decimal("0.1"), ROUND_HALF_UP))
     return _number(value.quantize(Decimal(1), ROUND_HALF_UP))
 

@@ -130,6 +130,13 @@ class UnitForm(forms.Form):
         max_value=100_000,
         help_text=_("Only for schools and preschools."),
     )
+    staff_count = forms.IntegerField(
+        label=_("Number of staff"),
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        help_text=_("The share of staff trained is counted from it. Leave empty if unknown."),
+    )
     is_active = forms.BooleanField(
         label=_("Active"),
         required=False,
@@ -154,6 +161,7 @@ class UnitForm(forms.Form):
                     "sector": unit.sector,
                     "school_forms": unit.school_forms,
                     "pupil_count": unit.pupil_count,
+                    "staff_count": unit.staff_count,
                     "is_active": unit.is_active,
                 },
             )

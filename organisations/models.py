@@ -147,6 +147,8 @@ class Unit(models.Model):
     sector = models.CharField(_("sector"), max_length=40, choices=Sector.choices)
     school_forms = models.JSONField(_("school forms"), default=list, blank=True)
     pupil_count = models.PositiveIntegerField(_("number of pupils"), null=True, blank=True)
+    # The staff of the unit: the denominator of the share trained (training.indicators).
+    staff_count = models.PositiveIntegerField(_("number of staff"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
     history = HistoricalRecords()

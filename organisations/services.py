@@ -48,6 +48,7 @@ _UNIT_FIELDS = (
     "sector",
     "school_forms",
     "pupil_count",
+    "staff_count",
     "is_active",
     "parent_id",
 )
@@ -150,6 +151,7 @@ def unit_create(
     parent: Unit | None = None,
     school_forms: list[str] | None = None,
     pupil_count: int | None = None,
+    staff_count: int | None = None,
 ) -> Unit:
     """Create a unit in ``municipality``; the parent must be of the same municipality.
 
@@ -172,6 +174,7 @@ def unit_create(
             sector=sector or DEFAULT_SECTOR_BY_KIND[kind],
             school_forms=school_forms or [],
             pupil_count=pupil_count,
+            staff_count=staff_count,
             # The id is not known before the insert; the parent's path (or "/" for a root) is
             # a non-empty stand-in that is replaced before the transaction ends.
             path=parent.path if parent is not None else "/",

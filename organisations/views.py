@@ -144,6 +144,7 @@ def _unit_values(form: UnitForm) -> dict[str, Any]:
         "sector": data["sector"],
         "school_forms": list(data["school_forms"]) if is_school else [],
         "pupil_count": data["pupil_count"] if is_school else None,
+        "staff_count": data["staff_count"],
     }
 
 

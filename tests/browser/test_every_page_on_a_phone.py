@@ -36,14 +36,15 @@ from sip.models import ConsentMethod, Plan
 from sip.policies import SipAction, plan_policy
 from sip.services_feedback import consent_record_for_report
 from sip.services_meetings import MeetingData, meeting_record
-from surveys.tests.sweep import survey_sweep_seeds
 from surveys.models import AnalysisMember, QuestionKind, Round
 from surveys.policies_results import ANALYSE, results_policy
 from surveys.services_analysis import PriorityData, priority_add
 from surveys.tests.factories_results import answer_many, make_round, make_version
+from surveys.tests.sweep import survey_sweep_seeds
 from tests.browser.axe import _RUN_AXE, AXE_TAGS, AXE_URL, format_violations
 from tests.browser.conftest import LogIn
 from tests.demo_snapshot import load_demo
+from training.models import TrainingSession, Vignette
 from wheel.feeds import calendar_feed_create
 from wheel.models import Occurrence
 
@@ -80,6 +81,7 @@ APPS = {
     "surveys",
     "survey_answer",
     "survey_results",
+    "training",
 }
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
@@ -336,6 +338,7 @@ def pages_after_actions() -> dict[str, list[str]]:
         "admin.leksand": [reverse("access:log_sample_detail", args=[sample.pk])],
         # The Eksjö auditor's new round is on the audit's page, with its questions to assess.
         "auditor.eksjo": [reverse("audits:audit_detail", args=[audit.pk])],
+        "coordinator.eksjo": _training_seeds(),
     }
 
 
@@ -379,6 +382,19 @@ def _survey_seeds(leksand: Municipality) -> dict[str, list[str]]:
             reverse("survey_results:analysis", args=[round_.pk]),
         ],
     }
+
+
+def _training_seeds() -> list[str]:
+    """The training forms of Eksjö's coordinator (Leksand's walk is full before it gets there)."""
+    session = TrainingSession.objects.filter(municipality__name="Eksjö").first()
+    case = Vignette.objects.filter(municipality__name="Eksjö").first()
+    assert session is not None, "the demo has a training session in Eksjö"
+    assert case is not None, "the demo has cases in Eksjö's library"
+    return [
+        reverse("training:session_create"),
+        reverse("training:session_edit", args=[session.pk]),
+        reverse("training:vignette_edit", args=[case.pk]),
+    ]
 
 
 def _sip_seeds(leksand: Municipality) -> dict[str, list[str]]:
