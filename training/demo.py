@@ -270,7 +270,7 @@ def _leksand(
         spring = _record(
             municipality,
             coordinator,
-            title="Gränsdragningar mellan skola och socialtjänst – vår",
+            title="Gränsdragningar mellan skola och socialtjänst",
             held_on=today - datetime.timedelta(days=45),
             description=(
                 "IFO mottagning berättade hur en anmälan tas emot och bedöms. Elevhälsan "
@@ -304,7 +304,7 @@ def _leksand(
         autumn = _record(
             municipality,
             coordinator,
-            title="Anmälningsplikt och återkoppling – höst",
+            title="Anmälningsplikt och återkoppling",
             held_on=today - datetime.timedelta(days=200),
             description="Genomgång av rutinen för orosanmälan och diskussion av två fiktiva fall.",
             units=units,
