@@ -306,7 +306,7 @@ LEKSAND = (
         actions=(("Redovisa lägesbilden för kommunstyrelsen.", "Samordnare"),),
     ),
     SeriesSpec(
-        title="Resursråd",
+        title="Resurssamråd",
         activity_type=T.RESOURCE_COUNCIL,
         organiser="office",
         schedule_kind=ScheduleKind.FIXED_MONTHS,
