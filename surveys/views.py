@@ -1,5 +1,7 @@
 """The template builder (coordinators): templates, versions, sections, questions, preview."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -183,6 +185,42 @@ def _lock(request: HttpRequest) -> int:
         return 0
 
 
+@dataclass
+class _BuilderSave:
+    """What a builder form page shows after a POST: the form (with the current lock when the
+    save met a concurrent change), whether it did, and the item as it is saved now."""
+
+    form: Any
+    conflict: bool = False
+    current: Any = None
+    done: bool = False
+
+
+def _builder_save(
+    request: HttpRequest,
+    form: Any,
+    *,
+    save: Callable[[Any], object],
+    reload: Callable[[], Any],
+) -> _BuilderSave:
+    """Run ``save(form)`` for a valid POST; a concurrent change keeps what was typed and shows
+    the saved item beside it, a service's validation errors land on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return _BuilderSave(form)
+    try:
+        save(form)
+    except services.ConcurrentEditError as error:
+        data = request.POST.copy()
+        data["lock"] = str(error.version.lock_version)
+        typed = type(form)(data)
+        typed.is_valid()
+        return _BuilderSave(typed, conflict=True, current=reload())
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _BuilderSave(form)
+    return _BuilderSave(form, done=True)
+
+
 @require_http_methods(["GET", "POST"])
 def section_edit(
     request: HttpRequest, pk: int, version_pk: int | None = None, section_pk: int | None = None
@@ -197,33 +235,25 @@ def section_edit(
     initial: dict[str, Any] = {"lock": version.lock_version}
     if section:
         initial |= {"title": section.title, "help_text": section.help_text}
-    form = SectionForm(request.POST or None, initial=initial)
-    current: Section | None = None
-    conflict = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.section_save(
+    try:
+        result = _builder_save(
+            request,
+            SectionForm(request.POST or None, initial=initial),
+            save=lambda form: services.section_save(
                 permit=permit,
                 actor=_user(request),
                 version=version,
                 expected_lock=form.cleaned_data["lock"],
                 data=form.data_object(),
                 section=section,
-            )
-        except services.ConcurrentEditError as error:
-            conflict = True
-            current = Section.objects.filter(pk=section.pk).first() if section else None
-            data = request.POST.copy()
-            data["lock"] = str(error.version.lock_version)
-            form = SectionForm(data)
-            form.is_valid()
-        except services.FrozenVersionError:
-            _frozen(request)
-            return redirect(_version_url(version))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(_version_url(version))
+            ),
+            reload=lambda: Section.objects.filter(pk=section.pk).first() if section else None,
+        )
+    except services.FrozenVersionError:
+        _frozen(request)
+        return redirect(_version_url(version))
+    if result.done:
+        return redirect(_version_url(version))
     return render(
         request,
         "surveys/section_form.html",
@@ -231,9 +261,9 @@ def section_edit(
             "template": template,
             "version": version,
             "section": section,
-            "form": form,
-            "conflict": conflict,
-            "current": current,
+            "form": result.form,
+            "conflict": result.conflict,
+            "current": result.current,
         },
     )
 
@@ -250,35 +280,28 @@ def question_edit(
     if version.frozen_at is not None:
         _frozen(request)
         return redirect(_version_url(version))
-    form = QuestionForm(
-        request.POST or None, initial=QuestionForm.initial_for(question, version.lock_version)
-    )
-    conflict = False
-    current: Question | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_save(
+    try:
+        result = _builder_save(
+            request,
+            QuestionForm(
+                request.POST or None,
+                initial=QuestionForm.initial_for(question, version.lock_version),
+            ),
+            save=lambda form: services.question_save(
                 permit=permit,
                 actor=_user(request),
                 section=section,
                 expected_lock=form.cleaned_data["lock"],
                 data=form.data_object(),
                 question=question,
-            )
-        except services.ConcurrentEditError as error:
-            conflict = True
-            current = Question.objects.filter(pk=question.pk).first() if question else None
-            data = request.POST.copy()
-            data["lock"] = str(error.version.lock_version)
-            form = QuestionForm(data)
-            form.is_valid()
-        except services.FrozenVersionError:
-            _frozen(request)
-            return redirect(_version_url(version))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(_version_url(version))
+            ),
+            reload=lambda: Question.objects.filter(pk=question.pk).first() if question else None,
+        )
+    except services.FrozenVersionError:
+        _frozen(request)
+        return redirect(_version_url(version))
+    if result.done:
+        return redirect(_version_url(version))
     return render(
         request,
         "surveys/question_form.html",
@@ -287,9 +310,9 @@ def question_edit(
             "version": version,
             "section": section,
             "question": question,
-            "form": form,
-            "conflict": conflict,
-            "current": current,
+            "form": result.form,
+            "conflict": result.conflict,
+            "current": result.current,
         },
     )
 
