@@ -131,7 +131,8 @@ NOT_PAGES = {
 }
 SKIPPED_PATHS = ("/accounts/logout", "/django-admin", "/static/", "/media/", "/api/")
 FILE_SUFFIXES = (".pdf", ".csv", ".xlsx", ".ics")
-MAX_PAGES_PER_ROLE = 80
+# Pages a role opens at most; most are fetched over HTTP only (see walk_role), so this is cheap.
+MAX_PAGES_PER_ROLE = 160
 OPENED_PER_KIND = 2
 
 
