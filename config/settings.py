@@ -13,7 +13,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str
+from config.env import SettingError, env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,12 +64,17 @@ INSTALLED_APPS = [
     "sip",
     "surveys",
     "training",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "access.middleware.RequestIdMiddleware",
+    # Early, so that every answer is logged and counted, the 503 page included.
+    "operations.middleware.RequestLogMiddleware",
+    # Before everything that queries the database (access log, sessions, login).
+    "operations.middleware.DatabaseUnavailableMiddleware",
     "access.middleware.ChildDataNoStoreMiddleware",
     "access.middleware.AccessLogBatchMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -329,22 +334,46 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
+
+def log_format(default: str) -> str:
+    """``LOG_FORMAT``: "json" (one object per line, for a log shipper) or "plain" (to read)."""
+    value = env_str("LOG_FORMAT", default)
+    if value not in {"json", "plain"}:
+        raise SettingError(f"LOG_FORMAT must be json or plain, got {value!r}.")
+    return value
+
+
+# Both formats scrub identity numbers and e-mail addresses from every message and traceback,
+# and never write a query string, a body or a header (operations.logging; docs/observability.md).
+LOG_FORMAT = log_format("plain")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # Survey links carry their token in the path: never written to a log (surveys.logging).
-    "filters": {"survey_links": {"()": "surveys.logging.RedactAnswerLinks"}},
+    "formatters": {
+        "plain": {"()": "operations.logging.PlainFormatter"},
+        "json": {"()": "operations.logging.JsonFormatter"},
+    },
+    "filters": {
+        # Survey links carry their token in the path: never written to a log (surveys.logging).
+        "survey_links": {"()": "surveys.logging.RedactAnswerLinks"},
+        # A database outage is logged in one line, not a traceback per request.
+        "database_unavailable": {"()": "operations.logging.DropDatabaseUnavailableTracebacks"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["survey_links"],
         }
     },
     "loggers": {
-        name: {"filters": ["survey_links"]}
-        for name in ("django.server", "django.request", "django.security.csrf")
+        "django.server": {"filters": ["survey_links"]},
+        "django.request": {"filters": ["survey_links", "database_unavailable"]},
+        "django.security.csrf": {"filters": ["survey_links"]},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The bearer token Prometheus sends to /metrics (docs/observability.md). Empty: the endpoint
+# answers 404 to everybody.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")

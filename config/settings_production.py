@@ -4,6 +4,7 @@ from pathlib import Path
 
 from config.env import env_bool, env_int, env_secret, env_str
 from config.settings import *  # noqa: F403
+from config.settings import log_format
 
 DEBUG = False
 DEMO_MODE = False
@@ -42,6 +43,11 @@ MAILERS = {
         },
     }
 }
+
+# One JSON object per line for the log shipper (docs/observability.md); LOG_FORMAT=plain to
+# read them by eye.
+LOG_FORMAT = log_format("json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 
 # HSTS preloading commits every subdomain of the municipality's domain to HTTPS for good; that
 # is the municipality's decision (SECURE_HSTS_PRELOAD=1), so the reminder is silenced here.

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from operations.views import metrics
+
 # The Django admin logs in through allauth too, so that rate limits and two-factor apply.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
@@ -26,6 +28,7 @@ urlpatterns = [
     path("svar/", include("surveys.urls_public")),
     path("utbildning/", include("training.urls")),
     path("django-admin/", admin.site.urls),
+    path("metrics", metrics, name="metrics"),
 ]
 # Uploaded files are never served as static media: attachments are read only through views
 # that check the policy and write the access log.

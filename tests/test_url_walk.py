@@ -48,6 +48,8 @@ PUBLIC: dict[str, str] = {
     "account_confirm_email": "the link from a verification e-mail, opened before login",
     "socialaccount_login_cancelled": "where the e-identification provider sends a cancelled login",
     "core:healthz": "load balancer health check: JSON with the database status, no data",
+    "metrics": "Prometheus has no session: the bearer token is the credential; without the "
+    "configured token the answer is 404, the same as for a page that does not exist",
     "core:accessibility": "the accessibility statement and its report form are public by law",
     "set_language": "the language switch in every page's header, the login page included",
     "account_logout": "logging out; anonymous visitors are sent on to the login page",
