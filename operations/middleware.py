@@ -97,17 +97,15 @@ class DatabaseUnavailableMiddleware:
         except Exception as error:
             if not is_database_unavailable(error):
                 raise
-            return unavailable_response(request, error)
-        if response.status_code == 500 and getattr(request, DATABASE_UNAVAILABLE, False):
-            return unavailable_response(request, None)
+            return unavailable_response(request, type(error).__name__)
+        error_name = getattr(request, DATABASE_UNAVAILABLE, "")
+        if response.status_code == 500 and error_name:
+            return unavailable_response(request, error_name)
         return response
 
 
-def unavailable_response(request: HttpRequest, error: BaseException | None) -> HttpResponse:
-    database_logger.error(
-        "Database unavailable%s: answered 503",
-        f" ({type(error).__name__})" if error is not None else "",
-    )
+def unavailable_response(request: HttpRequest, error_name: str) -> HttpResponse:
+    database_logger.error("Database unavailable (%s): answered 503", error_name)
     # The locale middleware may not have run: the language comes from the cookie or the
     # browser, which needs no database.
     language = translation.get_language_from_request(request)

@@ -27,7 +27,8 @@ PERIODIC_TASKS = frozenset(
 )
 logger = logging.getLogger(__name__)
 
-# Set on a request whose processing hit an unavailable database (read by the middleware).
+# Set on a request whose processing hit an unavailable database: the error's class name (read
+# by the middleware).
 DATABASE_UNAVAILABLE = "_samverkan_database_unavailable"
 
 
@@ -54,8 +55,9 @@ def note_database_unavailable(
     **kwargs: Any,
 ) -> None:
     # Sent by Django inside its exception handler, so the exception is the current one.
-    if request is not None and is_database_unavailable(sys.exc_info()[1]):
-        setattr(request, DATABASE_UNAVAILABLE, True)
+    error = sys.exc_info()[1]
+    if request is not None and is_database_unavailable(error):
+        setattr(request, DATABASE_UNAVAILABLE, type(error).__name__)
 
 
 def connect() -> None:
