@@ -7,6 +7,9 @@ from typing import Any, Protocol
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.tasks import Task
+from django.utils import timezone
+
+from operations.services import periodic_run_record
 
 
 class WatchdogOutcome(Protocol):
@@ -48,6 +51,9 @@ class WatchdogCommand(BaseCommand, ABC):
             self.stdout.write(f"Queued the {self.label} (task {result.id}).")
             return
         outcome = self.run()
+        # For the metrics' "no watchdog run lately" alert (run by a worker, the task's own
+        # signal records it: operations.receivers).
+        periodic_run_record(job=self.task.module_path, at=timezone.now())
         for line in outcome.summary_lines():
             self.stdout.write(line)
         if not outcome.alerts:
