@@ -46,6 +46,11 @@ LATENCY = Histogram(
     buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
     registry=None,
 )
+DATABASE_UNAVAILABLE = Counter(
+    "samverkan_database_unavailable_responses",
+    "Requests answered with the 503 page because the database did not answer.",
+    registry=None,
+)
 # Any other method string is the client's to choose; it must not create new series.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -66,8 +71,8 @@ def scrape() -> bytes:
     if multiprocess_dir():
         MultiProcessCollector(registry)
     else:
-        registry.register(REQUESTS)
-        registry.register(LATENCY)
+        for metric in (REQUESTS, LATENCY, DATABASE_UNAVAILABLE):
+            registry.register(metric)
     registry.register(DatabaseCollector())
     return generate_latest(registry)
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
 
 from operations.logging import is_database_unavailable
+from operations.metrics import DATABASE_UNAVAILABLE as UNAVAILABLE_RESPONSES
 from operations.metrics import observe_request
 from operations.receivers import DATABASE_UNAVAILABLE
 
@@ -106,6 +107,7 @@ class DatabaseUnavailableMiddleware:
 
 def unavailable_response(request: HttpRequest, error_name: str) -> HttpResponse:
     database_logger.error("Database unavailable (%s): answered 503", error_name)
+    UNAVAILABLE_RESPONSES.inc()
     # The locale middleware may not have run: the language comes from the cookie or the
     # browser, which needs no database.
     language = translation.get_language_from_request(request)

@@ -13,7 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from prometheus_client.parser import text_string_to_metric_families
 
+from operations.metrics import scrape
 from operations.tests.logs import json_log_lines
 from organisations.models import Role
 
@@ -67,6 +69,22 @@ def test_a_form_post_answers_503_too(swedish_client):
 @pytest.fixture
 def english_client(world, totp) -> Client:
     return _logged_in_client(world, totp, language="en")
+
+
+def _unavailable_count() -> float:
+    for family in text_string_to_metric_families(scrape().decode()):
+        for sample in family.samples:
+            if sample.name == "samverkan_database_unavailable_responses_total":
+                return sample.value
+    raise AssertionError("the counter is missing")
+
+
+def test_the_503_answers_are_counted(swedish_client):
+    before = _unavailable_count()
+    with database_refuses():
+        swedish_client.get(reverse("reports:my_reports"))
+        swedish_client.get(reverse("core:start"))
+    assert _unavailable_count() == before + 2
 
 
 def test_the_page_in_english(english_client):
