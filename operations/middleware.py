@@ -119,7 +119,7 @@ def unavailable_response(request: HttpRequest, error_name: str) -> HttpResponse:
     response["Content-Language"] = language
     # The middlewares that add these to other pages come later, or were skipped.
     response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; "
+        "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
         "frame-ancestors 'none'"
     )
     response["X-Frame-Options"] = "DENY"
