@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
+from access.models import AccessLog
 from governance.tests import builders as governance_builders
 from operations.services import periodic_run_record
 from organisations.models import Role
@@ -226,7 +227,9 @@ def test_no_personal_data_in_the_output(world):
         world, now=timezone.now() - datetime.timedelta(days=30), child_name="Selma Lagerlöfsson"
     )
     run_watchdog.enqueue()
+    access_log_rows = AccessLog.objects.count()
     text = scrape().decode()
+    assert AccessLog.objects.count() == access_log_rows  # aggregates read no child's data
     assert report.child_identity_number not in text
     assert report.child_identity_number[2:8] not in text
     assert "Selma" not in text
