@@ -46,7 +46,7 @@ LATENCY = Histogram(
     buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
     registry=None,
 )
-DATABASE_UNAVAILABLE = Counter(
+UNAVAILABLE_RESPONSES = Counter(
     "samverkan_database_unavailable_responses",
     "Requests answered with the 503 page because the database did not answer.",
     registry=None,
@@ -71,7 +71,7 @@ def scrape() -> bytes:
     if multiprocess_dir():
         MultiProcessCollector(registry)
     else:
-        for metric in (REQUESTS, LATENCY, DATABASE_UNAVAILABLE):
+        for metric in (REQUESTS, LATENCY, UNAVAILABLE_RESPONSES):
             registry.register(metric)
     registry.register(DatabaseCollector())
     return generate_latest(registry)

@@ -11,8 +11,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
 
 from operations.logging import is_database_unavailable
-from operations.metrics import DATABASE_UNAVAILABLE as UNAVAILABLE_RESPONSES
-from operations.metrics import observe_request
+from operations.metrics import UNAVAILABLE_RESPONSES, observe_request
 from operations.receivers import DATABASE_UNAVAILABLE
 
 request_logger = logging.getLogger("samverkan.request")
