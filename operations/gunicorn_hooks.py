@@ -8,14 +8,16 @@ by a starting gunicorn: a second gunicorn on the same host shares it, and emptyi
 lose the first one's counts. See docs/observability.md.
 """
 
+import os
 from typing import Any
 
 from prometheus_client import multiprocess
 
-from operations.metrics import multiprocess_dir
+# gunicorn reads its configuration, and so this module, before Django is set up: nothing of
+# Django or of the apps may be imported here.
 
 
 def child_exit(server: Any, worker: Any) -> None:  # noqa: ARG001 - gunicorn's signature
     """gunicorn ``child_exit``: forget the live gauges of a worker that has exited."""
-    if multiprocess_dir():
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)

@@ -72,6 +72,17 @@ def test_one_scrape_sums_the_processes_of_the_host(tmp_path, monkeypatch):
     assert _value(metrics.scrape(), "samverkan_http_requests_total", **ok) == 7
 
 
+def test_the_hooks_import_before_django_is_set_up():
+    # As gunicorn imports its configuration: a fresh interpreter, no settings, no apps.
+    env = {"PATH": os.environ.get("PATH", "")}
+    code = "import operations.gunicorn_hooks as hooks; print(hooks.child_exit.__name__)"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child_exit"
+
+
 def test_without_the_folder_the_hook_does_nothing(monkeypatch, tmp_path):
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     gunicorn_hooks.child_exit(None, _Worker(pid=os.getpid()))
