@@ -9,6 +9,7 @@ not be able to answer a survey as someone else, and search words (which may be a
 personnummer) travel in query strings.
 """
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -85,3 +86,7 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+# The metrics of a worker that exited (the operations app, docs/observability.md).
+with contextlib.suppress(ImportError):  # a checkout without the operations app
+    from operations.gunicorn_hooks import child_exit  # noqa: F401

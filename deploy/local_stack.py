@@ -104,6 +104,7 @@ class StackState:
     child_ref_key: str
     redis_url: str
     postgres: dict[str, Any]
+    metrics_token: str = ""
     web_workers: int = 2
     pids: dict[str, int] = field(default_factory=dict)
 
@@ -140,6 +141,7 @@ class Stack:
             child_ref_key=secrets.token_urlsafe(64),
             redis_url=redis_url,
             postgres=asdict(postgres),
+            metrics_token=secrets.token_urlsafe(32),
             web_workers=web_workers,
         )
 
@@ -203,6 +205,9 @@ class Stack:
                 "GUNICORN_BIND": f"127.0.0.1:{state.port}",
                 "GUNICORN_WORKERS": str(state.web_workers),
                 "PYTHONUNBUFFERED": "1",
+                "METRICS_TOKEN": state.metrics_token,
+                # The web processes' metrics, summed over all of them at a scrape.
+                "PROMETHEUS_MULTIPROC_DIR": str(self.directory / "prometheus"),
             }
         )
         return env
@@ -327,6 +332,7 @@ class Stack:
                 raise RuntimeError(f"{name} exited:\n{self.log(name).read_text()[-3000:]}")
 
     def up(self, *, timers: bool = True) -> "Stack":
+        (self.directory / "prometheus").mkdir(parents=True, exist_ok=True)
         self.save()
         self.create_database()
         self.migrate()
@@ -431,7 +437,7 @@ def _down(arguments: argparse.Namespace) -> int:
 
 
 def _ci(arguments: argparse.Namespace) -> int:
-    directory = Path(tempfile.mkdtemp(prefix="samverkan-stack-"))
+    directory = arguments.state_dir or Path(tempfile.mkdtemp(prefix="samverkan-stack-"))
     stack = Stack(directory=directory, web_workers=arguments.web_workers)
     try:
         stack.up()
@@ -461,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     down.add_argument("--state-dir", type=Path, required=True)
     down.set_defaults(run=_down)
     ci = commands.add_parser("ci", help="up, smoke test, down")
+    ci.add_argument("--state-dir", type=Path, default=None)
     ci.add_argument("--web-workers", type=int, default=2)
     ci.set_defaults(run=_ci)
     arguments = parser.parse_args(argv)
