@@ -57,6 +57,12 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(t)s %(p)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "samverkan-web")
+# gunicorn's control socket defaults to one path per user, which two processes on one machine
+# would fight over; systemd and signals manage the processes, so it is off unless a path is
+# given (one per process).
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 
 class RedactingLogger(Logger):

@@ -105,6 +105,8 @@ class StackState:
     redis_url: str
     postgres: dict[str, Any]
     metrics_token: str = ""
+    # A static folder collected once and shared by several stacks (the tests); else our own.
+    static_root: str = ""
     web_workers: int = 2
     pids: dict[str, int] = field(default_factory=dict)
 
@@ -119,6 +121,7 @@ class Stack:
         postgres: Postgres | None = None,
         redis_url: str = "redis://127.0.0.1:6379/9",
         web_workers: int = 2,
+        static_root: Path | None = None,
         state: StackState | None = None,
     ) -> None:
         if state is not None:
@@ -142,6 +145,7 @@ class Stack:
             redis_url=redis_url,
             postgres=asdict(postgres),
             metrics_token=secrets.token_urlsafe(32),
+            static_root=str(static_root or directory / "static"),
             web_workers=web_workers,
         )
 
@@ -197,7 +201,7 @@ class Stack:
                 "SITE_URL": f"https://127.0.0.1:{state.port}",
                 # A browser remembers HSTS for the loopback address: keep it short here.
                 "SECURE_HSTS_SECONDS": "60",
-                "STATIC_ROOT": str(self.directory / "static"),
+                "STATIC_ROOT": self.state.static_root,
                 "MEDIA_ROOT": str(self.directory / "media"),
                 "EMAIL_HOST": "127.0.0.1",
                 "EMAIL_PORT": str(state.smtp_port),
@@ -256,6 +260,8 @@ class Stack:
         self.manage("grant_app_role", "--role", self.state.app, "--check", owner=True)
 
     def collectstatic(self) -> None:
+        if (Path(self.state.static_root) / "staticfiles.json").exists():
+            return  # collected for another stack of this test run
         self.manage("collectstatic", "--no-input", "--verbosity", "0")
 
     def check_deploy(self) -> str:
