@@ -122,7 +122,7 @@ class Browser:
         page = self.follow(answer)
         if "code" not in {name for name, _ in find_form(page.text, "code").fields}:
             raise AssertionError("no two-factor step after the password")
-        answer = self.submit(page, has="code", values={"code": totp_code(totp_secret)})
+        answer = self.submit(page, has="code", values={"code": fresh_totp_code(totp_secret)})
         if answer.status != 302 or "/2fa/" in answer.location:
             raise AssertionError(f"the authenticator code of {username} was refused")
 
@@ -139,6 +139,24 @@ def totp_code(secret: str, at: float | None = None, step: int = 30) -> str:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
+
+
+# Codes this process has used, per secret: allauth accepts a code once (it remembers used
+# codes in the cache), and one step either side of now (MFA_TOTP_TOLERANCE = 1).
+_used_steps: dict[str, set[int]] = {}
+
+
+def fresh_totp_code(secret: str, step: int = 30) -> str:
+    """A valid code not used before by this process: now's, the next step's or the last
+    one's; when all three are used, wait for the next step."""
+    used = _used_steps.setdefault(secret, set())
+    while True:
+        now = int(time.time() // step)
+        for counter in (now, now + 1, now - 1):
+            if counter not in used:
+                used.add(counter)
+                return totp_code(secret, at=counter * step)
+        time.sleep(step - time.time() % step + 0.1)
 
 
 # --- forms ------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 def sql(stack: Any, query: str, *params: object) -> list[tuple]:
     """Rows of a query in the stack's database, as the superuser (reading what happened)."""
     with stack.postgres.connect(stack.state.database) as connection:
-        return list(connection.execute(query, params).fetchall())
+        cursor = connection.execute(query, params)
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 120, every: float = 0.2) -> Any:
