@@ -9,7 +9,6 @@ not be able to answer a survey as someone else, and search words (which may be a
 personnummer) travel in query strings.
 """
 
-import contextlib
 import multiprocessing
 import os
 import sys
@@ -93,6 +92,12 @@ class RedactingLogger(Logger):
 
 logger_class = RedactingLogger
 
-# The metrics of a worker that exited (the operations app, docs/observability.md).
-with contextlib.suppress(ImportError):  # a checkout without the operations app
-    from operations.gunicorn_hooks import child_exit  # noqa: F401
+
+def child_exit(server: Any, worker: Any) -> None:  # noqa: ARG001 - gunicorn's signature
+    """A worker process ended: its live gauges go from the shared metrics folder (its
+    counters stay, as totals never go down). See docs/observability.md. Done here with
+    prometheus_client alone: the master process has not loaded Django's apps."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
