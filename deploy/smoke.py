@@ -46,10 +46,15 @@ def expect(condition: object, message: str) -> None:
         raise SmokeFailure(message)
 
 
+def shell(stack: Stack, code: str) -> str:
+    """The last line ``code`` prints, run by ``manage.py shell`` in the stack."""
+    done = stack.manage("shell", "--no-imports", "-c", code)
+    return done.stdout.strip().splitlines()[-1]
+
+
 def people(stack: Stack) -> dict:
     """Make (or refresh) the smoke test's people in the stack's database."""
-    done = stack.manage("shell", "-c", "from deploy.smoke_data import main; main()")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return dict(json.loads(shell(stack, "from deploy.smoke_data import main; main()")))
 
 
 def logged_in(stack: Stack, who: dict, username: str) -> Browser:
@@ -111,12 +116,11 @@ def receive_report(stack: Stack, intake: Browser, outsider: Browser, public_id: 
     expect(page.status == 200, f"the intake's page answered {page.status}")
     answer = intake.post(f"{detail}steps/receive/", _csrf(page))
     expect(answer.status == 302, f"receiving answered {answer.status}")
-    state = stack.manage(
-        "shell",
-        "-c",
+    state = shell(
+        stack,
         "from reports.models import ConcernReport as R; "
         f"print(R.objects.get(public_id='{public_id}').status)",
-    ).stdout.strip()
+    )
     expect(state == "received", f"the report's status is {state!r}, not received")
 
 
@@ -143,14 +147,13 @@ def board_report(coordinator: Browser, stack: Stack) -> None:
         time.sleep(1)
     else:
         raise SmokeFailure(f"no board report PDF after {BOARD_REPORT_SECONDS} s")
-    ran = stack.manage(
-        "shell",
-        "-c",
+    ran = shell(
+        stack,
         "from django_tasks_db.models import DBTaskResult as T; "
         "print(sorted({w for t in T.objects.filter("
         "task_path__endswith='generate_board_report', status='SUCCESSFUL') "
         "for w in t.worker_ids}))",
-    ).stdout
+    )
     expect("worker" in ran, f"no worker ran the board report: {ran}")
 
 

@@ -80,6 +80,7 @@ def test_the_failed_login_limit_counts_both_processes(stack: Any, people: dict) 
 def test_every_task_is_claimed_by_exactly_one_worker(stack: Any) -> None:
     stack.manage(
         "shell",
+        "--no-imports",
         "-c",
         "from django.db import transaction\n"
         "from reports.tasks import run_watchdog\n"
