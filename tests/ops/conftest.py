@@ -45,3 +45,12 @@ def people(stack: Any) -> dict:
     from deploy.smoke import people as make_people
 
     return make_people(stack)
+
+
+@pytest.fixture(scope="session")
+def reporter(stack: Any, people: dict) -> Any:
+    """The school reporter of Leksand, logged in once for the session: every login counts
+    towards the per-address login limit (30 a minute), which all tests share."""
+    from deploy.smoke import logged_in
+
+    return logged_in(stack, people, "reporter.leksand")

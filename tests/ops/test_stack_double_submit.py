@@ -10,7 +10,6 @@ import threading
 from typing import Any
 
 from deploy.http_client import Browser, Response, find_form
-from deploy.smoke import logged_in
 from tests.ops.helpers import sql
 from tests.ops.test_stack_scale_out import WEB, counts
 
@@ -57,9 +56,8 @@ def clone(browser: Browser) -> Browser:
 
 
 def test_one_form_posted_to_both_processes_at_once_submits_one_report(
-    stack: Any, people: dict
+    stack: Any, reporter: Browser
 ) -> None:
-    reporter = logged_in(stack, people, "reporter.leksand")
     path, draft = new_draft(reporter)
     public_id = path.rstrip("/").rsplit("/", 1)[-1]
     data = find_form(draft.text, "version").values({**FILLED, "submit": ""})
@@ -82,9 +80,8 @@ def test_one_form_posted_to_both_processes_at_once_submits_one_report(
 
 
 def test_concurrent_saves_of_one_version_save_once_and_tell_the_others(
-    stack: Any, people: dict
+    stack: Any, reporter: Browser
 ) -> None:
-    reporter = logged_in(stack, people, "reporter.leksand")
     path, draft = new_draft(reporter)
     public_id = path.rstrip("/").rsplit("/", 1)[-1]
     form = find_form(draft.text, "version")

@@ -15,7 +15,7 @@ from typing import Any
 from deploy.http_client import Browser
 from deploy.local_stack import PYTHON, ROOT
 from deploy.schedule import JOBS
-from deploy.smoke import file_report, logged_in
+from deploy.smoke import file_report
 from tests.ops.helpers import sql, wait_for
 
 WEB = ("web1", "web2")
@@ -46,8 +46,8 @@ def test_both_processes_serve_the_one_address(stack: Any) -> None:
     assert sum(after.values()) - sum(before.values()) == 30
 
 
-def test_a_session_made_on_one_process_works_on_the_other(stack: Any, people: dict) -> None:
-    browser = logged_in(stack, people, "reporter.leksand")
+def test_a_session_made_on_one_process_works_on_the_other(stack: Any, reporter: Browser) -> None:
+    browser = reporter
     for gone, serving in (("web1", "web2"), ("web2", "web1")):
         stack.stop(gone)
         before = log_count(stack, serving, r'"GET /anmalan/mine/" 200')
@@ -111,8 +111,10 @@ def emails_to(stack: Any, address: str) -> int:
     return sum(marker in path.read_text(errors="replace") for path in mail.glob("*.eml"))
 
 
-def test_each_periodic_command_run_twice_at_once_notifies_once(stack: Any, people: dict) -> None:
-    public_id = file_report(logged_in(stack, people, "reporter.leksand"))
+def test_each_periodic_command_run_twice_at_once_notifies_once(
+    stack: Any, people: dict, reporter: Browser
+) -> None:
+    public_id = file_report(reporter)
     # Submitted five hours ago and still not received: the report watchdog's alert.
     sql(
         stack,
