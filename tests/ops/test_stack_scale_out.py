@@ -43,7 +43,7 @@ def test_both_processes_serve_the_one_address(stack: Any) -> None:
         assert Browser(stack.url).get("/healthz").status == 200
     after = counts(stack, r'"GET /healthz" 200')
     assert all(after[name] > before[name] for name in WEB), (before, after)
-    assert sum(after.values()) - sum(before.values()) == 30
+    assert sum(after.values()) - sum(before.values()) >= 30
 
 
 def test_a_session_made_on_one_process_works_on_the_other(stack: Any, reporter: Browser) -> None:
