@@ -286,13 +286,17 @@ def _make(report_id: int, *, refresh_content: bool, today: datetime.date) -> Non
     pdf = render_pdf(PDF_TEMPLATE, context)
     with transaction.atomic():
         locked = BoardReport.objects.select_for_update().get(pk=report_id)
-        if locked.pdf:
-            locked.pdf.delete(save=False)
+        old_name = locked.pdf.name if locked.pdf else ""
         locked.pdf.save(f"aterrapportering-{report.pk}.pdf", ContentFile(pdf), save=False)
         locked.generation_state = GenerationState.DONE
         locked.generation_step = GenerationStep.FINISHED
         locked.generated_at = timezone.now()
         locked.save(update_fields=["pdf", "generation_state", "generation_step", "generated_at"])
+        # The old file goes only once the new one is recorded: a worker killed before the
+        # commit leaves the report with its old, whole PDF, and the task runs again.
+        if old_name and old_name != locked.pdf.name:
+            storage = locked.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
 
 
 def board_report_generate(

@@ -1,0 +1,172 @@
+"""PostgreSQL restarted under load, on a private cluster (the machine's shared PostgreSQL is
+never touched): the stack runs against it, a reader and a writer send requests in a loop, and
+the cluster is stopped (fast: transactions in flight are rolled back) and started again.
+
+During the outage the pages answer 503 with the friendly Swedish page and a Retry-After
+header, never a 500 or a stack trace; afterwards the same processes answer again by
+themselves (CONN_HEALTH_CHECKS: a broken connection is replaced at the next request), the
+session made before still works, and every report is whole: each submitted report has its
+submission key and its audit event, or none of them.
+"""
+
+import contextlib
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from glob import glob
+from pathlib import Path
+
+import pytest
+
+from deploy.http_client import Browser
+from deploy.local_stack import Postgres, Stack, free_port
+from deploy.smoke import SmokeFailure, file_report, logged_in, people
+from tests.ops.helpers import sql, wait_for
+
+FRIENDLY = "Tjänsten är tillfälligt otillgänglig"
+OUTAGE_SECONDS = 4
+
+
+@dataclass
+class Cluster:
+    bin: Path
+    data: Path
+    base: Path
+    port: int
+
+    def ctl(self, *args: str) -> None:
+        command = [str(self.bin / "pg_ctl"), "-D", str(self.data), *args]
+        subprocess.run(as_postgres(command), check=True, capture_output=True, timeout=120)  # noqa: S603
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
+        self.ctl("-o", options, "-l", str(self.base / "server.log"), "-w", "start")
+
+    def stop(self) -> None:
+        self.ctl("-m", "fast", "-w", "stop")
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """initdb and pg_ctl refuse to run as root: as root, run them as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    bins = sorted(glob("/usr/lib/postgresql/*/bin"))
+    assert bins, "PostgreSQL's server programs (initdb, pg_ctl) are not installed"
+    base = Path(tempfile.mkdtemp(prefix="samverkan-pg-"))
+    if os.geteuid() == 0:
+        postgres = pwd.getpwnam("postgres")
+        os.chown(base, postgres.pw_uid, postgres.pw_gid)
+    found = Cluster(bin=Path(bins[-1]), data=base / "data", base=base, port=free_port())
+    subprocess.run(  # noqa: S603
+        as_postgres(
+            [
+                str(found.bin / "initdb"),
+                "-D",
+                str(found.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    found.start()
+    try:
+        yield found
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            found.ctl("-m", "immediate", "-w", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@dataclass
+class Seen:
+    at: float
+    status: int
+    friendly: bool
+    retry_after: str
+
+
+def keep_reading(browser: Browser, seen: list[Seen], stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            answer = browser.get("/anmalan/mine/")
+        except OSError:
+            # The connection itself failed: that is gunicorn's business, not a page.
+            seen.append(Seen(time.monotonic(), 0, False, ""))
+        else:
+            retry = answer.headers.get("retry-after", "")
+            seen.append(Seen(time.monotonic(), answer.status, FRIENDLY in answer.text, retry))
+        time.sleep(0.1)
+
+
+def keep_writing(browser: Browser, filed: list[str], stop: threading.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(SmokeFailure, AssertionError, OSError):
+            filed.append(file_report(browser))
+
+
+def test_postgresql_restarted_under_load(cluster: Cluster, static_root: Path) -> None:
+    stack = Stack(postgres=Postgres(port=cluster.port), static_root=static_root, web_workers=1)
+    try:
+        stack.up(timers=False)
+        reporter = logged_in(stack, people(stack), "reporter.leksand")
+        seen: list[Seen] = []
+        filed: list[str] = []
+        stop = threading.Event()
+        threads = [
+            threading.Thread(
+                target=keep_reading, args=(Browser(stack.url, dict(reporter.cookies)), seen, stop)
+            ),
+            threading.Thread(
+                target=keep_writing, args=(Browser(stack.url, dict(reporter.cookies)), filed, stop)
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            wait_for(lambda: len(filed) >= 2, timeout=120)
+            cluster.stop()
+            down_at = time.monotonic()
+            time.sleep(OUTAGE_SECONDS)
+            cluster.start()
+            up_at = time.monotonic()
+            wait_for(lambda: any(s.at > up_at and s.status == 200 for s in seen), timeout=60)
+            filed_before = len(filed)
+            wait_for(lambda: len(filed) > filed_before, timeout=120)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(120)
+
+        during = [s for s in seen if down_at + 0.5 < s.at < up_at]
+        assert during, "no request was answered while PostgreSQL was down"
+        assert all(s.status == 503 for s in during), sorted({s.status for s in during})
+        assert all(s.friendly and s.retry_after for s in during)
+        assert not [s for s in seen if s.status >= 500 and s.status != 503]
+        # The same processes and the same session, after the restart: no restart of the app.
+        assert reporter.get("/anmalan/mine/").status == 200
+        submitted, keys, events = sql(
+            stack,
+            "SELECT (SELECT count(*) FROM reports_concernreport WHERE status = 'submitted'),"
+            " (SELECT count(*) FROM reports_submissionkey),"
+            " (SELECT count(*) FROM access_auditevent WHERE event_type = 'report_submitted')",
+        )[0]
+        assert submitted == keys == events
+        assert submitted >= len(filed)
+    finally:
+        stack.down()
