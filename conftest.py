@@ -8,12 +8,14 @@ from xdist.remote import Producer
 from xdist.scheduler import LoadScopeScheduling
 
 from organisations.models import User
-from tests.world import World, build_world
+from tests.world import World
+from tests.world_snapshot import world_for_test
 
 
 class DemoTogetherScheduling(LoadScopeScheduling):
     """pytest-xdist's ``load`` distribution, except that the browser test modules with the demo
-    data (the ones calling ``load_demo``) go to one worker together. That worker loads each set
+    data (the ones calling ``load_demo``) go to one worker together, and so do the tests
+    against the started production stack (tests/ops). That worker loads each set
     of demo modules once and copies it back for each later test (tests/demo_snapshot.py);
     spread over both workers, both would load every set. xdist hands out the largest unit of
     work first, so this one starts at once, beside the rest of the suite on the other worker.
@@ -31,8 +33,14 @@ class DemoTogetherScheduling(LoadScopeScheduling):
         }
 
     def _split_scope(self, nodeid: str) -> str:
-        if nodeid.split("::", 1)[0] in self.demo_modules:
+        module = nodeid.split("::", 1)[0]
+        if module in self.demo_modules:
             return "demo"
+        if module.startswith("tests/ops/test_stack_"):
+            # The tests against the started production stack (tests/ops) share one stack per
+            # worker; on one worker it is started once instead of twice, with a minute of
+            # migrations each time.
+            return "stack"
         return nodeid  # every other test is a unit of its own, as with ``load``
 
 
@@ -58,7 +66,7 @@ def _fast_and_isolated(settings, tmp_path):
 
 @pytest.fixture
 def world(db) -> World:  # noqa: ARG001 - asks pytest for the database
-    return build_world()
+    return world_for_test()
 
 
 @pytest.fixture

@@ -44,9 +44,15 @@ class World:
         return self.places[place].municipality
 
 
+# The two municipalities: the key a test names a place by, the name and the municipality code.
+PLACES = (("leksand", "Leksand", "2029"), ("eksjo", "Eksjö", "0686"))
+
+
 def build_world() -> World:
+    """Build the world through the services. The ``world`` fixtures take it from a copy
+    (``tests.world_snapshot``) when this process has built it in the same minute."""
     places = {}
-    for key, name, code in (("leksand", "Leksand", "2029"), ("eksjo", "Eksjö", "0686")):
+    for key, name, code in PLACES:
         municipality = MunicipalityFactory.create(name=name, code=code)
         place = Place(municipality=municipality)
         office = UnitFactory.create(

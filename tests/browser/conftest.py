@@ -31,7 +31,8 @@ from playwright.sync_api import (
 from tests.browser.axe import AXE_SOURCE, serve_axe
 from tests.factories import TEST_PASSWORD
 from tests.flush import flush_past_append_only_triggers
-from tests.world import World, build_world
+from tests.world import World
+from tests.world_snapshot import world_for_test
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -142,7 +143,7 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
 @pytest.fixture
 def world(transactional_db: None) -> World:  # noqa: ARG001 - committed data for the live server
     """The test world, committed to the database so the live server's thread can see it."""
-    return build_world()
+    return world_for_test()
 
 
 LogIn = Callable[..., None]
