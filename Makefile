@@ -35,7 +35,7 @@ demo: env
 	DEMO_MODE=1 DEBUG=1 $(PY) manage.py demo_data
 	@# Background work (the board report's PDF, the follow-up's summary tables) runs in a
 	@# worker beside the server; it stops with it.
-	DEMO_MODE=1 DEBUG=1 $(PY) manage.py db_worker --no-reload --interval 1 & \
+	DEMO_MODE=1 DEBUG=1 $(PY) manage.py task_worker --no-reload --interval 1 & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEMO_MODE=1 DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

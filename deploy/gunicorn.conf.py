@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from surveys.logging import redact  # noqa: E402  (the repository is on the path only now)
+from operations import gunicorn_hooks  # noqa: E402  (the repository is on the path only now)
+from surveys.logging import redact  # noqa: E402
 
 
 def _int(name: str, default: int) -> int:
@@ -93,11 +94,6 @@ class RedactingLogger(Logger):
 logger_class = RedactingLogger
 
 
-def child_exit(server: Any, worker: Any) -> None:  # noqa: ARG001 - gunicorn's signature
-    """A worker process ended: its live gauges go from the shared metrics folder (its
-    counters stay, as totals never go down). See docs/observability.md. Done here with
-    prometheus_client alone: the master process has not loaded Django's apps."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid)
+# A worker process ended: its live gauges go from the shared metrics folder, its counters stay
+# (docs/observability.md). The hook imports nothing of Django: the master has no apps loaded.
+child_exit = gunicorn_hooks.child_exit

@@ -7,8 +7,9 @@ suite runs on PostgreSQL (``DATABASE_URL`` starting with ``postgres``): on SQLit
 ``test_stack_*.py`` are not collected at all (``collect_ignore_glob``), rather than skipped,
 since CI allows no skipped test. ``test_deploy_files.py`` needs no database and always runs.
 
-One stack is started per test session (per pytest-xdist worker) and shared; tests that stop a
-process start it again before they end. The PostgreSQL restart test starts a private cluster.
+One stack is started per test session and shared (the root conftest sends these modules to
+one pytest-xdist worker together); tests that stop a process start it again before they end.
+The PostgreSQL restart test starts a private cluster.
 """
 
 import os
