@@ -155,6 +155,13 @@ CACHES = {
     )
 }
 
+# Uploads are written to a temporary file and linked under their name when whole: a full disk
+# never leaves half a file (core/storage.py, docs/backup.md).
+STORAGES = {
+    "default": {"BACKEND": "core.storage.AtomicFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 AUTH_USER_MODEL = "organisations.User"
