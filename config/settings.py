@@ -144,11 +144,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("REDIS_URL", "")
+# With Redis the database stands in while Redis is unreachable (core/cache.py); the short
+# timeouts keep a vanished Redis host from holding up every request for long.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": _redis_url,
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 500) / 1000,
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 1000) / 1000,
+            },
         }
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
