@@ -32,6 +32,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 FALLBACK_TABLE = "core_cache_fallback"
+FALLBACK_MAX_ENTRIES = 1_000_000
 RETRY_SECONDS = 10.0
 WARNING_INTERVAL_SECONDS = 60.0
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
@@ -86,6 +87,9 @@ class FallbackRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         fallback_params = {key: value for key, value in params.items() if key != "OPTIONS"}
+        # Django's database cache deletes a third of its rows beyond 300 entries: rate-limit
+        # counts must not vanish like that while the database stands in for Redis.
+        fallback_params["OPTIONS"] = {"MAX_ENTRIES": FALLBACK_MAX_ENTRIES}
         self.fallback = DatabaseCache(FALLBACK_TABLE, fallback_params)
         self.outage = _outage_for(server)
 
