@@ -1,10 +1,10 @@
 """A full disk while an upload is written: the form comes back with a clear message and what
 was typed, nothing of the submission is saved (no row without its file, no file without its
 row, no half-written file), and the error is logged once without personal data. For every
-place that takes files: report drafts and supplements, governance versions, meeting minutes."""
+place that takes files: report drafts and supplements, governance versions, meeting minutes,
+audit evidence."""
 
 import errno
-import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from audits.models import Evidence, EvidenceKind
+from audits.tests import builders as audit_builders
 from core.storage import AtomicFileSystemStorage
+from core.tests.logs import Collected, collected
 from core.uploads import FILE_NOT_STORED
 from governance.models import DocumentVersion
 from governance.tests import builders as governance_builders
@@ -68,35 +71,28 @@ def files_in(media_root: Path) -> list[Path]:
     return [path for path in media_root.rglob("*") if path.is_file()]
 
 
-class Collected(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def upload_log() -> Iterator[Collected]:
-    """What ``core.uploads`` logs (a handler of our own: the suite may run without pytest's
-    logging plugin)."""
-    handler = Collected()
-    logger = logging.getLogger("core.uploads")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
+    with collected("core.uploads") as log:
+        yield log
+
+
+def refused(client: Client, url: str, data: dict[str, Any], *typed: str) -> None:
+    """Post ``data`` asking for Swedish: the form comes back with the message and ``typed``."""
+    response = client.post(url, data, headers={"Accept-Language": "sv"})
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "'")
+    assert swedish_message() in page
+    for text in typed:
+        assert text in page
 
 
 def assert_logged_once(log: Collected, place: str, *secrets: str) -> None:
-    records = log.records
-    assert [record.getMessage() for record in records] == [
+    assert log.messages == [
         f"An uploaded file could not be stored (ENOSPC) for a {place}; nothing was saved."
     ]
     for secret in secrets:
-        assert secret not in records[0].getMessage()
+        assert secret not in log.messages[0]
 
 
 def swedish_message() -> str:
@@ -118,7 +114,8 @@ def test_a_draft_with_two_files_keeps_neither_when_the_second_does_not_fit(
     teacher = world.user(Role.REPORTER)
     client.force_login(teacher)
     report = empty_draft(world, teacher)
-    response = client.post(
+    refused(
+        client,
         edit_url(report),
         {
             **form_data(report, save="", child_name="Lisa Fil", what_happened="Hände i dag."),
@@ -127,13 +124,9 @@ def test_a_draft_with_two_files_keeps_neither_when_the_second_does_not_fit(
                 SimpleUploadedFile("Lisa andra.pdf", PDF),
             ],
         },
-        headers={"Accept-Language": "sv"},
+        'value="Lisa Fil"',
+        "Hände i dag.</textarea>",
     )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert swedish_message() in page.replace("&#x27;", "'")
-    assert 'value="Lisa Fil"' in page
-    assert "Hände i dag.</textarea>" in page
     report.refresh_from_db()
     assert report.child_name == ""  # the whole save was rolled back, not only the files
     assert report.version == 1
@@ -162,11 +155,7 @@ def test_a_supplement_is_not_added_without_its_file_and_can_be_sent_again(
         "submission_key": key,
         "attachments": [SimpleUploadedFile("intyg.pdf", PDF)],
     }
-    response = client.post(url, data, headers={"Accept-Language": "sv"})
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert swedish_message() in page.replace("&#x27;", "'")
-    assert "Mer om dagen.</textarea>" in page
+    refused(client, url, data, "Mer om dagen.</textarea>")
     assert not Supplement.objects.exists()
     assert not Attachment.objects.exists()
     assert files_in(Path(settings.MEDIA_ROOT)) == []
@@ -185,7 +174,8 @@ def test_a_governance_version_is_not_added_without_its_file(
 ) -> None:
     document = governance_builders.document(world)
     client.force_login(world.user(Role.COORDINATOR))
-    response = client.post(
+    refused(
+        client,
         reverse("governance:version_add", args=[document.pk]),
         {
             "text": "Rutinens nya text.",
@@ -197,13 +187,9 @@ def test_a_governance_version_is_not_added_without_its_file(
             "revision_interval_months": "12",
             "file": SimpleUploadedFile("rutin.pdf", PDF),
         },
-        headers={"Accept-Language": "sv"},
+        "Rutinens nya text.",
+        'value="KS 2026-03-10 § 45"',
     )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert swedish_message() in page.replace("&#x27;", "'")
-    assert "Rutinens nya text." in page
-    assert 'value="KS 2026-03-10 § 45"' in page
     assert not DocumentVersion.objects.exists()
     assert files_in(Path(settings.MEDIA_ROOT)) == []
     assert_logged_once(upload_log, "governance document version")
@@ -223,19 +209,16 @@ def test_meeting_minutes_keep_the_old_file_when_the_new_one_does_not_fit(
     occurrence.refresh_from_db()
     old_name = occurrence.minutes_file.name
     assert files_in(Path(settings.MEDIA_ROOT)) == [Path(occurrence.minutes_file.path)]
-    response = client.post(
+    refused(
+        client,
         url,
         {
             **record_data(occurrence, place="Aulan", minutes="Vi beslutade."),
             "minutes_file": SimpleUploadedFile("p2.pdf", PDF),
         },
-        headers={"Accept-Language": "sv"},
+        "Vi beslutade.</textarea>",
+        'value="Aulan"',
     )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert swedish_message() in page.replace("&#x27;", "'")
-    assert "Vi beslutade.</textarea>" in page
-    assert 'value="Aulan"' in page
     occurrence.refresh_from_db()
     assert occurrence.version == 2
     assert occurrence.minutes_file.name == old_name
@@ -243,6 +226,30 @@ def test_meeting_minutes_keep_the_old_file_when_the_new_one_does_not_fit(
     # The old file is still there (removed only when a new one is committed), nothing else.
     assert files_in(Path(settings.MEDIA_ROOT)) == [Path(occurrence.minutes_file.path)]
     assert_logged_once(upload_log, "meeting minutes file")
+
+
+def test_audit_evidence_is_not_added_without_its_file(
+    client: Client, world: World, full_disk: type[FullDiskStorage], settings, upload_log
+) -> None:
+    audit = audit_builders.audit(world)
+    recommendation = audit_builders.recommendation(world, audit)
+    client.force_login(world.user(Role.COORDINATOR))
+    url = reverse("audits:recommendation_evidence_add", args=[audit.pk, recommendation.pk])
+    data = {
+        "submission_key": str(uuid.uuid4()),
+        "kind": EvidenceKind.FILE,
+        "description": "Protokoll från samrådet",
+        "file": SimpleUploadedFile("protokoll.pdf", PDF),
+    }
+    refused(client, url, data, 'value="Protokoll från samrådet"')
+    assert not Evidence.objects.exists()
+    assert files_in(Path(settings.MEDIA_ROOT)) == []
+    assert_logged_once(upload_log, "audit evidence file", "protokoll")
+    # The same form again once there is room: added once.
+    full_disk.room = 10
+    data["file"] = SimpleUploadedFile("protokoll.pdf", PDF)
+    assert client.post(url, data).status_code == 302
+    assert Evidence.objects.count() == 1
 
 
 def test_the_storage_leaves_no_partial_file_on_any_storage_error(

@@ -3,7 +3,6 @@ logins are still limited, and the limit and the once-per-form guard are shared b
 processes (the database stands in for Redis, core/cache.py). A real Redis that is stopped and
 started again is left and taken back without an error page."""
 
-import logging
 import os
 import shutil
 import socket
@@ -21,6 +20,7 @@ from django.urls import reverse
 
 from core import cache as resilient
 from core.models import CacheFallbackEntry
+from core.tests.logs import Collected, collected
 from core.tests.test_auth import (
     activate_totp,
     code_for,
@@ -57,24 +57,10 @@ def new_process() -> None:
     caches._connections = Local(caches.thread_critical)  # type: ignore[attr-defined]
 
 
-class Collected(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture
 def cache_log() -> Iterator[Collected]:
-    handler = Collected()
-    logger = logging.getLogger("core.cache")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
+    with collected("core.cache") as log:
+        yield log
 
 
 @pytest.fixture
