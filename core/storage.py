@@ -36,7 +36,6 @@ class AtomicFileSystemStorage(FileSystemStorage):
     @staticmethod
     def _write(handle: int, content: Any) -> None:
         with os.fdopen(handle, "wb") as out:
-            content.seek(0)
             for chunk in content.chunks():
                 out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
             out.flush()
