@@ -575,9 +575,13 @@ def evidence_add(
         _record(actor, audit, AuditEventType.AUDIT_EVIDENCE_ADDED, evidence, new)
         return evidence
 
-    # A file the storage can not take (disk full) adds nothing: FileNotStoredError.
-    with files_all_or_nothing("audit evidence file", field="file"):
-        return _once(Evidence, submission_key, make)
+    def make_with_file() -> Evidence:
+        # A file the storage can not take (disk full) adds nothing (FileNotStoredError), and
+        # the file of a request that loses the race for its key (IntegrityError) is removed.
+        with files_all_or_nothing("audit evidence file", field="file"):
+            return make()
+
+    return _once(Evidence, submission_key, make_with_file)
 
 
 def _freeze_indicator(evidence: Evidence, audit: Audit, key: str) -> None:
