@@ -92,10 +92,23 @@ def test_restore_drill_passes_on_an_untouched_backup(made: Path, capsys) -> None
     call_command("restore_check", str(made))
     out = capsys.readouterr().out
     assert "Restore drill passed" in out
-    result = backup.restore_check(made)
+    restored: list[str] = []
+    result = backup.restore_check(made, after_restore=lambda db: restored.append(db["NAME"]))
     assert result.differences == []
     assert result.media == 2
     assert result.rows == sum(table["rows"] for table in _manifest(made)["tables"].values())
+    # A fresh scratch copy with a generated name, removed afterwards.
+    assert restored[0] != connection.settings_dict["NAME"]
+    assert not scratch_copy_exists(restored[0])
+
+
+def scratch_copy_exists(name: str) -> bool:
+    """Whether the drill's scratch database (PostgreSQL) or file (SQLite) is still there."""
+    if connection.vendor != "postgresql":
+        return Path(name).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
 
 
 def _change_a_report_row(settings_dict: dict[str, Any]) -> None:
