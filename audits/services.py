@@ -41,7 +41,7 @@ from audits.models import (
     Response,
 )
 from audits.policies import EDIT, RESPOND, AuditAction, audit_policy
-from core.uploads import validate_upload
+from core.uploads import files_all_or_nothing, note_stored, validate_upload
 from followup.catalogue import CATALOGUE
 from followup.selectors import indicator_snapshot
 from organisations.models import Municipality, Unit, User
@@ -558,6 +558,7 @@ def evidence_add(
             evidence.file = upload
             evidence.file_name = (upload.name or "")[:255]
         evidence.save()
+        note_stored(evidence.file)
         new = {
             "kind": kind,
             "description": description,
@@ -574,7 +575,13 @@ def evidence_add(
         _record(actor, audit, AuditEventType.AUDIT_EVIDENCE_ADDED, evidence, new)
         return evidence
 
-    return _once(Evidence, submission_key, make)
+    def make_with_file() -> Evidence:
+        # A file the storage can not take (disk full) adds nothing (FileNotStoredError), and
+        # the file of a request that loses the race for its key (IntegrityError) is removed.
+        with files_all_or_nothing("audit evidence file", field="file"):
+            return make()
+
+    return _once(Evidence, submission_key, make_with_file)
 
 
 def _freeze_indicator(evidence: Evidence, audit: Audit, key: str) -> None:

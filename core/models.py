@@ -66,3 +66,19 @@ class StartPageVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CacheFallbackEntry(models.Model):
+    """The shared cache while Redis is unreachable (``core.cache.FallbackRedisCache``): the
+    rows of Django's database cache (the same columns as ``createcachetable`` makes), so that
+    rate limits and the once-per-form guards stay shared between the app processes."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "core_cache_fallback"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -9,17 +9,26 @@ ZIP renamed ``.docx`` is refused. The package is only read, never extracted, and
 entries of known size are opened.
 """
 
+import errno
+import logging
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import IO
 from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 # --- checks of the content --------------------------------------------------------------------
 
@@ -275,3 +284,90 @@ def validate_upload(upload: UploadedFile, *, max_bytes: int) -> str:
         )
     upload.content_type = kind.content_type
     return kind.content_type
+
+
+# --- storing files all or nothing -------------------------------------------------------------
+
+# The errors of a storage that is full or failing, as opposed to a bug: the disk is full, a
+# quota is reached, the file is larger than the file system allows, an I/O error, a read-only
+# (e.g. remounted after errors) file system.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
+
+
+FILE_NOT_STORED = _(
+    "The file could not be saved: the server could not store it just now (for example because "
+    "its storage is full). Nothing has been saved. What you typed is still here, but choose the "
+    "file again: the browser empties the file field. Try again in a while, and tell your "
+    "support if it happens again."
+)
+
+
+class FileNotStoredError(ValidationError):
+    """An uploaded file could not be written (see ``STORAGE_ERRNOS``). The service's
+    transaction was rolled back and the files it had already stored are removed: nothing of
+    the submission is kept. A ``ValidationError`` on the file field, so a view shows it on the
+    form with what was typed, like any other refusal."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__({field: [ValidationError(FILE_NOT_STORED, code="file_not_stored")]})
+
+
+_stored: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("stored_files", default=None)
+
+
+def note_stored(field_file: FieldFile) -> None:
+    """Tell the surrounding :func:`files_all_or_nothing` that this file was stored (no-op
+    outside one)."""
+    stored = _stored.get()
+    if stored is not None and field_file.name:
+        stored.append((field_file.storage, field_file.name))
+
+
+@contextmanager
+def files_all_or_nothing(place: str, *, field: str) -> Iterator[None]:
+    """Around a service's transaction that stores uploads (call :func:`note_stored` after each
+    file). If the block fails, the files noted are removed: the rows pointing to them were
+    rolled back, and a file no row points to would only be an orphan. A storage error becomes
+    :class:`FileNotStoredError` on the form field ``field``, logged once here, with ``place``
+    (e.g. "report attachment") and the error code only: no file name, which may hold personal
+    data.
+
+    Put it outside ``transaction.atomic()``: the rows are rolled back before the files go. When
+    nested, the inner block's files are handed to the outer one when the inner one succeeds.
+    """
+    outer = _stored.get()
+    stored: list[tuple[Storage, str]] = []
+    token = _stored.set(stored)
+    try:
+        yield
+    except BaseException as error:
+        _remove(stored)
+        if isinstance(error, OSError) and error.errno in STORAGE_ERRNOS:
+            logger.error(
+                "An uploaded file could not be stored (%s) for a %s; nothing was saved.",
+                errno.errorcode.get(error.errno or 0, "?"),
+                place,
+            )
+            raise FileNotStoredError(field) from error
+        raise
+    else:
+        if outer is not None:
+            outer.extend(stored)
+    finally:
+        _stored.reset(token)
+
+
+def _remove(stored: list[tuple[Storage, str]]) -> None:
+    for storage, name in stored:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("A stored upload could not be removed after a failed save.")
+
+
+def delete_on_commit(field_file: FieldFile) -> None:
+    """Remove a replaced or removed file once the transaction commits: if it rolls back, the
+    row still points to the file, which must then still be there."""
+    storage, name = field_file.storage, field_file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -22,7 +22,7 @@ from access.models import AuditEventType
 from access.policies import NotPermitted
 from access.services import audit_event_record, model_update_audited
 from core.sanitize import user_text_to_html
-from core.uploads import validate_upload
+from core.uploads import files_all_or_nothing, note_stored, validate_upload
 from followup.catalogue import CATALOGUE
 from followup.rollups import mark_read_confirmations
 from governance.models import (
@@ -330,7 +330,10 @@ def version_add(
         ]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with (
+        files_all_or_nothing("governance document version", field="file"),
+        transaction.atomic(),
+    ):
         locked = GovernanceDocument.objects.select_for_update().get(pk=document.pk)
         highest = locked.versions.aggregate(highest=Max("number"))["highest"] or 0
         version = DocumentVersion(
@@ -349,6 +352,7 @@ def version_add(
             version.file = upload
             version.file_name = (upload.name or "")[:255]
         version.save()
+        note_stored(version.file)
         new = _snapshot(version, _VERSION_FIELDS)
         new["text_length"] = len(html)
         mark_read_confirmations(locked.municipality_id)

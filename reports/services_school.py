@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import AuditEventType
 from access.policies import NotPermitted
+from core.uploads import delete_on_commit, files_all_or_nothing, note_stored
 from organisations.models import Membership, Unit, User
 from reports.identity import child_ref_for
 from reports.models import (
@@ -284,8 +285,9 @@ def report_supplement_add(
     files: Iterable[UploadedFile] = (),
     now: datetime.datetime | None = None,
 ) -> Supplement:
-    """Add information after submission; the report itself stays as it arrived."""
-    with transaction.atomic():
+    """Add information after submission; the report itself stays as it arrived. A file the
+    storage can not take (disk full) adds nothing: ``FileNotStoredError``."""
+    with files_all_or_nothing("report supplement", field="attachments"), transaction.atomic():
         locked = _lock(report, actor, OWN)
         if locked.status in (ReportStatus.DRAFT, ReportStatus.CLOSED):
             raise TransitionError("Supplements are added to submitted, open reports.")
@@ -308,7 +310,7 @@ def attachment_add(
     """Store an already validated upload (see ``core.uploads``) under a random name."""
     if supplement is None and report.status != ReportStatus.DRAFT:
         raise TransitionError("Files are added to a submitted report through a supplement.")
-    return Attachment.objects.create(
+    attachment = Attachment.objects.create(
         report=report,
         supplement=supplement,
         file=upload,
@@ -317,6 +319,8 @@ def attachment_add(
         size=upload.size or 0,
         uploaded_by=actor,
     )
+    note_stored(attachment.file)
+    return attachment
 
 
 def sibling_link(*, report: ConcernReport, sibling: ConcernReport, actor: User) -> None:
@@ -367,9 +371,11 @@ def report_draft_save(
     and then gets ``TransitionError`` (the report is no longer a draft).
 
     Raises ``ConcurrentEditError`` (nothing saved) when the draft was saved elsewhere since
-    ``expected_version``, and ``TransitionError`` when it is no longer a draft.
+    ``expected_version``, ``TransitionError`` when it is no longer a draft, and
+    ``FileNotStoredError`` (nothing saved, no file left behind) when the storage can not take
+    a file.
     """
-    with transaction.atomic():
+    with files_all_or_nothing("report attachment", field="attachments"), transaction.atomic():
         if categories is None:
             categories = list(report.categories.values_list("category", flat=True))
         categories = list(categories)
@@ -399,10 +405,8 @@ def report_draft_save(
 
 def _attachment_delete(attachment: Attachment) -> None:
     """Remove a draft's file: the row now, the stored file once the transaction commits."""
-    storage, name = attachment.file.storage, attachment.file.name
+    delete_on_commit(attachment.file)
     attachment.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _siblings_set(report: ConcernReport, actor: User, wanted: set[int]) -> None:

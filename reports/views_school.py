@@ -26,7 +26,8 @@ from access.loaders import get_or_404, log_read
 from access.models import AccessAction
 from access.policies import Permit
 from core.downloads import protected_file_response
-from core.uploads import accepted_extensions
+from core.forms import add_service_errors
+from core.uploads import FileNotStoredError, accepted_extensions
 from organisations.models import Municipality, User
 from organisations.selectors_contacts import CallBox, call_boxes
 from reports import selectors_school, services_common, services_school
@@ -265,6 +266,31 @@ def _no_longer_a_draft(
     raise Http404
 
 
+def _draft_not_saved(
+    request: HttpRequest,
+    report: ConcernReport,
+    form: DraftForm,
+    key: uuid.UUID,
+    error: Exception,
+) -> HttpResponse:
+    """Nothing of this press was saved (the draft was saved elsewhere meanwhile, or the storage
+    could not take a file): the draft as stored, with what was typed and the reason."""
+    report.refresh_from_db()
+    notice = ""
+    if isinstance(error, FileNotStoredError):
+        add_service_errors(form, error)
+    else:
+        notice = _(
+            "This draft was changed in another window since you opened it. Nothing was saved "
+            "from this page: what you typed is still below. Press “Save draft” again to "
+            "replace the other changes with what you see here, or open the draft again to "
+            "see them."
+        )
+    return _render_draft(
+        request, report, form, version=report.version, submission_key=key, notice=notice
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The report form. Save keeps everything typed (fields that do not validate are shown
@@ -302,17 +328,8 @@ def draft_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             remove_attachment_ids=[remove_id] if remove_id else [],
             submission_key=key if submitting and not form.errors else None,
         )
-    except services_common.ConcurrentEditError:
-        report.refresh_from_db()
-        notice = _(
-            "This draft was changed in another window since you opened it. Nothing was saved "
-            "from this page: what you typed is still below. Press “Save draft” again to "
-            "replace the other changes with what you see here, or open the draft again to "
-            "see them."
-        )
-        return _render_draft(
-            request, report, form, version=report.version, submission_key=key, notice=notice
-        )
+    except (services_common.ConcurrentEditError, FileNotStoredError) as error:
+        return _draft_not_saved(request, report, form, key, error)
     except services_common.TransitionError:
         # Submitted by a parallel request (a double click, another tab) while this one waited
         # for the draft's lock: the same answer as when the draft was gone before it started.
@@ -564,6 +581,10 @@ def supplement(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 request, _("The report has been closed: a supplement can no longer be added.")
             )
             return redirect(status_url)
+        except FileNotStoredError as error:
+            # Nothing was added, the submission key included: the same form may be sent again.
+            add_service_errors(form, error)
+            return _render_supplement(request, report, form, key)
         if added is None:
             messages.info(request, _("This supplement had already been added."))
             return redirect(status_url + "#supplements")
@@ -581,6 +602,12 @@ def supplement(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             },
         )
         return redirect(f"{status_url}#supplement-{added.pk}")
+    return _render_supplement(request, report, form, key)
+
+
+def _render_supplement(
+    request: HttpRequest, report: ConcernReport, form: SupplementForm, key: uuid.UUID
+) -> HttpResponse:
     return render(
         request,
         "reports/school/supplement.html",

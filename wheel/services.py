@@ -27,7 +27,7 @@ from access.policies import NotPermitted
 from access.services import audit_event_record, model_update_audited
 from core.personnummer import find_identity_numbers
 from core.sanitize import user_text_to_html
-from core.uploads import validate_upload
+from core.uploads import delete_on_commit, files_all_or_nothing, note_stored, validate_upload
 from followup.rollups import mark_meetings
 from governance.models import GovernanceDocument
 from organisations.calendar import school_break_days
@@ -551,11 +551,12 @@ def occurrence_record(
     per unit (with the unit's sector; only for a held meeting).
 
     Optimistic locking: raises :class:`ConcurrentEditError` and changes nothing when the
-    occurrence was recorded by someone else since ``expected_version`` was read.
+    occurrence was recorded by someone else since ``expected_version`` was read. A minutes
+    file the storage can not take changes nothing either (``FileNotStoredError``).
     """
     occurrence_policy.require(actor, RECORD, occurrence)
     now = now or timezone.now()
-    with transaction.atomic():
+    with files_all_or_nothing("meeting minutes file", field="minutes_file"), transaction.atomic():
         locked = (
             Occurrence.objects.select_for_update()
             .select_related("series", "series__organiser_unit")
@@ -576,8 +577,10 @@ def occurrence_record(
         locked.school = record.school
         locked.minutes = user_text_to_html(record.minutes)
         if record.remove_minutes_file or record.minutes_file is not None:
-            if locked.minutes_file:
-                locked.minutes_file.delete(save=False)
+            # The old file goes when the new state is committed, not before: a failed save
+            # (e.g. a full disk for the new file) leaves the meeting as it was, file included.
+            delete_on_commit(locked.minutes_file)
+            locked.minutes_file = ""
             locked.minutes_file_name = ""
         if record.minutes_file is not None:
             locked.minutes_file_name = (record.minutes_file.name or "minutes")[:255]
@@ -585,6 +588,7 @@ def occurrence_record(
             extension = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
             stored = f"{locked.uid.split('@')[0]}-{locked.version + 1}.{extension}"
             locked.minutes_file.save(stored, record.minutes_file, save=False)
+            note_stored(locked.minutes_file)
         locked.version += 1
         locked.save()
         Attendance.objects.filter(occurrence=locked).delete()
