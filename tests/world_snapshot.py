@@ -19,6 +19,7 @@ later test starts (a transactional test committed rows), the world is built the 
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -34,7 +35,7 @@ from tests.world import PLACES, ROLE_UNIT_KIND, Place, World, build_world
 class TableCopy:
     model: type[models.Model]
     columns: tuple[str, ...]
-    rows: object  # PostgreSQL: the bytes of COPY TO; SQLite: a list of tuples
+    rows: Any  # PostgreSQL: the bytes of COPY TO; SQLite: a list of tuples
 
 
 _copies: dict[tuple[str, datetime.datetime], tuple[TableCopy, ...] | None] = {}
@@ -82,7 +83,7 @@ def _take(before: dict[type[models.Model], int]) -> tuple[TableCopy, ...] | None
     for model, largest in before.items():
         if not model._base_manager.filter(pk__gt=largest).exists():
             continue
-        columns = tuple(field.column for field in model._meta.local_concrete_fields)
+        columns = tuple(str(field.column) for field in model._meta.local_concrete_fields)
         copies.append(TableCopy(model, columns, _read_rows(model, columns, largest)))
     return tuple(copies)
 
@@ -92,9 +93,9 @@ def _quoted(model: type[models.Model], columns: tuple[str, ...]) -> tuple[str, s
     return quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
 
 
-def _read_rows(model: type[models.Model], columns: tuple[str, ...], largest: int) -> object:
+def _read_rows(model: type[models.Model], columns: tuple[str, ...], largest: int) -> Any:
     table, names = _quoted(model, columns)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     # Table and column names from the models' metadata, quoted; the key is a number of ours.
     select = f"SELECT {names} FROM {table} WHERE {pk} > {int(largest)} ORDER BY {pk}"  # noqa: S608
     with connection.cursor() as cursor:
