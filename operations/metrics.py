@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 
+from django.core.cache import caches
 from django.db import DatabaseError
 from django.utils import timezone
 from prometheus_client import (
@@ -74,7 +75,21 @@ def scrape() -> bytes:
         for metric in (REQUESTS, LATENCY, UNAVAILABLE_RESPONSES):
             registry.register(metric)
     registry.register(DatabaseCollector())
+    registry.register(CacheCollector())
     return generate_latest(registry)
+
+
+class CacheCollector(Collector):
+    """Whether the database stands in for Redis (core.cache): 1 from a Redis outage until
+    Redis answers again, as the process that answered the scrape sees it."""
+
+    def collect(self) -> Iterator[Metric]:
+        degraded = getattr(caches["default"], "degraded", None)
+        yield GaugeMetricFamily(
+            "samverkan_cache_fallback",
+            "1 while the database stands in for an unreachable Redis (docs/backup.md).",
+            value=1 if degraded is not None and degraded() else 0,
+        )
 
 
 class DatabaseCollector(Collector):

@@ -28,6 +28,7 @@ from core.tests.test_auth import (
     failed_logins_allowed_per_account,
     password_login,
 )
+from operations.tests.test_metrics import TOKEN, samples, scrape
 from organisations.models import Role, UnitKind
 from sip.models import Plan
 from sip.tests.test_plan_views import _nurse
@@ -229,3 +230,13 @@ def test_a_stopped_redis_is_left_and_taken_back(
     assert cache.get("answer") == 43
     assert not cache.degraded()  # type: ignore[attr-defined]
     assert cache.add("guard", 1)  # back on the (emptied) Redis
+
+
+@pytest.mark.usefixtures("redis_gone")
+@pytest.mark.django_db
+def test_the_metrics_say_when_the_database_stands_in_for_redis(settings):
+    settings.METRICS_TOKEN = TOKEN
+    assert samples(scrape())[("samverkan_cache_fallback", ())] == 0
+    cache.set("probe", 1)  # Redis does not answer: the database takes over
+    assert caches["default"].degraded()
+    assert samples(scrape())[("samverkan_cache_fallback", ())] == 1
