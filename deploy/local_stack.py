@@ -60,6 +60,8 @@ _INHERITED_SETTINGS = (
     "REDIS_URL",
     "SECRET_KEY",
     "CHILD_REF_KEY",
+    # The browser tests' switch (Playwright's event loop): production refuses it (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
