@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sip",
     "surveys",
     "training",
+    "retention",
 ]
 
 MIDDLEWARE = [
