@@ -25,6 +25,7 @@ urlpatterns = [
     path("enkater/", include("surveys.urls")),
     path("svar/", include("surveys.urls_public")),
     path("utbildning/", include("training.urls")),
+    path("gallring/", include("retention.urls")),
     path("django-admin/", admin.site.urls),
 ]
 # Uploaded files are never served as static media: attachments are read only through views
