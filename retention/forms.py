@@ -12,6 +12,8 @@ class RuleForm(forms.Form):
         error_messages={
             "required": _("Enter the number of years."),
             "invalid": _("Enter a whole number of years, for example 5."),
+            "min_value": _("Enter at least %(limit_value)s year."),
+            "max_value": _("Enter at most %(limit_value)s years."),
         },
     )
     clock_start = forms.ChoiceField(label=_("Counted from"), choices=ClockStart.choices)
@@ -20,7 +22,11 @@ class RuleForm(forms.Form):
         required=False,
     )
     plan_reference = forms.CharField(
-        label=_("Reference in the records plan"), max_length=300, required=False
+        label=_("Reference in the records plan"),
+        max_length=300,
+        required=False,
+        # The records plan's wording is often a sentence or two: room to read it whole.
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

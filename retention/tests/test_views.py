@@ -152,12 +152,18 @@ def test_bad_input_is_explained_in_swedish(admin_client: Client, world: World) -
         words = admin_client.post(
             RULE, {"years": "fem", "clock_start": "last_entry", "plan_reference": "Min plan"}
         )
+        zero = admin_client.post(
+            reverse("retention:rule_edit", args=[RecordType.REPORT]),
+            {"years": "0", "clock_start": "last_entry"},
+        )
     assert empty.status_code == 400
     assert "Ange beslutets diarienummer" in text_of(empty)
     assert "minst 10 år" in text_of(short)
-    assert 'value="Min plan"' in text_of(short)
+    assert "Min plan</textarea>" in text_of(short)
     assert "heltal" in text_of(words)
     assert 'value="fem"' in text_of(words)
+    assert "Ange minst 1 år." in text_of(zero)
+    assert 'value="0"' in text_of(zero)
     assert rule(world, RecordType.MEDICAL_PLAN).years == 10
 
 
