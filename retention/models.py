@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Unit
@@ -139,3 +140,15 @@ class DeletionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.reference}"
+
+
+def erased(*record_types: str) -> Exists:
+    """True for a record row that a deletion decision has erased (its skeleton): the policies
+    of reports and plans leave these out, so no list, search or page shows an emptied record
+    (an old address answers 404, as for a record that is not there). The follow-up reads the
+    tables directly and keeps counting them."""
+    return Exists(
+        DeletionItem.objects.filter(
+            record_type__in=record_types, object_id=OuterRef("pk"), erased_at__isnull=False
+        )
+    )
