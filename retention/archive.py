@@ -75,7 +75,7 @@ class ReadPackage:
 def archive_dir() -> Path:
     """Where packages are written: ``RETENTION_ARCHIVE_DIR``, else ``MEDIA_ROOT/e-archive``
     (never served: media files are only ever sent through the access layer)."""
-    configured = getattr(settings, "RETENTION_ARCHIVE_DIR", "")
+    configured = settings.RETENTION_ARCHIVE_DIR
     return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "e-archive"
 
 

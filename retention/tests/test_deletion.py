@@ -234,3 +234,17 @@ def test_a_plans_history_rows_go_with_it(world: World) -> None:
 def test_a_medical_plan_is_not_due_after_five_years(world: World) -> None:
     closed_plan(world, when=datetime.datetime(2024, 3, 2, 10, tzinfo=datetime.UTC))
     assert proposal_page(rule(world, RecordType.MEDICAL_PLAN), today=TODAY).rows == []
+
+
+def test_the_package_goes_where_retention_archive_dir_says(
+    world: World, tmp_path: Path, settings
+) -> None:
+    settings.RETENTION_ARCHIVE_DIR = str(tmp_path / "e-arkiv")
+    decision = services.deletion_carry_out(
+        actor=None, decision=decide(world, [closed_report(world).pk])
+    )
+    package = tmp_path / "e-arkiv" / decision.archive_name
+    assert read_package(package, expected_sha256=decision.archive_sha256).records
+    # Empty (the default): the folder e-archive in MEDIA_ROOT.
+    settings.RETENTION_ARCHIVE_DIR = ""
+    assert services_archive_dir() == Path(settings.MEDIA_ROOT) / "e-archive"
