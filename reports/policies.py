@@ -112,7 +112,7 @@ class ConcernReportPolicy(Policy[ConcernReport, ReportAction]):
     def base_queryset(self) -> QuerySet[ConcernReport]:
         # A report erased by a deletion decision is gone for everyone's work: its skeleton
         # row stays only for the follow-up's numbers (docs/retention.md).
-        return ConcernReport.objects.exclude(erased(RecordType.REPORT))
+        return super().base_queryset().exclude(erased(RecordType.REPORT))
 
     def grants(self, user: User, action: ReportAction) -> list[Grant]:
         match action:

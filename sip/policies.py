@@ -112,7 +112,7 @@ class PlanPolicy(Policy[Plan, SipAction]):
     def base_queryset(self) -> QuerySet[Plan]:
         # A plan erased by a deletion decision is gone for everyone's work: its skeleton row
         # stays only for the follow-up's numbers (docs/retention.md).
-        return Plan.objects.exclude(erased(RecordType.PLAN, RecordType.MEDICAL_PLAN))
+        return super().base_queryset().exclude(erased(RecordType.PLAN, RecordType.MEDICAL_PLAN))
 
     def grants(self, user: User, action: SipAction) -> list[Grant]:
         match action:
