@@ -144,4 +144,5 @@ def test_the_admin_decides_a_deletion(
     check(page, width)
     page.goto(reverse("retention:proposal", args=["report"]))
     expect(page.locator("#proposal tbody tr")).to_have_count(1)
+    expect(page.locator("#all-kept")).to_contain_text("bevaras för forskning")
     check(page, width)
