@@ -239,6 +239,13 @@ class AuditEventType(models.TextChoices):
         _("Resource council's decision linked to a prioritised resource"),
     )
 
+    # Retention (retention.services)
+    RETENTION_RULE_CHANGED = "retention_rule_changed", _("Retention rule changed")
+    DELETION_DECIDED = "deletion_decided", _("Deletion decision recorded")
+    DELETION_EXPORTED = "deletion_exported", _("Records exported to the e-archive package")
+    DELETION_EXPORT_FAILED = "deletion_export_failed", _("Export to the e-archive failed")
+    DELETION_CARRIED_OUT = "deletion_carried_out", _("Records erased by a deletion decision")
+
 
 class AuditEvent(models.Model):
     """A state change, written by the service that made it in the same transaction."""

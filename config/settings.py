@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "surveys",
     "training",
     "operations",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +315,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where deletion decisions write their e-archive packages (docs/retention.md). Empty: the
+# folder "e-archive" in MEDIA_ROOT, found when a package is written, so it follows MEDIA_ROOT.
+RETENTION_ARCHIVE_DIR = env_str("RETENTION_ARCHIVE_DIR", "")
 
 MAILERS: dict[str, dict[str, Any]] = {
     "default": {

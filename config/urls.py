@@ -27,6 +27,7 @@ urlpatterns = [
     path("enkater/", include("surveys.urls")),
     path("svar/", include("surveys.urls_public")),
     path("utbildning/", include("training.urls")),
+    path("gallring/", include("retention.urls")),
     path("django-admin/", admin.site.urls),
     path("metrics", metrics, name="metrics"),
 ]

@@ -95,6 +95,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         _("Deadlines for reports"), "reports:deadline_settings", frozenset({Role.MUNICIPAL_ADMIN})
     ),
     NavItem(_("Numbers to call"), "organisations:contacts", frozenset({Role.MUNICIPAL_ADMIN})),
+    NavItem(_("Retention"), "retention:overview", frozenset({Role.MUNICIPAL_ADMIN})),
 )
 
 

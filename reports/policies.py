@@ -17,13 +17,14 @@
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from access.policies import Grant, Policy
 from organisations.models import Membership, Role, Sector, UnitKind, User
 from organisations.selectors import memberships_with_role
 from reports.models import ConcernReport, ReportStatus
+from retention.models import RecordType, erased
 
 
 class ReportAction(StrEnum):
@@ -107,6 +108,11 @@ class ConcernReportPolicy(Policy[ConcernReport, ReportAction]):
         PRINCIPAL_RULE: _("Principal of the school the report came from"),
         INTAKE_RULE: _("Intake of the municipality that handles the report"),
     }
+
+    def base_queryset(self) -> QuerySet[ConcernReport]:
+        # A report erased by a deletion decision is gone for everyone's work: its skeleton
+        # row stays only for the follow-up's numbers (docs/retention.md).
+        return super().base_queryset().exclude(erased(RecordType.REPORT))
 
     def grants(self, user: User, action: ReportAction) -> list[Grant]:
         match action:

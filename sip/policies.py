@@ -33,6 +33,7 @@ from organisations.models import (
     User,
 )
 from organisations.selectors import memberships_of, memberships_with_role
+from retention.models import RecordType, erased
 from sip.models import Consent, ConsentPurpose, Participant, Plan, PlanStatus, consent_in_force
 
 
@@ -107,6 +108,11 @@ class PlanPolicy(Policy[Plan, SipAction]):
         PROPOSER_RULE: _("The person who proposed the coordinated plan"),
         ASKED_RULE: _("The unit asked to convene a proposed coordinated plan"),
     }
+
+    def base_queryset(self) -> QuerySet[Plan]:
+        # A plan erased by a deletion decision is gone for everyone's work: its skeleton row
+        # stays only for the follow-up's numbers (docs/retention.md).
+        return super().base_queryset().exclude(erased(RecordType.PLAN, RecordType.MEDICAL_PLAN))
 
     def grants(self, user: User, action: SipAction) -> list[Grant]:
         match action:
