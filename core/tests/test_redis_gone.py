@@ -238,5 +238,7 @@ def test_the_metrics_say_when_the_database_stands_in_for_redis(settings):
     settings.METRICS_TOKEN = TOKEN
     assert samples(scrape())[("samverkan_cache_fallback", ())] == 0
     cache.set("probe", 1)  # Redis does not answer: the database takes over
-    assert caches["default"].degraded()
+    default = caches["default"]
+    assert isinstance(default, resilient.FallbackRedisCache)
+    assert default.degraded()
     assert samples(scrape())[("samverkan_cache_fallback", ())] == 1
