@@ -9,6 +9,7 @@ the attempts of both (the shared Redis cache).
 
 import re
 import subprocess
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ def log_count(stack: Any, name: str, pattern: str) -> int:
 
 def counts(stack: Any, pattern: str) -> dict[str, int]:
     return {name: log_count(stack, name, pattern) for name in WEB}
+
+
+def logged_once_more(stack: Any, name: str, before: int) -> bool:
+    return log_count(stack, name, r'"GET /anmalan/mine/" 200') == before + 1
 
 
 def restart_web(stack: Any, name: str) -> None:
@@ -50,11 +55,16 @@ def test_a_session_made_on_one_process_works_on_the_other(stack: Any, reporter: 
     browser = reporter
     for gone, serving in (("web1", "web2"), ("web2", "web1")):
         stack.stop(gone)
-        before = log_count(stack, serving, r'"GET /anmalan/mine/" 200')
-        page = browser.get("/anmalan/mine/")
-        assert page.status == 200, f"{serving} did not know the session made earlier"
-        assert log_count(stack, serving, r'"GET /anmalan/mine/" 200') == before + 1
-        restart_web(stack, gone)
+        try:
+            before = log_count(stack, serving, r'"GET /anmalan/mine/" 200')
+            page = browser.get("/anmalan/mine/")
+            assert page.status == 200, f"{serving} did not know the session made earlier"
+            # The access log reaches its file a moment after the answer (more so on a busy
+            # machine).
+            wait_for(partial(logged_once_more, stack, serving, before), timeout=15)
+        finally:
+            # Whatever happened, the next tests find both processes serving.
+            restart_web(stack, gone)
 
 
 def test_the_failed_login_limit_counts_both_processes(stack: Any, people: dict) -> None:
@@ -71,8 +81,14 @@ def test_the_failed_login_limit_counts_both_processes(stack: Any, people: dict) 
     assert [attempt("not the password") for _ in range(5)] == [200] * 5
     # Now even the right password is refused, on whichever process answers.
     assert [attempt(people["password"]) for _ in range(5)] == [200] * 5
-    after = counts(stack, r'"POST /accounts/login/"')
-    served = {name: after[name] - before[name] for name in WEB}
+
+    def attempts_logged() -> dict[str, int] | None:
+        after = counts(stack, r'"POST /accounts/login/"')
+        found = {name: after[name] - before[name] for name in WEB}
+        # Every attempt's line has reached the access logs (they are written a moment later).
+        return found if sum(found.values()) >= 10 else None
+
+    served: dict[str, int] = wait_for(attempts_logged, timeout=15)
     assert sum(served.values()) == 10
     assert all(served.values()), f"one process served every attempt: {served}"
 
