@@ -168,3 +168,16 @@ def _names_by_username(usernames: Iterable[str]) -> dict[str, str]:
         else account.username
         for account in accounts
     }
+
+
+def municipality_asked_for(
+    municipalities: list[Municipality], wanted: str | None
+) -> Municipality | None:
+    """The municipality a page's chooser asks for (``?municipality=<id>``) among those the
+    user may pick; the first when none is asked for; None when the one asked for is not among
+    them, which the views answer with the same 404 as for a page that does not exist."""
+    if not municipalities:
+        return None
+    if wanted is None:
+        return municipalities[0]
+    return next((m for m in municipalities if str(m.pk) == wanted), None)

@@ -14,6 +14,7 @@ from core.forms import add_service_errors
 from organisations.forms_contacts import MunicipalityContactsForm
 from organisations.models import Municipality, MunicipalityContacts, User
 from organisations.policies import CONFIGURE, municipality_policy
+from organisations.selectors import municipality_asked_for
 from organisations.selectors_contacts import CallBox
 from organisations.services_contacts import ContactsChangedError, municipality_contacts_update
 
@@ -26,15 +27,10 @@ def _chosen(request: HttpRequest) -> tuple[Municipality, list[Municipality]]:
     """The municipality asked for (``?municipality=<id>``; the first one otherwise) among those
     the user configures; a 404 when there is none or it is not among them."""
     municipalities = municipality_policy.municipalities(_user(request), CONFIGURE)
-    if not municipalities:
+    chosen = municipality_asked_for(municipalities, request.GET.get("municipality"))
+    if chosen is None:
         raise Http404
-    wanted = request.GET.get("municipality")
-    if wanted is None:
-        return municipalities[0], municipalities
-    for municipality in municipalities:
-        if str(municipality.pk) == wanted:
-            return municipality, municipalities
-    raise Http404
+    return chosen, municipalities
 
 
 def _page_url(municipality: Municipality, municipalities: list[Municipality]) -> str:

@@ -29,6 +29,7 @@ from access.models import AccessAction
 from core.forms import add_service_errors
 from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
+from organisations.selectors import municipality_asked_for
 from reports import services_common, services_intake, services_registration
 from reports.forms_intake import (
     AssignForm,
@@ -488,13 +489,9 @@ def _days_text(days: int | None, after_decision: bool) -> str:
 def deadline_settings(request: HttpRequest) -> HttpResponse:
     """The municipality's own deadline rules over the installation's defaults."""
     municipalities = _administered(request)
-    chosen = municipalities[0]
-    wanted = request.GET.get("municipality")
-    if wanted is not None:
-        matching = [m for m in municipalities if str(m.pk) == wanted]
-        if not matching:
-            raise Http404
-        chosen = matching[0]
+    chosen = municipality_asked_for(municipalities, request.GET.get("municipality"))
+    if chosen is None:
+        raise Http404
     own = DeadlineSettings.objects.filter(municipality=chosen).first()
     names = ("protection_late_hour", "decision_days", "feedback_days")
     current: dict[str, Any] = {name: getattr(own, name) if own else None for name in names}

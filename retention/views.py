@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
 from organisations.models import Municipality, User
+from organisations.selectors import municipality_asked_for
 from retention import services
 from retention.forms import DecisionForm, RuleForm
 from retention.models import RecordType, RetentionRule
@@ -32,15 +33,10 @@ def _municipality(request: HttpRequest) -> tuple[Municipality, list[Municipality
     """The municipality chosen (``?municipality=``) among those the user decides for; else a
     404, the same as for a page that does not exist."""
     municipalities = decided_municipalities(_user(request))
-    if not municipalities:
+    chosen = municipality_asked_for(municipalities, request.GET.get("municipality"))
+    if chosen is None:
         raise Http404
-    wanted = request.GET.get("municipality")
-    if wanted is None:
-        return municipalities[0], municipalities
-    for municipality in municipalities:
-        if str(municipality.pk) == wanted:
-            return municipality, municipalities
-    raise Http404
+    return chosen, municipalities
 
 
 def _rule(request: HttpRequest, record_type: str) -> tuple[RetentionRule, list[Municipality]]:
