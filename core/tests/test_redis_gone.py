@@ -3,7 +3,6 @@ logins are still limited, and the limit and the once-per-form guard are shared b
 processes (the database stands in for Redis, core/cache.py). A real Redis that is stopped and
 started again is left and taken back without an error page."""
 
-import os
 import shutil
 import socket
 import subprocess
@@ -32,6 +31,7 @@ from operations.tests.test_metrics import TOKEN, samples, scrape
 from organisations.models import Role, UnitKind
 from sip.models import Plan
 from sip.tests.test_plan_views import _nurse
+from tests.tools import skip_unless_ci
 from tests.world import World
 
 
@@ -171,9 +171,7 @@ def real_redis(tmp_path) -> Iterator[tuple[str, Any]]:
     """A Redis server of this test's own, on a free port; ``restart`` stops or starts it."""
     server = shutil.which("redis-server")
     if server is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is needed for this test (apt-get install redis-server)")
-        pytest.skip("redis-server is not installed")
+        skip_unless_ci("redis-server is not installed (Debian: apt-get install redis-server)")
     port = free_port()
     command = [server, "--port", str(port), "--save", "", "--appendonly", "no"]
     command += ["--dir", str(tmp_path), "--bind", "127.0.0.1"]

@@ -31,6 +31,7 @@ from playwright.sync_api import (
 from tests.browser.axe import AXE_SOURCE, serve_axe
 from tests.factories import TEST_PASSWORD
 from tests.flush import flush_past_append_only_triggers
+from tests.tools import skip_unless_ci
 from tests.world import World
 from tests.world_snapshot import world_for_test
 
@@ -55,10 +56,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
 def missing_tools() -> str | None:
     """Why the browser tests can not run here, or None when they can."""
     if not shutil.which("chromium"):
@@ -71,11 +68,8 @@ def missing_tools() -> str | None:
 def require_browser_tools() -> None:
     """Skip the test when a tool is missing, or fail it when running in CI."""
     reason = missing_tools()
-    if reason is None:
-        return
-    if in_ci():
-        pytest.fail(f"{reason}. CI is set, and no test may be skipped in CI.")
-    pytest.skip(reason)
+    if reason is not None:
+        skip_unless_ci(reason)
 
 
 @pytest.fixture(scope="package")
