@@ -164,10 +164,12 @@ def _record_decision(
     return decision
 
 
-def deletion_carry_out(*, actor: User | None, decision: DeletionDecision) -> DeletionDecision:
+def deletion_carry_out(*, actor: User, decision: DeletionDecision) -> DeletionDecision:
     """Export the decision's records to the e-archive, then erase them. A failed export
     records the failure and erases nothing (``OSError`` is raised again); running it again
-    after a success changes nothing."""
+    after a success changes nothing. Only someone who may decide for the decision's
+    municipality carries it out (its policy is asked again, whoever loaded the decision)."""
+    decision = decision_policy.require(actor, DECIDE, decision).obj
     if decision.state == DecisionState.COMPLETED:
         return decision
     kind = KINDS[decision.record_type]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from access.models import AuditEvent, AuditEventType
+from access.policies import NotPermitted
 from followup import rollups
 from followup.models import Rollup
 from organisations.models import Role
@@ -118,8 +119,23 @@ def test_nothing_is_erased_without_a_decision(world: World) -> None:
     report = closed_report(world)
     # The only way to erase is to carry out a recorded decision: the service takes one.
     with pytest.raises(TypeError):
-        services.deletion_carry_out(actor=None)  # type: ignore[call-arg]
+        services.deletion_carry_out(actor=world.user(Role.MUNICIPAL_ADMIN))  # type: ignore[call-arg]
     assert ConcernReport.objects.get(pk=report.pk).child_name == "Testa Testsson"
+
+
+@pytest.mark.parametrize(
+    ("role", "place"),
+    [(Role.MUNICIPAL_ADMIN, "eksjo"), (Role.COORDINATOR, "leksand"), (Role.INTAKE, "leksand")],
+)
+def test_only_the_municipalitys_admin_carries_a_decision_out(
+    world: World, role: str, place: str
+) -> None:
+    report = closed_report(world)
+    decision = decide(world, [report.pk])
+    with pytest.raises(NotPermitted):
+        services.deletion_carry_out(actor=world.user(role, place), decision=decision)
+    assert ConcernReport.objects.get(pk=report.pk).child_name == "Testa Testsson"
+    assert DeletionDecision.objects.get(pk=decision.pk).state != DecisionState.COMPLETED
 
 
 def test_a_failed_export_erases_nothing(world: World) -> None:
@@ -129,7 +145,7 @@ def test_a_failed_export_erases_nothing(world: World) -> None:
         mock.patch("retention.archive.zipfile.ZipFile.writestr", side_effect=OSError("full")),
         pytest.raises(OSError, match="full"),
     ):
-        services.deletion_carry_out(actor=None, decision=decision)
+        services.deletion_carry_out(actor=world.user(Role.MUNICIPAL_ADMIN), decision=decision)
     decision.refresh_from_db()
     assert decision.state == DecisionState.EXPORT_FAILED
     assert decision.archive_sha256 == ""
@@ -139,7 +155,7 @@ def test_a_failed_export_erases_nothing(world: World) -> None:
     assert not list(Path(services_archive_dir()).glob("*"))
     assert AuditEvent.objects.filter(event_type=AuditEventType.DELETION_EXPORT_FAILED).exists()
     # Once the disk has room again, the same decision is carried out.
-    services.deletion_carry_out(actor=None, decision=decision)
+    services.deletion_carry_out(actor=world.user(Role.MUNICIPAL_ADMIN), decision=decision)
     assert DeletionDecision.objects.get(pk=decision.pk).state == DecisionState.COMPLETED
 
 
@@ -162,7 +178,9 @@ def test_carrying_out_exports_first_then_erases_and_leaves_tombstones(
 
     decision = decide(world, [report.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        decision = services.deletion_carry_out(actor=None, decision=decision)
+        decision = services.deletion_carry_out(
+            actor=world.user(Role.MUNICIPAL_ADMIN), decision=decision
+        )
 
     assert decision.state == DecisionState.COMPLETED
     package = read_package(
@@ -202,7 +220,10 @@ def test_carrying_out_exports_first_then_erases_and_leaves_tombstones(
         AuditEventType.DELETION_CARRIED_OUT,
     }
     # Carrying it out again changes nothing.
-    assert services.deletion_carry_out(actor=None, decision=decision).state == "completed"
+    assert (
+        services.deletion_carry_out(actor=world.user(Role.MUNICIPAL_ADMIN), decision=decision).state
+        == "completed"
+    )
 
 
 def history_rows(model: type[Model], **lookup: object) -> int:
@@ -219,7 +240,7 @@ def test_a_plans_history_rows_go_with_it(world: World) -> None:
     proposal = proposal_page(rule(world, RecordType.MEDICAL_PLAN), today=TODAY)
     assert [row.object_id for row in proposal.rows] == [plan.pk]  # ten years for medical plans
     decision = decide(world, [plan.pk], RecordType.MEDICAL_PLAN)
-    services.deletion_carry_out(actor=None, decision=decision)
+    services.deletion_carry_out(actor=world.user(Role.MUNICIPAL_ADMIN), decision=decision)
     erased = Plan.objects.get(pk=plan.pk)
     assert (erased.child_name, erased.child_birth_date, erased.close_note) == ("", None, "")
     assert history_rows(Plan, id=plan.pk) == 0
@@ -241,7 +262,7 @@ def test_the_package_goes_where_retention_archive_dir_says(
 ) -> None:
     settings.RETENTION_ARCHIVE_DIR = str(tmp_path / "e-arkiv")
     decision = services.deletion_carry_out(
-        actor=None, decision=decide(world, [closed_report(world).pk])
+        actor=world.user(Role.MUNICIPAL_ADMIN), decision=decide(world, [closed_report(world).pk])
     )
     package = tmp_path / "e-arkiv" / decision.archive_name
     assert read_package(package, expected_sha256=decision.archive_sha256).records

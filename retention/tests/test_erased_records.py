@@ -34,7 +34,7 @@ def erase(world: World, record_type: str, *ids: int) -> None:
         submission_key=uuid.uuid4(),
         today=TODAY,
     )
-    services.deletion_carry_out(actor=None, decision=decision)
+    services.deletion_carry_out(actor=world.user(Role.MUNICIPAL_ADMIN), decision=decision)
 
 
 def reads_of(report: ConcernReport) -> int:
