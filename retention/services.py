@@ -17,8 +17,13 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.models import AuditEventType
-from access.services import audit_event_record, model_update_audited
+from access.models import AccessAction, AuditEventType
+from access.services import (
+    AccessLogEntry,
+    access_log_record_many,
+    audit_event_record,
+    model_update_audited,
+)
 from organisations.models import User
 from retention.archive import BuiltPackage, PackageMetadata, build_package
 from retention.kinds import KINDS
@@ -169,7 +174,8 @@ def deletion_carry_out(*, actor: User, decision: DeletionDecision) -> DeletionDe
     records the failure and erases nothing (``OSError`` is raised again); running it again
     after a success changes nothing. Only someone who may decide for the decision's
     municipality carries it out (its policy is asked again, whoever loaded the decision)."""
-    decision = decision_policy.require(actor, DECIDE, decision).obj
+    permit = decision_policy.require(actor, DECIDE, decision)
+    decision = permit.obj
     if decision.state == DecisionState.COMPLETED:
         return decision
     kind = KINDS[decision.record_type]
@@ -180,6 +186,21 @@ def deletion_carry_out(*, actor: User, decision: DeletionDecision) -> DeletionDe
     except OSError as error:
         _export_failed(actor, decision, error)
         raise
+    # The package holds the children's data: each record's export is a read in the access
+    # log, under the child's reference as it was before the erasure replaces it.
+    access_log_record_many(
+        user=actor,
+        action=AccessAction.EXPORT,
+        entries=[
+            AccessLogEntry(
+                obj=record,
+                municipality_id=decision.municipality_id,
+                child_ref=record.child_ref,  # type: ignore[attr-defined]
+                rule=permit.logged_rule,
+            )
+            for record in records
+        ],
+    )
     _exported(actor, decision, built)
     files = _erase(actor, decision, ids)
     transaction.on_commit(lambda: _remove_files(files))

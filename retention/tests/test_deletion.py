@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from access.models import AuditEvent, AuditEventType
+from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType
 from access.policies import NotPermitted
 from followup import rollups
 from followup.models import Rollup
@@ -136,6 +136,15 @@ def test_only_the_municipalitys_admin_carries_a_decision_out(
         services.deletion_carry_out(actor=world.user(role, place), decision=decision)
     assert ConcernReport.objects.get(pk=report.pk).child_name == "Testa Testsson"
     assert DeletionDecision.objects.get(pk=decision.pk).state != DecisionState.COMPLETED
+
+
+def test_the_export_is_a_read_of_each_childs_data_in_the_access_log(world: World) -> None:
+    report = closed_report(world)
+    child_ref = report.child_ref
+    admin = world.user(Role.MUNICIPAL_ADMIN)
+    services.deletion_carry_out(actor=admin, decision=decide(world, [report.pk]))
+    rows = AccessLog.objects.filter(object_id=str(report.pk), action=AccessAction.EXPORT)
+    assert [(row.user_id, row.child_ref) for row in rows] == [(admin.pk, child_ref)]
 
 
 def test_a_failed_export_erases_nothing(world: World) -> None:
