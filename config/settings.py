@@ -20,6 +20,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 # Demo mode: fake data, two-factor not enforced, and a banner on every page says so.
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# The benchmark (bench/README.md): reference pages under /bench/ and headers with each
+# request's SQL queries and time. Off in every real installation.
+BENCH_REFERENCES = env_bool("BENCH_REFERENCES", False)
 # Both keys are required (ImproperlyConfigured at start without them), except in development
 # and the demo, where a well-known key protects nothing of value. CHILD_REF_KEY is separate
 # from SECRET_KEY and never falls back to it: SECRET_KEY may be rotated, the child reference
@@ -66,9 +69,14 @@ INSTALLED_APPS = [
     "training",
     "operations",
     "retention",
+    # The benchmark's references and SQL headers: inert unless BENCH_REFERENCES is on.
+    "bench",
 ]
 
 MIDDLEWARE = [
+    # First, so that it counts every query of the request (the session's and the login's too);
+    # it removes itself unless BENCH_REFERENCES is on (bench/middleware.py).
+    "bench.middleware.SqlFiguresMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "access.middleware.RequestIdMiddleware",

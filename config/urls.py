@@ -30,6 +30,8 @@ urlpatterns = [
     path("gallring/", include("retention.urls")),
     path("django-admin/", admin.site.urls),
     path("metrics", metrics, name="metrics"),
+    # 404 unless BENCH_REFERENCES is on (bench/views.py).
+    path("bench/", include("bench.urls")),
 ]
 # Uploaded files are never served as static media: attachments are read only through views
 # that check the policy and write the access log.
