@@ -36,7 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,12 @@ class StackState:
     # A static folder collected once and shared by several stacks (the tests); else our own.
     static_root: str = ""
     web_workers: int = 2
+    # How many gunicorn processes share the address, and how many task workers run; the
+    # benchmark (bench/run) runs one process with its workers and no task worker.
+    web_processes: int = 2
+    task_workers: int = 2
+    # Added to every process's environment (the benchmark: BENCH_REFERENCES=1 and the like).
+    extra_env: dict[str, str] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
 
 
@@ -124,6 +130,9 @@ class Stack:
         redis_url: str = "redis://127.0.0.1:6379/9",
         web_workers: int = 2,
         static_root: Path | None = None,
+        web_processes: int = 2,
+        task_workers: int = 2,
+        extra_env: dict[str, str] | None = None,
         state: StackState | None = None,
     ) -> None:
         if state is not None:
@@ -149,6 +158,9 @@ class Stack:
             metrics_token=secrets.token_urlsafe(32),
             static_root=str(static_root or directory / "static"),
             web_workers=web_workers,
+            web_processes=web_processes,
+            task_workers=task_workers,
+            extra_env=dict(extra_env or {}),
         )
 
     # --- where things are -------------------------------------------------------------------
@@ -216,6 +228,7 @@ class Stack:
                 "PROMETHEUS_MULTIPROC_DIR": str(self.directory / "prometheus"),
             }
         )
+        env.update(state.extra_env)
         return env
 
     # --- the steps --------------------------------------------------------------------------
@@ -339,18 +352,28 @@ class Stack:
             if name.startswith("web") and not pid_alive(pid):
                 raise RuntimeError(f"{name} exited:\n{self.log(name).read_text()[-3000:]}")
 
-    def up(self, *, timers: bool = True) -> "Stack":
+    @property
+    def web_names(self) -> list[str]:
+        return [f"web{number}" for number in range(1, self.state.web_processes + 1)]
+
+    def up(
+        self, *, timers: bool = True, prepare: Callable[["Stack"], None] | None = None
+    ) -> "Stack":
+        """Start everything; ``prepare`` runs after the migrations, before any process starts
+        (the benchmark fills the database there)."""
         (self.directory / "prometheus").mkdir(parents=True, exist_ok=True)
         self.save()
         self.create_database()
         self.migrate()
+        if prepare is not None:
+            prepare(self)
         self.collectstatic()
         self.check_deploy()
         self.start_smtp_sink()
-        for name in ("web1", "web2"):
+        for name in self.web_names:
             self.start_web(name)
-        for name in ("worker1", "worker2"):
-            self.start_worker(name)
+        for number in range(1, self.state.task_workers + 1):
+            self.start_worker(f"worker{number}")
         self.wait_healthy()
         if timers:
             self.run_timers()

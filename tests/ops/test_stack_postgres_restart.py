@@ -10,22 +10,17 @@ submission key and its audit event, or none of them.
 """
 
 import contextlib
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from glob import glob
 from pathlib import Path
 
 import pytest
 
 from deploy.http_client import Browser
-from deploy.local_stack import Postgres, Stack, free_port
+from deploy.local_stack import Postgres, Stack
+from deploy.pg_cluster import Cluster
 from deploy.smoke import SmokeFailure, file_report, logged_in, people
 from tests.ops.helpers import sql, wait_for
 
@@ -33,64 +28,14 @@ FRIENDLY = "Tjänsten är tillfälligt otillgänglig"
 OUTAGE_SECONDS = 4
 
 
-@dataclass
-class Cluster:
-    bin: Path
-    data: Path
-    base: Path
-    port: int
-
-    def ctl(self, *args: str) -> None:
-        command = [str(self.bin / "pg_ctl"), "-D", str(self.data), *args]
-        subprocess.run(as_postgres(command), check=True, capture_output=True, timeout=120)  # noqa: S603
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
-        self.ctl("-o", options, "-l", str(self.base / "server.log"), "-w", "start")
-
-    def stop(self) -> None:
-        self.ctl("-m", "fast", "-w", "stop")
-
-
-def as_postgres(command: list[str]) -> list[str]:
-    """initdb and pg_ctl refuse to run as root: as root, run them as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    bins = sorted(glob("/usr/lib/postgresql/*/bin"))
-    assert bins, "PostgreSQL's server programs (initdb, pg_ctl) are not installed"
-    base = Path(tempfile.mkdtemp(prefix="samverkan-pg-"))
-    if os.geteuid() == 0:
-        postgres = pwd.getpwnam("postgres")
-        os.chown(base, postgres.pw_uid, postgres.pw_gid)
-    found = Cluster(bin=Path(bins[-1]), data=base / "data", base=base, port=free_port())
-    subprocess.run(  # noqa: S603
-        as_postgres(
-            [
-                str(found.bin / "initdb"),
-                "-D",
-                str(found.data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    found.start()
+    found = Cluster.create()
     try:
+        found.start()
         yield found
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            found.ctl("-m", "immediate", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
+        found.remove()
 
 
 @dataclass
