@@ -105,7 +105,7 @@ def filing_bodies(browser: Browser) -> tuple[str, str]:
     the start of a draft, and a fresh draft's form with "submit" (the same for every fresh
     draft but for its address)."""
     page = browser.get("/anmalan/new/")
-    form = find_form(page.text, "csrfmiddlewaretoken")
+    form = find_form(page.text, "school")
     new_data = form.values({})
     started = browser.post("/anmalan/new/", new_data)
     if started.status != 302 or "/drafts/" not in started.location:

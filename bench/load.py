@@ -98,6 +98,7 @@ def medians(runs: list[WrkRun], *, per_request: float = 1.0) -> dict[str, Any]:
         "p99_ms": statistics.median(run.p99_ms for run in runs),
         "requests": sum(run.requests for run in runs),
         "errors": sum(run.errors for run in runs),
+        "status_errors": sum(int(run.extra.get("status_errors", 0)) for run in runs),
         "reps": [run.rps / per_request for run in runs],
     }
 

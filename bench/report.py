@@ -403,6 +403,9 @@ def markdown(results: dict[str, Any]) -> str:
             f"| rollup refresh | {background['rollup_refresh']['seconds']:.2f} | | |",
             f"| rollup rebuild | {background['rollup_rebuild']['seconds']:.2f} | | |",
         ]
+    if results.get("failures"):
+        lines += ["", "## Failures of the run (not of targets)", ""]
+        lines += [f"- {failure}" for failure in results["failures"]]
     if results.get("left_out"):
         lines += ["", "## Not measured", ""]
         lines += [f"- {e['role']}: {e['name']} — {e['note']}" for e in results["left_out"]]
@@ -422,10 +425,33 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def failures(results: dict[str, Any]) -> list[str]:
+    """What makes ``bench/run --strict`` fail: the run itself broke, not a target."""
+    found = []
+    for endpoint in results.get("left_out", []):
+        if endpoint.get("required"):
+            found.append(f"{endpoint['role']}: {endpoint['name']}: {endpoint['note']}")
+    for endpoint in results.get("endpoints", []):
+        name = f"{endpoint['role']}: {endpoint['name']}"
+        if endpoint.get("failed"):
+            found.append(f"{name}: {endpoint['note']}")
+        elif endpoint.get("wrk", {}).get("status_errors"):
+            found.append(f"{name}: {endpoint['wrk']['status_errors']} answers not 2xx/3xx")
+        if endpoint["kind"] == "write" and not endpoint.get("statuses_ok"):
+            found.append(
+                f"{name}: {endpoint.get('filed')} filed, {endpoint.get('refused')} refused"
+            )
+    for part in ("mix", "background"):
+        if (results.get(part) or {}).get("error"):
+            found.append(f"{part}: {results[part]['error']}")
+    return found
+
+
 def write(results: dict[str, Any], out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     annotate(results)
     results["targets"] = targets(results, out)
+    results["failures"] = failures(results)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d-%H%M")
     base = out / f"{results['profile']}{'-smoke' if results['smoke'] else ''}-{stamp}"
     base.with_suffix(".json").write_text(

@@ -195,6 +195,8 @@ def measure(
         endpoint.result["statuses_ok"] = filed > 0 and refused == 0
         per_request = 2.0
     endpoint.result["wrk"] = load.medians(runs, per_request=per_request)
+    if not all(run.requests for run in runs):
+        endpoint.note = "a run completed no request (too short a run for this page?)"
 
 
 def measure_all(
@@ -375,6 +377,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="T11 checkpoints in requests, e.g. 10000,50000 (the default); 0 to skip",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 unless every required endpoint answered and wrk saw no error status (CI)",
+    )
     parser.add_argument("--deep-pages", type=int, default=None, help=f"T6 page ({DEEP_PAGES})")
     arguments = parser.parse_args(argv)
     smoke = arguments.smoke
@@ -383,7 +390,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "reps": 1 if smoke else 3,
         "warmup": 0 if smoke else 3,
         "locust_seconds": 5 if smoke else 60,
-        "t11": "100,300" if smoke else "10000,50000",
+        "t11": "30,90" if smoke else "10000,50000",
         "deep_pages": DEEP_PAGES_SMOKE if smoke else DEEP_PAGES,
     }
     for name, value in defaults.items():
@@ -493,7 +500,9 @@ def measure_run(
             if fnmatch.fnmatch(endpoint.key, arguments.only)
             or fnmatch.fnmatch(endpoint.name, arguments.only)
         ]
-    references = [Endpoint(r.name, r.kind, r.role, list(r.paths)) for r in REFERENCES]
+    references = [
+        Endpoint(r.name, r.kind, r.role, list(r.paths), required=True) for r in REFERENCES
+    ]
     samples = 2 if arguments.smoke else 5
     kept, left = probe(references + endpoints, browsers, stack.url, samples)
     log(f"{len(kept)} endpoints answer; {len(left)} left out")
@@ -528,6 +537,7 @@ def endpoint_record(endpoint: Endpoint, *, measured: bool) -> dict[str, Any]:
         "kind": endpoint.kind,
         "paths": endpoint.paths[:3] + (["…"] if len(endpoint.paths) > 3 else []),
         "measured": measured,
+        "required": endpoint.required,
         "note": endpoint.note,
         **endpoint.result,
     }
@@ -541,7 +551,10 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted; everything was torn down")
         return 130
     log(f"results: {written} (and .json)")
-    return 0
+    failures = json.loads(written.with_suffix(".json").read_text()).get("failures", [])
+    for failure in failures:
+        log(f"FAILED: {failure}")
+    return 1 if arguments.strict and failures else 0
 
 
 if __name__ == "__main__":
