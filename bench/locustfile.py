@@ -12,6 +12,7 @@ simulated user would hit the login rate limit).
 import itertools
 import json
 import os
+import random
 from typing import Any
 
 from locust import FastHttpUser, constant_throughput, task
@@ -29,9 +30,9 @@ def _role_class(name: str, role: dict[str, Any], rate: float) -> type:
         wait_time = constant_throughput(per_user)
 
         def on_start(self) -> None:
-            self.paths = itertools.cycle(
-                paths[self.environment.runner.user_count % len(paths) :] + paths
-            )  # type: ignore[union-attr]
+            # Each user starts at its own place in the role's paths.
+            start = random.randrange(len(paths))
+            self.paths = itertools.cycle(paths[start:] + paths[:start])
 
         @task
         def visit(self) -> None:

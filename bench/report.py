@@ -233,7 +233,8 @@ def _t8(results: dict[str, Any]) -> dict:
     worst = max(rows, key=lambda e: e["render_ratio_tpl"])
     return _row(
         "T8",
-        f"worst {worst['name']}: {worst['render_ratio_tpl']:.1f} × ({worst['sample']['render_ms']:.1f} ms)",
+        f"worst {worst['name']}: {worst['render_ratio_tpl']:.1f} × "
+        f"({worst['sample']['render_ms']:.1f} ms)",
         goal,
         worst["render_ratio_tpl"] <= 1.5,
     )
@@ -296,7 +297,8 @@ def _t12(results: dict[str, Any]) -> dict:
         return _row("T12", NOT_MEASURED, goal, None)
     return _row(
         "T12",
-        f"{found['workers_1']['rps']:.1f} → {found['workers_2']['rps']:.1f} req/s = {found['ratio']:.2f} ×",
+        f"{found['workers_1']['rps']:.1f} → {found['workers_2']['rps']:.1f} req/s = "
+        f"{found['ratio']:.2f} ×",
         goal,
         found["ratio"] >= 1.7,
         found["endpoint"],
@@ -344,7 +346,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"- Started {results['started_at']}, took {results.get('seconds', '?')} s; "
         f"commit {machine.get('commit')}",
         f"- Machine: {machine.get('cores')} cores ({machine.get('cpu')}), {machine.get('memory')}, "
-        f"load average at start {', '.join(f'{x:.2f}' for x in machine.get('load_average_at_start', []))}",
+        "load average at start "
+        + ", ".join(f"{x:.2f}" for x in machine.get("load_average_at_start", [])),
         f"- Python {machine.get('python')}, Django {machine.get('django')}, gunicorn "
         f"{machine.get('gunicorn')}, PostgreSQL {machine.get('postgresql', '?')}, "
         f"{machine.get('wrk')}, {machine.get('locust')}",
@@ -360,7 +363,8 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for row in results["targets"]:
         lines.append(
-            f"| {row['target']} | {row['measured']} | {row['goal']} | {row['verdict']} | {row['note']} |"
+            f"| {row['target']} | {row['measured']} | {row['goal']} | {row['verdict']} "
+            f"| {row['note']} |"
         )
     lines += [
         "",
@@ -370,7 +374,8 @@ def markdown(results: dict[str, Any]) -> str:
         "its req/s over R_hello's; render × R_tpl: template time over R_tpl's; queries and SQL "
         "ms per request from the bench headers (median of the samples).",
         "",
-        "| Role | Endpoint | Kind | req/s | × R_hello | p50 ms | p95 ms | p99 ms | queries | SQL ms | render ms | render × R_tpl | status | errors |",
+        "| Role | Endpoint | Kind | req/s | × R_hello | p50 ms | p95 ms | p99 ms | queries "
+        "| SQL ms | render ms | render × R_tpl | status | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for e in results.get("endpoints", []):
@@ -383,7 +388,8 @@ def markdown(results: dict[str, Any]) -> str:
         )
         lines.append(
             f"| {e['role'] or '–'} | {e['name']} | {e['kind']} | {_num(w.get('rps'))} | "
-            f"{_num(e.get('ratio_hello'), 3)} | {_num(w.get('p50_ms'))} | {_num(w.get('p95_ms'))} | "
+            f"{_num(e.get('ratio_hello'), 3)} | {_num(w.get('p50_ms'))} | "
+            f"{_num(w.get('p95_ms'))} | "
             f"{_num(w.get('p99_ms'))} | {_num(s.get('queries'))} | {_num(s.get('sql_ms'), 2)} | "
             f"{_num(s.get('render_ms'), 2)} | {_num(e.get('render_ratio_tpl'), 2)} | {status} | "
             f"{_num(w.get('errors'))}{' — ' + e['note'] if e.get('note') else ''} |"
@@ -396,7 +402,8 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             "| Work | seconds | pages | × R_pdf |",
             "|---|---|---|---|",
-            f"| R_pdf | {background['r_pdf']['seconds']:.2f} | {background['r_pdf']['pages']} | 1 |",
+            f"| R_pdf | {background['r_pdf']['seconds']:.2f} | "
+            f"{background['r_pdf']['pages']} | 1 |",
             f"| board report PDF ({background['board_pdf'].get('source')}) | "
             f"{background['board_pdf']['seconds']:.2f} | {background['board_pdf']['pages']} | "
             f"{background['board_pdf']['seconds'] / background['r_pdf']['seconds']:.2f} |",
@@ -420,7 +427,8 @@ def markdown(results: dict[str, Any]) -> str:
         for row in results["top_statements"]:
             query = " ".join(row["query"].split()).replace("|", "\\|")[:160]
             lines.append(
-                f"| {row['calls']} | {row['total_ms']} | {row['mean_ms']} | {row['rows']} | `{query}` |"
+                f"| {row['calls']} | {row['total_ms']} | {row['mean_ms']} | {row['rows']} "
+                f"| `{query}` |"
             )
     return "\n".join(lines) + "\n"
 

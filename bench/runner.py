@@ -94,12 +94,12 @@ def sql(stack: Stack, query: str) -> list[tuple]:
 
 
 def top_statements(stack: Stack, limit: int = 15) -> list[dict[str, Any]]:
-    rows = sql(
-        stack,
+    query = (
         "SELECT calls, total_exec_time, mean_exec_time, rows, left(query, 300) "
         "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
-        f"WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT {limit}",
+        "WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT "
     )
+    rows = sql(stack, query + str(int(limit)))
     return [
         {"calls": c, "total_ms": round(t, 1), "mean_ms": round(m, 3), "rows": r, "query": q}
         for c, t, m, r, q in rows
@@ -288,7 +288,8 @@ def worker_memory(
 ) -> dict[str, Any]:
     """T11: the workers' memory after N1 and after N2 requests of one list endpoint."""
     env = wrk_env(endpoint, browsers, stack)
-    done, readings = 0, []
+    done = 0
+    readings: list[dict[str, Any]] = []
     started = time.monotonic()
     for checkpoint in checkpoints:
         while done < checkpoint:

@@ -33,10 +33,13 @@ ROLES = {
 SAMPLES = 20
 
 
-def _samples(municipality: Municipality, teacher: User) -> dict[str, list[str]]:
+def _samples(
+    municipality: Municipality, teacher: User, student_health: User
+) -> dict[str, list[str]]:
     from governance.models import GovernanceDocument
     from reports.models import ConcernReport, ReportStatus
     from sip.models import Plan
+    from sip.policies import SipAction, plan_policy
     from surveys.models import Round
     from wheel.models import Occurrence
 
@@ -52,7 +55,11 @@ def _samples(municipality: Municipality, teacher: User) -> dict[str, list[str]]:
         "report_open": ids(reports.filter(closed_at__isnull=True).order_by("pk")),
         "report_closed": ids(closed.order_by("pk")),
         "report_by_teacher": ids(reports.filter(author=teacher).order_by("pk")),
-        "sip": ids(Plan.objects.filter(municipality=municipality).order_by("pk")),
+        # The plans the student health worker takes part in (a plan shows only to its parties).
+        "sip": ids(
+            plan_policy.visible(student_health, SipAction.VIEW).order_by("pk")
+            or Plan.objects.filter(municipality=municipality).order_by("pk")
+        ),
         "governance_document": ids(
             GovernanceDocument.objects.filter(municipality=municipality).order_by("pk"), "pk"
         ),
@@ -76,10 +83,11 @@ def main() -> None:
                 secret = generate_totp_secret()
                 TOTP.activate(user, secret)
                 secrets[username] = secret
-        large = User.objects.get(username=users["focus_large"]["intake"]).municipality
-        small = User.objects.get(username=users["focus_small"]["intake"]).municipality
+        large = Municipality.objects.get(accounts__username=users["focus_large"]["intake"])
+        small = Municipality.objects.get(accounts__username=users["focus_small"]["intake"])
         teacher = User.objects.get(username=users["focus_large"]["teacher"])
-        samples = _samples(large, teacher)
+        student_health = User.objects.get(username=users["focus_large"]["student_health"])
+        samples = _samples(large, teacher, student_health)
     manifest = {
         "profile": "stand-in (demo_data)",
         "seed": 0,

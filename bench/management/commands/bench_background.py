@@ -87,7 +87,7 @@ def board_report_render(municipality_id: int | None) -> tuple[Any, str]:
         municipality = (
             Municipality.objects.get(pk=municipality_id)
             if municipality_id is not None
-            else Municipality.objects.order_by("pk").first()
+            else Municipality.objects.order_by("pk")[0]
         )
         today = timezone.localdate()
         period = year_period(today.year)
