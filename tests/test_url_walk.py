@@ -65,6 +65,11 @@ PUBLIC: dict[str, str] = {
     "survey_answer:answer": "answering a survey: the single-use link's token is the credential "
     "(respondents have no account); an unknown, used or closed link gets a page saying so",
     "survey_answer:thanks": "the thank-you page after answering a survey (shows nothing)",
+    # The benchmark's references (bench/views.py): 404 unless BENCH_REFERENCES is on, which no
+    # installation sets; even then they show nothing but fixed text.
+    "bench:hello": "the benchmark's R_hello: 'ok'; 404 unless BENCH_REFERENCES is on",
+    "bench:query": "the benchmark's R_q: one lookup of a content type; 404 unless the setting",
+    "bench:table": "the benchmark's R_tpl: a fixed table; 404 unless BENCH_REFERENCES is on",
 }
 
 FIXED_UUID = "2f1c8a52-6d1e-4c1b-9a57-0c1d2e3f4a5b"

@@ -63,3 +63,18 @@ def test_background_timings_print_json(capsys: pytest.CaptureFixture[str]) -> No
     result = json.loads(capsys.readouterr().out)
     assert result["rollup_refresh"]["seconds"] >= 0
     assert result["rollup_rebuild"]["seconds"] >= 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["bench:hello", "bench:query", "bench:table"])
+def test_the_references_matrix(world, client, settings, name: str) -> None:
+    """Off (every installation): 404 for everyone. On (a benchmark run): 200 for anyone, the
+    other municipality too, since they show only fixed text."""
+    from django.urls import reverse
+
+    from tests.matrix import assert_matrix
+
+    everyone = [None, world.user("intake"), world.user("reporter", "eksjo")]
+    assert_matrix(client, reverse(name), [(user, 404) for user in everyone])
+    settings.BENCH_REFERENCES = True
+    assert_matrix(client, reverse(name), [(user, 200) for user in everyone])
