@@ -100,10 +100,24 @@ def first_link(browser: Browser, page: str, pattern: str) -> str | None:
     return found.group(1) if found else None
 
 
-def filing_bodies(browser: Browser) -> tuple[str, str]:
+def figures(*answers: Response) -> dict[str, Any]:
+    """The bench headers of several requests, summed (the write's two POSTs)."""
+    found: dict[str, Any] = {"statuses": sorted({answer.status for answer in answers})}
+    for header, key, kind in (
+        ("x-bench-queries", "queries", int),
+        ("x-bench-sql-ms", "sql_ms", float),
+        ("x-bench-render-ms", "render_ms", float),
+    ):
+        values = [kind(answer.headers[header]) for answer in answers if header in answer.headers]
+        found[key] = sum(values) if values else None
+    found["queries_max"] = found["queries"]
+    return found
+
+
+def filing_bodies(browser: Browser) -> tuple[str, str, dict[str, Any]]:
     """File one report with the client, keeping the two forms' bodies for wrk's write script:
     the start of a draft, and a fresh draft's form with "submit" (the same for every fresh
-    draft but for its address)."""
+    draft but for its address); and the two POSTs' SQL figures, summed."""
     page = browser.get("/anmalan/new/")
     form = find_form(page.text, "school")
     new_data = form.values({})
@@ -127,6 +141,8 @@ def filing_bodies(browser: Browser) -> tuple[str, str]:
     answer = browser.post(action, submit_data)
     if answer.status != 302 or "/drafts/" in answer.location:
         raise RuntimeError(f"submitting the draft answered {answer.status} {answer.location}")
-    return urllib.parse.urlencode(new_data, doseq=True), urllib.parse.urlencode(
-        submit_data, doseq=True
+    return (
+        urllib.parse.urlencode(new_data, doseq=True),
+        urllib.parse.urlencode(submit_data, doseq=True),
+        figures(started, answer),
     )

@@ -5,6 +5,7 @@ for each role of the manifest's large focus municipality, plus the references.
 those that answer 200 (the rest are recorded with their status, never silently dropped).
 """
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,15 @@ REFERENCES = [
 def _ids(manifest: dict[str, Any], sample: str, pattern: str) -> list[str]:
     values = manifest.get("samples", {}).get(sample, [])[:SAMPLES_PER_DETAIL]
     return [pattern.format(value) for value in values]
+
+
+def _ten_years(manifest: dict[str, Any]) -> str:
+    """The dashboard over the longest period it offers: 120 months up to the data's date."""
+    as_of = manifest.get("as_of")
+    end = datetime.date.fromisoformat(as_of) if as_of else datetime.date.today()  # noqa: DTZ011
+    first = datetime.date(end.year - 10, end.month, 1)
+    first = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return f"/uppfoljning/?period=custom&from={first:%Y-%m}&to={end:%Y-%m}"
 
 
 def candidates(manifest: dict[str, Any]) -> list[Endpoint]:
@@ -181,6 +191,7 @@ def candidates(manifest: dict[str, Any]) -> list[Endpoint]:
         e("dashboard CSV", "export", "manager", ["/uppfoljning/export.csv"]),
         e("dashboard Excel", "export", "manager", ["/uppfoljning/export.xlsx"]),
         e("follow-up dashboard (board)", "dashboard", "board", ["/uppfoljning/"]),
+        e("follow-up dashboard, 10 years", "dashboard", "board", [_ten_years(manifest)]),
         e("board reports list (board)", "list", "board", ["/aterrapportering/"]),
         # Auditors and administrators.
         e("audits list", "list", "auditor", ["/revision/"]),
