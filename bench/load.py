@@ -103,6 +103,14 @@ def medians(runs: list[WrkRun], *, per_request: float = 1.0) -> dict[str, Any]:
     }
 
 
+def _number(text: str) -> float | None:
+    """locust writes "N/A" for a percentile of no requests."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 # --- locust ---------------------------------------------------------------------------------
 
 
@@ -149,12 +157,12 @@ def locust(url: str, mix: dict[str, Any], rate: float, seconds: float) -> dict[s
         total = rows["Aggregated"]
         return {
             "target_rps": rate,
-            "rps": float(total["Requests/s"]),
+            "rps": _number(total["Requests/s"]),
             "requests": int(total["Request Count"]),
             "failures": int(total["Failure Count"]),
-            "p50_ms": float(total["50%"]),
-            "p95_ms": float(total["95%"]),
-            "p99_ms": float(total["99%"]),
+            "p50_ms": _number(total["50%"]),
+            "p95_ms": _number(total["95%"]),
+            "p99_ms": _number(total["99%"]),
             "users": users,
         }
     finally:

@@ -128,7 +128,7 @@ def _t4(results: dict[str, Any]) -> dict:
     locust = mix.get("locust")
     measured = f"saturation {saturation:.1f} req/s = {ratio:.3f} × R_hello"
     met: bool | None = ratio >= 0.08
-    if locust:
+    if locust and locust.get("p99_ms") is not None:
         measured += (
             f"; locust at {locust['target_rps']:.1f} req/s (got {locust['rps']:.1f}): "
             f"p99 {locust['p99_ms']:.0f} ms, {locust['failures']} failures"

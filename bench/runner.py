@@ -314,6 +314,8 @@ def scale_out(
         for name in stack.web_names:
             stack.start_web(name)
         stack.wait_healthy()
+        # The new workers' first requests import and connect: not part of the figure.
+        client.sample(browsers[endpoint.role or ""], endpoint.paths, 4 * workers)
         if arguments.warmup:
             load.wrk(stack.url, endpoint.script, arguments.warmup, env)
         runs = [
@@ -384,7 +386,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments = parser.parse_args(argv)
     smoke = arguments.smoke
     defaults = {
-        "duration": 1 if smoke else 10,
+        "duration": 2 if smoke else 10,
         "reps": 1 if smoke else 3,
         "warmup": 0 if smoke else 3,
         "locust_seconds": 5 if smoke else 60,

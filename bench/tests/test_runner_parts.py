@@ -23,7 +23,7 @@ MANIFEST = {
 
 def test_smoke_arguments_are_short() -> None:
     smoke = parse_arguments(["--profile", "leksand", "--smoke"])
-    assert (smoke.duration, smoke.reps, smoke.warmup) == (1, 1, 0)
+    assert (smoke.duration, smoke.reps, smoke.warmup) == (2, 1, 0)
     assert smoke.t11 == [30, 90]
     full = parse_arguments(["--profile", "national", "--t11", "0"])
     assert (full.duration, full.reps, full.t11) == (10, 3, [])
