@@ -86,6 +86,9 @@ APPS = {
 # Not pages of their own: files, fragments and actions that only answer a form.
 NOT_PAGES = {
     "core:healthz": "a health check for the load balancer",
+    "bench:hello": "the benchmark's reference (404 unless BENCH_REFERENCES; no link to it)",
+    "bench:query": "the benchmark's reference (404 unless BENCH_REFERENCES; no link to it)",
+    "bench:table": "the benchmark's reference (404 unless BENCH_REFERENCES; no link to it)",
     "reports:draft_autosave": "the form's autosave (JSON)",
     "reports:attachment": "a file download",
     "reports:intake_print": "the print version, made for paper",
