@@ -449,7 +449,7 @@ def failures(results: dict[str, Any]) -> list[str]:
             found.append(
                 f"{name}: {endpoint.get('filed')} filed, {endpoint.get('refused')} refused"
             )
-    for part in ("mix", "background"):
+    for part in ("mix", "memory", "scale_out", "background"):
         if (results.get(part) or {}).get("error"):
             found.append(f"{part}: {results[part]['error']}")
     return found

@@ -511,23 +511,44 @@ def measure_run(
     results["endpoints"] = [endpoint_record(e, measured=True) for e in kept]
     results["left_out"] = [endpoint_record(e, measured=False) for e in left]
     results["top_statements"] = top_statements(stack)
-    log("role mix (wrk saturation, locust at 70 %)")
-    try:
-        results["mix"] = role_mix(kept, browsers, stack, arguments)
-    except Exception as error:
-        results["mix"] = {"error": str(error)[:500]}
     by_name = {e.name: e for e in kept}
+    steps: list[tuple[str, str, Any]] = [
+        (
+            "mix",
+            "role mix (wrk saturation, locust at 70 %)",
+            lambda: role_mix(kept, browsers, stack, arguments),
+        )
+    ]
     if arguments.t11 and T11_ENDPOINT in by_name:
-        log(f"T11: worker memory over {arguments.t11[-1]} requests")
-        results["memory"] = worker_memory(by_name[T11_ENDPOINT], browsers, stack, arguments.t11)
+        steps.append(
+            (
+                "memory",
+                f"T11: worker memory over {arguments.t11[-1]} requests",
+                lambda: worker_memory(by_name[T11_ENDPOINT], browsers, stack, arguments.t11),
+            )
+        )
     if T12_ENDPOINT in by_name:
-        log("T12: 1 and 2 gunicorn workers")
-        results["scale_out"] = scale_out(by_name[T12_ENDPOINT], browsers, stack, arguments)
-    log("T9/T10: R_pdf, the board report's PDF, the rollups")
-    try:
-        results["background"] = background(stack, manifest, 1 if arguments.smoke else 3)
-    except Exception as error:
-        results["background"] = {"error": str(error)[:1000]}
+        steps.append(
+            (
+                "scale_out",
+                "T12: 1 and 2 gunicorn workers",
+                lambda: scale_out(by_name[T12_ENDPOINT], browsers, stack, arguments),
+            )
+        )
+    steps.append(
+        (
+            "background",
+            "T9/T10: R_pdf, the board report's PDF, the rollups",
+            lambda: background(stack, manifest, 1 if arguments.smoke else 3),
+        )
+    )
+    # Each step's failure is recorded (a failure of the run, for --strict); the rest still run.
+    for key, title, step in steps:
+        log(title)
+        try:
+            results[key] = step()
+        except Exception as error:
+            results[key] = {"error": f"{type(error).__name__}: {error}"[:1000]}
 
 
 def endpoint_record(endpoint: Endpoint, *, measured: bool) -> dict[str, Any]:
