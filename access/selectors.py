@@ -9,8 +9,7 @@ from enum import StrEnum
 from typing import override
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +21,7 @@ from access.models import AccessLog, LogReviewSample
 from access.policies import Grant, Policy
 from access.row_words import describe_groups
 from core.attention import AttentionItem
+from core.keyset import rows_after
 from organisations.models import Membership, Municipality, Role, User
 from organisations.selectors import memberships_with_role
 
@@ -215,7 +215,7 @@ def access_log_page(
     if before is not None:
         # A row comparison, which the database can use as a range of its index.
         rows = rows.filter(
-            TupleLessThan(Tuple(F("occurred_at"), F("id")), (before.occurred_at, before.pk))
+            rows_after(("occurred_at", "id"), (before.occurred_at, before.pk), descending=True)
         )
     fetched = list(with_people_and_places(rows)[: GROUP_READ_LIMIT + 1])
     grouped = page_of_groups(fetched, groups=page_size, read_limit=GROUP_READ_LIMIT)
