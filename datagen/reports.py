@@ -19,7 +19,6 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from datagen import report_texts as texts
@@ -403,7 +402,7 @@ class ReportWriter:
         if row["status"] == ReportStatus.CLOSED:
             row["next_due_at"] = None
         else:
-            pending = deadlines.pending_steps(SimpleNamespace(**row))  # type: ignore[arg-type]
+            pending = deadlines.pending_steps(_Steps(row))  # type: ignore[arg-type]
             row["next_due_at"] = pending[0][1] if pending else None
 
     def _apply(
@@ -457,6 +456,25 @@ class ReportWriter:
             )
         elif name == "closed":
             row.update(closed_at=when, closed_by_id=owner)
+
+
+class _Steps:
+    """The fields ``deadlines.pending_steps`` reads, from a row being built."""
+
+    __slots__ = _STEP_FIELDS = (
+        "protection_assessed_at",
+        "protection_due_at",
+        "decided_at",
+        "decision_due_at",
+        "decision_missed_due_at",
+        "feedback_given_at",
+        "feedback_due_at",
+        "wants_feedback",
+    )
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        for name in self._STEP_FIELDS:
+            setattr(self, name, row[name])
 
 
 def _tagged(keys: list[int], which: int) -> Iterator[tuple[int, int]]:
