@@ -83,8 +83,11 @@ def _day(
     minutes = sorted(450 + rng.randrange(570) for _row in range(count))
     intake = place.staff["intake"]
     school_index = {unit_id: index for index, unit_id in enumerate(place.schools)}
+    # 7.30 local time is after any switch to or from summer time (at 2 or 3 at night), so
+    # every later minute of the day has its offset.
+    opening = local_moment(day, 450)
     for row_id, minute in zip(ids, minutes, strict=True):
-        moment = local_moment(day, minute)
+        moment = opening + datetime.timedelta(minutes=minute - 450)
         # Only reports that had arrived by then: ``recent`` is in arrival order.
         upto = bisect.bisect_left(reports.recent_arrivals, moment)
         if upto == 0:

@@ -12,6 +12,7 @@ Delays are right-skewed (lognormal): most reports are decided within the 14 days
 ten later; a few open reports are stuck at a step and overdue.
 """
 
+import bisect
 import datetime
 import heapq
 import random
@@ -19,6 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from datagen import report_texts as texts
@@ -67,8 +69,30 @@ _DECISIONS = (
 )
 # School authors: the role key in ``Place.staff`` and the weight.
 _AUTHORS = (("teacher", 62), ("student_health", 13), ("nurse", 10), ("principal", 15))
+_AUTHOR_KEYS = [key for key, _weight in _AUTHORS]
+_AUTHOR_CUMULATIVE = list(accumulate(weight for _key, weight in _AUTHORS))
+_OTHER_SOURCE_VALUES = [str(source) for source, _weight in _OTHER_SOURCES]
+_OTHER_SOURCE_CUMULATIVE = list(accumulate(weight for _source, weight in _OTHER_SOURCES))
+_DECISION_VALUES = [str(decision) for decision, _weight in _DECISIONS]
+_DECISION_CUMULATIVE = list(accumulate(weight for _decision, weight in _DECISIONS))
+# By "from school": the categories and their cumulative weights.
+_CATEGORY_TABLES = {
+    from_school: (
+        [str(category) for category in weights],
+        list(accumulate(weights.values())),
+    )
+    for from_school, weights in (
+        (True, texts.CATEGORY_WEIGHTS["school"]),
+        (False, texts.CATEGORY_WEIGHTS["other"]),
+    )
+}
 STUCK_SHARE = 0.004  # open reports stuck at a step, long overdue
 _MINUTE = datetime.timedelta(minutes=1)
+
+
+def _pick(rng: random.Random, cumulative: list[int]) -> int:
+    """An index drawn with the weights whose running sums are ``cumulative``."""
+    return bisect.bisect_right(cumulative, rng.random() * cumulative[-1])
 
 
 def _code(number: int, factor: int, offset: int) -> str:
@@ -107,7 +131,7 @@ class _Municipality:
         self.heavy_teacher = teachers[0]
         school_reports = max(1.0, place.reports * school_share)
         self.heavy_share = max(0.005, min(0.5, 40 / school_reports))
-        self.school_weights = place.school_pupils
+        self.school_cumulative = list(accumulate(place.school_pupils))
         self.children: dict[int, Any] = {}
 
 
@@ -246,8 +270,8 @@ class ReportWriter:
         if rng.random() < state.heavy_share:
             author, role_key, school = state.heavy_teacher, "teacher", 0
         else:
-            school = rng.choices(range(len(place.schools)), state.school_weights)[0]
-            role_key = rng.choices([a for a, _w in _AUTHORS], [w for _a, w in _AUTHORS])[0]
+            school = _pick(rng, state.school_cumulative)
+            role_key = _AUTHOR_KEYS[_pick(rng, _AUTHOR_CUMULATIVE)]
             if role_key == "teacher":
                 author = rng.choice(place.teachers_by_school[school])
             elif role_key == "principal":
@@ -271,7 +295,7 @@ class ReportWriter:
 
     def _other_reporter(self, state: _Municipality, row: dict[str, Any], arrival: Any) -> None:
         rng = state.rng
-        source = rng.choices([s for s, _w in _OTHER_SOURCES], [w for _s, w in _OTHER_SOURCES])[0]
+        source = _OTHER_SOURCE_VALUES[_pick(rng, _OTHER_SOURCE_CUMULATIVE)]
         intake = state.place.staff["intake"]
         anonymous = source == ReportSource.PUBLIC and rng.random() < 0.6
         via = (
@@ -294,7 +318,7 @@ class ReportWriter:
             created_at=arrival + 20 * _MINUTE,
         )
         if not anonymous:
-            organisation, phone = texts.REPORTERS.get(source, ("", "070-174 06 43"))
+            organisation, phone = texts.REPORTERS.get(ReportSource(source), ("", "070-174 06 43"))
             row.update(
                 reporter_name="Anna Anmälare",
                 reporter_organisation=organisation,
@@ -332,11 +356,11 @@ class ReportWriter:
         )
 
     def _categories(self, rng: random.Random, row: dict[str, Any], from_school: bool) -> list[str]:
-        weights = texts.CATEGORY_WEIGHTS["school" if from_school else "other"]
+        categories, cumulative = _CATEGORY_TABLES[from_school]
         count = 1 + (rng.random() < 0.35) + (rng.random() < 0.08)
         chosen: list[str] = []
         while len(chosen) < count:
-            category = rng.choices(list(weights), list(weights.values()))[0]
+            category = categories[_pick(rng, cumulative)]
             if category not in chosen:
                 chosen.append(category)
         first_name = row["child_name"].split()[0]
@@ -363,7 +387,7 @@ class ReportWriter:
         row["decision_due_at"] = deadlines.decision_due(arrival)
         row["decision_due_original_at"] = row["decision_due_at"]
         owner = rng.choice(place.staff["intake"])
-        decision = rng.choices([d for d, _w in _DECISIONS], [w for _d, w in _DECISIONS])[0]
+        decision = _DECISION_VALUES[_pick(rng, _DECISION_CUMULATIVE)]
         acute = row["acute_danger"]
         steps: list[tuple[str, datetime.datetime]] = []
         moment = row["received_at"] or arrival + lognormal_hours(rng, 0.8, 1.0)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.security import ROLES_REQUIRING_TWO_FACTOR
 from datagen.access_log import write_access_log
+from datagen.governance import GovernanceWriter
 from datagen.loader import Loader
 from datagen.manifest import MANIFEST_ROLES, spread
 from datagen.names import municipality_name
@@ -173,6 +174,11 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
     midnight = datetime.datetime.combine(options.as_of, datetime.time(), tzinfo=datetime.UTC)
     secrets = _write_authenticators(loader, places, wanted, secret, midnight)
 
+    governance = GovernanceWriter(loader, [orgs.users, orgs.units], as_of=options.as_of)
+    for place in places:
+        governance.write(random.Random(f"{options.seed}:governance:{place.index}"), place)
+    log(f"governance documents ({time.monotonic() - started:.1f} s)")
+
     reports = ReportWriter(
         loader,
         as_of=options.as_of,
@@ -213,7 +219,7 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
         else [],
         # Not generated yet (see docs/benchmark.md): empty lists keep the contract's keys.
         "sip": [],
-        "governance_document": [],
+        "governance_document": governance.ids.get(large.id, []),
         "wheel_occurrence": [],
         "survey_round": [],
     }

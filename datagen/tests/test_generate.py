@@ -62,7 +62,9 @@ def test_a_generated_installation_works_and_matches_its_manifest(tmp_path: Path)
     assert manifest["counts"]["reports.ConcernReport"] >= 500
     assert manifest["counts"]["followup.Rollup"] > 0
     samples = manifest["samples"]
-    assert samples["report_open"] and samples["report_closed"] and samples["report_by_teacher"]
+    assert samples["report_open"]
+    assert samples["report_closed"]
+    assert samples["report_by_teacher"]
     users = manifest["users"]
     client = Client()
     # The intake worker of the largest municipality: the inbox and an open report.
@@ -78,6 +80,8 @@ def test_a_generated_installation_works_and_matches_its_manifest(tmp_path: Path)
     assert _get(client, users["teacher"], reverse("core:start")) == 200
     # The coordinator sees no child: the start page only, and not the intake's inbox.
     assert _get(client, users["coordinator"], reverse("core:start")) == 200
+    document = reverse("governance:document_detail", args=[samples["governance_document"][0]])
+    assert _get(client, users["coordinator"], document) == 200
     assert _get(client, users["intake"], reverse("core:start")) == 200
     assert manifest["users_small"]["intake"] != users["intake"]
 
