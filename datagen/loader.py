@@ -54,6 +54,7 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     type(None): lambda _value: "\\N",
     datetime.datetime: _text_of_datetime,
     datetime.date: datetime.date.isoformat,
+    datetime.time: datetime.time.isoformat,
     uuid.UUID: str,
     dict: _text_of_json,
     list: _text_of_json,

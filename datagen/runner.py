@@ -31,6 +31,7 @@ from datagen.names import municipality_name
 from datagen.organisations import OrganisationWriter, Place
 from datagen.profiles import PROFILES, Profile, municipality_shares
 from datagen.reports import ReportWriter
+from datagen.wheel import WheelWriter
 from followup.models import Rollup
 from followup.rollups import rebuild
 from organisations.models import Municipality
@@ -177,7 +178,10 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
     governance = GovernanceWriter(loader, [orgs.users, orgs.units], as_of=options.as_of)
     for place in places:
         governance.write(random.Random(f"{options.seed}:governance:{place.index}"), place)
-    log(f"governance documents ({time.monotonic() - started:.1f} s)")
+    wheel = WheelWriter(loader, [governance.documents], as_of=options.as_of)
+    for place in places:
+        wheel.write(random.Random(f"{options.seed}:wheel:{place.index}"), place)
+    log(f"governance documents and the annual wheel ({time.monotonic() - started:.1f} s)")
 
     reports = ReportWriter(
         loader,
@@ -220,7 +224,7 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
         # Not generated yet (see docs/benchmark.md): empty lists keep the contract's keys.
         "sip": [],
         "governance_document": governance.ids.get(large.id, []),
-        "wheel_occurrence": [],
+        "wheel_occurrence": spread(wheel.ids.get(large.id, [])),
         "survey_round": [],
     }
     return {

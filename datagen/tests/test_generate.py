@@ -82,6 +82,8 @@ def test_a_generated_installation_works_and_matches_its_manifest(tmp_path: Path)
     assert _get(client, users["coordinator"], reverse("core:start")) == 200
     document = reverse("governance:document_detail", args=[samples["governance_document"][0]])
     assert _get(client, users["coordinator"], document) == 200
+    occurrence = reverse("wheel:occurrence_detail", args=[samples["wheel_occurrence"][0]])
+    assert _get(client, users["coordinator"], occurrence) == 200
     assert _get(client, users["intake"], reverse("core:start")) == 200
     assert manifest["users_small"]["intake"] != users["intake"]
 
