@@ -27,7 +27,7 @@ from datagen import report_texts as texts
 from datagen.children import child_of, plan_arrivals, pool_index
 from datagen.loader import Loader, Table
 from datagen.organisations import Place
-from datagen.timeline import DaySampler, draw_minute, local_moment, lognormal_hours
+from datagen.timeline import STOCKHOLM, DaySampler, draw_minute, local_moment, lognormal_hours
 from reports import deadlines
 from reports.models import (
     NEVER_TELL_GUARDIANS,
@@ -169,6 +169,9 @@ class ReportWriter:
             ],
             [self.reports],
         )
+        self._protection_cache: dict[tuple[datetime.date, bool], datetime.datetime] = {}
+        self._decision_cache: dict[datetime.date, datetime.datetime] = {}
+        self._feedback_cache: dict[tuple[datetime.date, bool], datetime.datetime] = {}
         # What the manifest and the access log need, per municipality id.
         self.seen: dict[int, SeenReports] = {}
         self.recent_since = self.now - datetime.timedelta(days=recent_days)
@@ -383,8 +386,8 @@ class ReportWriter:
         one done before ``now``; a few reports stop early and stay overdue."""
         rng = state.rng
         place = state.place
-        row["protection_due_at"] = deadlines.protection_due(arrival)
-        row["decision_due_at"] = deadlines.decision_due(arrival)
+        row["protection_due_at"] = self._protection_due(arrival)
+        row["decision_due_at"] = self._decision_due(arrival)
         row["decision_due_original_at"] = row["decision_due_at"]
         owner = rng.choice(place.staff["intake"])
         decision = _DECISION_VALUES[_pick(rng, _DECISION_CUMULATIVE)]
@@ -429,6 +432,28 @@ class ReportWriter:
             pending = deadlines.pending_steps(_Steps(row))  # type: ignore[arg-type]
             row["next_due_at"] = pending[0][1] if pending else None
 
+    # The deadlines depend only on the local day (and, for the protection assessment, on
+    # whether the report came after the late hour): computed once per day with the app's
+    # functions, then looked up, since millions of reports share a few thousand days.
+    def _protection_due(self, arrival: datetime.datetime) -> datetime.datetime:
+        local = arrival.astimezone(STOCKHOLM)
+        key = (local.date(), local.hour >= deadlines.DEFAULT_RULES.protection_late_hour)
+        if key not in self._protection_cache:
+            self._protection_cache[key] = deadlines.protection_due(arrival)
+        return self._protection_cache[key]
+
+    def _decision_due(self, arrival: datetime.datetime) -> datetime.datetime:
+        day = arrival.astimezone(STOCKHOLM).date()
+        if day not in self._decision_cache:
+            self._decision_cache[day] = deadlines.decision_due(arrival)
+        return self._decision_cache[day]
+
+    def _feedback_due(self, decided: datetime.datetime, ongoing: bool) -> datetime.datetime:
+        key = (decided.astimezone(STOCKHOLM).date(), ongoing)
+        if key not in self._feedback_cache:
+            self._feedback_cache[key] = deadlines.feedback_due(decided, already_ongoing=ongoing)
+        return self._feedback_cache[key]
+
     def _apply(
         self,
         row: dict[str, Any],
@@ -469,8 +494,8 @@ class ReportWriter:
                 forwarded_to=rng.choice(texts.FORWARD_TO) if decision == Decision.FORWARDED else "",
             )
             if row["wants_feedback"] and decision in FEEDBACK_FOR_DECISION:
-                row["feedback_due_at"] = deadlines.feedback_due(
-                    when, already_ongoing=decision == Decision.ADDED_TO_ONGOING
+                row["feedback_due_at"] = self._feedback_due(
+                    when, decision == Decision.ADDED_TO_ONGOING
                 )
         elif name == "feedback_given":
             row.update(
