@@ -152,6 +152,7 @@ class Loader:
         self.batch_rows = batch_rows
         self.tables: dict[str, Table] = {}
         self._next_id: dict[str, int] = {}
+        self._deferred_indexes: list[str] = []
 
     def table(
         self, model: type[Model], columns: Sequence[str], parents: Sequence[Table] = ()
@@ -182,6 +183,28 @@ class Loader:
         for table in self.tables.values():
             table.flush()
 
+    def defer_indexes(self, models: Sequence[type[Model]]) -> None:
+        """PostgreSQL: drop the plain indexes of these tables (not the primary keys, unique
+        constraints or anything else a constraint owns) until :meth:`finish` creates them
+        again from their saved definitions. Keeping 27 indexes of the reports up to date row
+        by row costs far more than building them once; the schema ends as it began."""
+        if not self.is_postgresql:
+            return
+        with connection.cursor() as cursor:
+            for model in models:
+                table = model._meta.db_table
+                cursor.execute(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                    "WHERE i.schemaname = current_schema() AND i.tablename = %s "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                    "WHERE c.conname = i.indexname AND c.conrelid = %s::regclass) "
+                    "ORDER BY i.indexname",
+                    [table, table],
+                )
+                for name, definition in cursor.fetchall():
+                    self._deferred_indexes.append(definition)
+                    cursor.execute(f'DROP INDEX "{name}"')
+
     def finish(self) -> None:
         """Write what is queued, move every sequence past the ids given, and (PostgreSQL)
         refresh the planner's statistics."""
@@ -189,6 +212,10 @@ class Loader:
         if not self.is_postgresql:
             return  # SQLite's AUTOINCREMENT follows the largest id inserted by itself
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for definition in self._deferred_indexes:
+                cursor.execute(definition)
+            self._deferred_indexes.clear()
             for table in self.tables.values():
                 pk = table.model._meta.pk
                 if pk is None or pk.column not in table.columns:

@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from access.models import AccessLog
 from core.security import ROLES_REQUIRING_TWO_FACTOR
 from datagen.access_log import write_access_log
 from datagen.governance import GovernanceWriter
@@ -35,6 +36,7 @@ from datagen.wheel import WheelWriter
 from followup.models import Rollup
 from followup.rollups import rebuild
 from organisations.models import Municipality
+from reports.models import CaseAssignment, ConcernReport, ConcernReportCategory
 
 PASSWORD = "samverkan-benchmark-2026"  # noqa: S105 - generated test data only, in the manifest
 _PASSWORD_SALT = "datagen0fixedsalt"  # noqa: S105 - one hash for every account: deterministic and fast
@@ -183,6 +185,7 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
         wheel.write(random.Random(f"{options.seed}:wheel:{place.index}"), place)
     log(f"governance documents and the annual wheel ({time.monotonic() - started:.1f} s)")
 
+    loader.defer_indexes([ConcernReport, ConcernReportCategory, CaseAssignment, AccessLog])
     reports = ReportWriter(
         loader,
         as_of=options.as_of,
