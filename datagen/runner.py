@@ -20,7 +20,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import encrypt
 from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.utils.translation import gettext as _
 
 from access.models import AccessLog
 from core.security import ROLES_REQUIRING_TWO_FACTOR
@@ -63,12 +62,12 @@ class Options:
 def refuse_if_not_empty() -> None:
     """Raise :class:`DatabaseNotEmptyError` (in Swedish and English) when there is data."""
     if Municipality.objects.exists():
+        # Both languages in one message, not gettext: an operator's tool, and a msgid that
+        # is already Swedish would stand untranslated in the catalogue.
         raise DatabaseNotEmptyError(
-            _(
-                "Databasen innehåller redan kommuner; generera bara till en tom databas "
-                "(skapa en ny och kör migrate). / The database already holds municipalities; "
-                "generate only into an empty database (create a new one and run migrate)."
-            )
+            "Databasen innehåller redan kommuner; generera bara till en tom databas "
+            "(skapa en ny och kör migrate). / The database already holds municipalities; "
+            "generate only into an empty database (create a new one and run migrate)."
         )
 
 
