@@ -213,6 +213,12 @@ class Loader:
             return  # SQLite's AUTOINCREMENT follows the largest id inserted by itself
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '512MB'")
+            if self._deferred_indexes and connection.in_atomic_block:
+                # Inside a transaction (the tests) the deferred foreign-key checks are still
+                # queued, and PostgreSQL builds no index on a table with queued checks: run
+                # them now, then defer again as the constraints are declared.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for definition in self._deferred_indexes:
                 cursor.execute(definition)
             self._deferred_indexes.clear()

@@ -18,7 +18,7 @@ import heapq
 import random
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -176,7 +176,9 @@ class ReportWriter:
         self.seen: dict[int, SeenReports] = {}
         self.recent_since = self.now - datetime.timedelta(days=recent_days)
 
-    def write(self, places: list[Place], seed: int) -> None:
+    def write(
+        self, places: list[Place], seed: int, log: Callable[[str], None] = lambda _line: None
+    ) -> None:
         """Plan every municipality's arrivals, then write them merged in time order, so ids
         grow with arrival across the whole installation as they would in production."""
         states: list[_Municipality] = []
@@ -189,8 +191,11 @@ class ReportWriter:
                 rng, municipality_index=place.index, reports=place.reports, sampler=self.sampler
             )
             streams.append(_tagged(keys, len(states) - 1))
-        for key, which in heapq.merge(*streams):
+        log(f"reports planned: {sum(place.reports for place in places)}")
+        for number, (key, which) in enumerate(heapq.merge(*streams), start=1):
             self._report(states[which], key)
+            if number % 500_000 == 0:
+                log(f"reports written: {number}")
         self.loader.flush()
 
     def _report(self, state: _Municipality, key: int) -> None:

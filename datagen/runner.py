@@ -192,7 +192,7 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
         recent_days=profile.access_log_days + 60,
         org_tables=[orgs.users, orgs.units, orgs.memberships],
     )
-    reports.write(places, options.seed)
+    reports.write(places, options.seed, log)
     log(f"reports: {reports.reports.count} ({time.monotonic() - started:.1f} s)")
     write_access_log(
         loader,
