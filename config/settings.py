@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "training",
     "operations",
     "retention",
+    "datagen",
 ]
 
 MIDDLEWARE = [
