@@ -46,7 +46,10 @@ from reports.models import (
 from reports.references import ALPHABET, LENGTH
 from reports.services_common import FEEDBACK_FOR_DECISION
 
-COLUMNS: list[str] = [str(field.column) for field in ConcernReport._meta.concrete_fields]
+# Generated columns (the inbox's sort keys) are the database's to compute.
+COLUMNS: list[str] = [
+    str(field.column) for field in ConcernReport._meta.concrete_fields if not field.generated
+]
 # What a column holds until a step sets it: NULL where it may be, else the empty string (the
 # few other columns are always set below).
 _DEFAULTS: dict[str, Any] = {
