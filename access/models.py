@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Municipality, Unit
@@ -42,6 +43,19 @@ class AccessLog(models.Model):
         related_name="+",
         verbose_name=_("municipality"),
     )
+    # The reader's own municipality, kept only when it is not the one whose data was read (a
+    # report routed to the child's home municipality): the log review then finds "reads of our
+    # data" and "reads by our staff elsewhere" each as one range of an index on this table,
+    # with no join to the reader's unit (which a national log could not afford).
+    staff_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("the reader's municipality, when another"),
+    )
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64)
     child_ref = models.CharField(_("child reference"), max_length=64, db_index=True)
@@ -56,6 +70,11 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["municipality", "occurred_at", "id"]),
             models.Index(fields=["user", "occurred_at"]),
+            models.Index(
+                fields=["staff_municipality", "occurred_at", "id"],
+                name="access_log_read_elsewhere",
+                condition=Q(staff_municipality__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

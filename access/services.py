@@ -82,6 +82,7 @@ def access_log_record_reads(
             role=entry.membership.role if entry.membership else "",
             unit=entry.membership.unit if entry.membership else None,
             municipality_id=entry.municipality_id,
+            staff_municipality_id=_staff_municipality_elsewhere(entry),
             object_type=entry.obj._meta.label_lower,
             object_id=str(entry.obj.pk),
             child_ref=entry.child_ref,
@@ -94,6 +95,14 @@ def access_log_record_reads(
     if not rows:
         return []
     return AccessLog.objects.bulk_create(rows)
+
+
+def _staff_municipality_elsewhere(entry: AccessLogEntry) -> int | None:
+    """The reader's municipality when it is not the one whose data was read, else None."""
+    if entry.membership is None:
+        return None
+    own = entry.membership.unit.municipality_id
+    return own if own != entry.municipality_id else None
 
 
 def audit_event_record(

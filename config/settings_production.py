@@ -52,4 +52,4 @@ LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 # HSTS preloading commits every subdomain of the municipality's domain to HTTPS for good; that
 # is the municipality's decision (SECURE_HSTS_PRELOAD=1), so the reminder is silenced here.
 if not SECURE_HSTS_PRELOAD:
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]  # noqa: F405

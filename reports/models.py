@@ -6,11 +6,13 @@ intake forwards it by other means (``forward_to_name``). The school side sees on
 wrote, the status and the fixed feedback; the intake's assessments stay with social services.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +121,10 @@ class ExtensionReason(models.TextChoices):
     CHILD_UNAVAILABLE = "child_unavailable", _("The child or guardians can not be reached")
     PARALLEL_POLICE_INQUIRY = "parallel_police_inquiry", _("A police inquiry must not be disturbed")
     OTHER_EXCEPTIONAL = "other_exceptional", _("Other exceptional reason (described)")
+
+
+# The inbox's sort key of an open report with no pending deadline: after every real one.
+NO_PENDING_DEADLINE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 
 class ConcernReport(models.Model):
@@ -313,20 +319,55 @@ class ConcernReport(models.Model):
         verbose_name=_("case owner"),
     )
 
+    # The inbox's order (urgent first, nearest deadline, reports without a pending deadline
+    # last, id) as plain ascending, non-null keys: a keyset page is then one row comparison,
+    # (urgency, due, id) > cursor, which the database reads as one range of the inbox index
+    # instead of scanning and discarding every earlier row.
+    inbox_urgency = models.GeneratedField(
+        expression=Case(When(acute_danger=True, then=Value(0)), default=Value(1)),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
+    inbox_due = models.GeneratedField(
+        expression=Coalesce(F("next_due_at"), Value(NO_PENDING_DEADLINE)),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
+
     class Meta:
         verbose_name = _("report of concern")
         verbose_name_plural = _("reports of concern")
         indexes = [
             # The intake inbox: open reports of a municipality, urgent first, nearest deadline.
             models.Index(
-                fields=["municipality", "-acute_danger", "next_due_at", "id"],
-                name="report_inbox",
+                fields=["municipality", "inbox_urgency", "inbox_due", "id"],
+                name="report_inbox_order",
                 condition=~Q(status__in=["draft", "closed"]),
+                # The intake's workload counts (open, overdue, not received) read the index
+                # alone on PostgreSQL.
+                include=["status", "next_due_at"],
+            ),
+            # The inbox's closed reports, newest closed first.
+            models.Index(
+                fields=["municipality", "closed_at", "id"],
+                name="report_closed_order",
+                condition=Q(status="closed"),
             ),
             models.Index(fields=["municipality", "status", "submitted_at"]),
-            # "My cases" and "not assigned" in the inbox.
-            models.Index(fields=["municipality", "owner", "next_due_at"]),
-            models.Index(fields=["school_unit", "submitted_at"]),
+            # "My cases" and "not assigned" in the inbox, in the inbox's order.
+            models.Index(
+                fields=["municipality", "owner", "inbox_urgency", "inbox_due", "id"],
+                name="report_inbox_owner_order",
+                condition=~Q(status__in=["draft", "closed"]),
+            ),
+            # The school's reports (principal), newest first.
+            models.Index(fields=["school_unit", "submitted_at", "id"], name="report_school_order"),
+            # "My reports" (the author's submitted reports), newest first.
+            models.Index(
+                fields=["author", "submitted_at", "id"],
+                name="report_author_order",
+                condition=~Q(status="draft"),
+            ),
             models.Index(fields=["author", "status", "updated_at"]),
         ]
         constraints = [

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import AccessAction
 from access.policies import read_page
+from core.keyset import rows_after
 from organisations.models import Unit, UnitKind, User
 from reports.models import (
     Attachment,
@@ -219,8 +220,7 @@ def _keyset_page(
     access-log insert for the rows shown)."""
     if before is not None:
         reports = reports.filter(
-            Q(**{f"{moment_field}__lt": before.moment})
-            | Q(**{moment_field: before.moment, "id__lt": before.pk})
+            rows_after((moment_field, "id"), (before.moment, before.pk), descending=True)
         )
     rows, more = read_page(
         reports.select_related("school_unit").order_by(f"-{moment_field}", "-id"), page_size

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.keyset import rows_after
 from organisations.models import User
 from retention.kinds import CLOCK, KINDS, RESEARCH
 from retention.models import DeletionDecision, DeletionItem, RetentionRule
@@ -63,7 +64,7 @@ def _cursor_filter(cursor: str) -> Q:
         last_id = int(pk)
     except ValueError:
         return Q()  # a mangled cursor starts from the beginning
-    return Q(**{f"{CLOCK}__gt": moment}) | Q(**{CLOCK: moment, "pk__gt": last_id})
+    return rows_after((CLOCK, "pk"), (moment, last_id), descending=False)
 
 
 def _cursor_of(moment: datetime.datetime, pk: int) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from access.models import AuditEvent, AuditEventType
 from access.policies import read_page
+from core.keyset import rows_after
 from organisations.models import ROLES_THAT_SEE_CHILDREN, Membership, Unit, UnitKind, User
 from organisations.models import active_on as membership_active_on
 from sip.models import (
@@ -63,7 +64,7 @@ def _after(cursor: str) -> Q | None:
         pk = int(pk_text)
     except (ValueError, OverflowError, OSError):
         return None
-    return Q(started_at__lt=moment) | Q(started_at=moment, pk__lt=pk)
+    return rows_after(("started_at", "id"), (moment, pk), descending=True)
 
 
 def plan_list_page(user: User, cursor: str = "") -> PlanListPage:

@@ -83,7 +83,10 @@ def _take(before: dict[type[models.Model], int]) -> tuple[TableCopy, ...] | None
     for model, largest in before.items():
         if not model._base_manager.filter(pk__gt=largest).exists():
             continue
-        columns = tuple(str(field.column) for field in model._meta.local_concrete_fields)
+        # Generated columns (the inbox's sort keys) are the database's to compute.
+        columns = tuple(
+            str(field.column) for field in model._meta.local_concrete_fields if not field.generated
+        )
         copies.append(TableCopy(model, columns, _read_rows(model, columns, largest)))
     return tuple(copies)
 

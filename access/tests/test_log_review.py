@@ -2,17 +2,19 @@
 and kept in the session), its groups of identical reads and its keyset pages."""
 
 import datetime
+import importlib
 from urllib.parse import parse_qs
 
 import pytest
-from django.db import connection
+import time_machine
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.models import AccessAction, AccessLog
 from access.selectors import GROUP_READ_LIMIT, PAGE_SIZE, Cursor
-from access.services import access_log_record
+from access.services import AccessLogEntry, access_log_record, access_log_record_many
 from access.tests.conftest import add_log_rows, local
 from organisations import services
 from organisations.models import Membership, Role, UnitKind, User
@@ -26,9 +28,10 @@ FILTER_URL = reverse("access:log_review_filter")
 pytestmark = pytest.mark.usefixtures("demo_mode")  # no two-factor set-up in these tests
 
 # Every request: session, user, memberships, the unread notifications in the header; then the
-# page of rows with their people, units and municipalities in one query, and the events to
+# page of rows with their people, units and municipalities in two queries (reads of the
+# municipality's data, its staff's reads elsewhere: each one index range), and the events to
 # check. (The session is saved at most once a minute.)
-PAGE_QUERIES = 6
+PAGE_QUERIES = 7
 
 
 def listed(response) -> list[int]:
@@ -372,7 +375,7 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(PAGE_QUERIES + 1) as queries:
         response = client.get(URL)
     assert counts(response) == [1] * min(rows + 1, PAGE_SIZE)
-    assert sum("access_accesslog" in query["sql"] for query in queries.captured_queries) == 1
+    assert sum("access_accesslog" in query["sql"] for query in queries.captured_queries) == 2
     # A filter by a person's name is a subquery of the same read.
     _filter(client, user=intake.username, date_from="2025-03-01")
     with django_assert_num_queries(PAGE_QUERIES + 1):
@@ -407,3 +410,80 @@ def test_an_admin_of_two_municipalities_sees_both_and_can_narrow(
     _filter(client, municipality=world.municipality("eksjo").pk)
     assert listed(client.get(URL)) == [in_eksjo[0].pk]
     assert AccessLog.objects.count() == 2
+
+
+def test_reads_by_the_staff_elsewhere_are_merged_in_time_order(
+    client: Client, world: World
+) -> None:
+    """A Leksand intake worker's read of an Eksjö child's report (routed to the home
+    municipality) is in Leksand's review, between Leksand's own rows by time."""
+    leksand, eksjo = world.municipality(), world.municipality("eksjo")
+    intake = world.user(Role.INTAKE)
+    membership = intake.memberships.get(role=Role.INTAKE)
+    first = add_log_rows(user=intake, municipality=leksand, at=local(2025, 3, 1))
+    with time_machine.travel(local(2025, 3, 2)):
+        elsewhere = access_log_record_many(
+            user=intake,
+            action=AccessAction.VIEW,
+            entries=[
+                AccessLogEntry(
+                    obj=eksjo,
+                    municipality_id=eksjo.pk,
+                    child_ref="child-eksjo",
+                    rule="test_rule",
+                    membership=membership,
+                )
+            ],
+        )
+    last = add_log_rows(user=intake, municipality=leksand, at=local(2025, 3, 3))
+    assert elsewhere[0].staff_municipality_id == leksand.pk
+    assert first[0].staff_municipality_id is None
+    client.force_login(world.user(Role.MUNICIPAL_ADMIN))
+    assert listed(client.get(URL)) == [last[0].pk, elsewhere[0].pk, first[0].pk]
+    # Eksjö's admin sees the read of Eksjö's data; not Leksand's own rows.
+    client.force_login(world.user(Role.MUNICIPAL_ADMIN, "eksjo"))
+    assert listed(client.get(URL)) == [elsewhere[0].pk]
+
+
+class _Editor:
+    """What the migration's function uses of a schema editor. (SQLite's own editor refuses to
+    open inside the test's transaction.)"""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_the_migration_gives_older_rows_the_readers_municipality(world: World) -> None:
+    leksand, eksjo = world.municipality(), world.municipality("eksjo")
+    intake = world.user(Role.INTAKE)
+    unit = intake.memberships.get(role=Role.INTAKE).unit
+    # Rows as they were written before the column: the reader's unit, no reader's municipality.
+    older = {
+        municipality.pk: AccessLog.objects.create(
+            user=intake,
+            username=intake.username,
+            role=Role.INTAKE,
+            unit=unit,
+            municipality=municipality,
+            object_type="organisations.unit",
+            object_id="1",
+            child_ref="child-1",
+            action=AccessAction.VIEW,
+            rule="test_rule",
+        ).pk
+        for municipality in (eksjo, leksand)
+    }
+    migration = importlib.import_module("access.migrations.0012_access_log_read_elsewhere")
+    migration.backfill(None, _Editor())
+    stored = dict(
+        AccessLog.objects.filter(pk__in=older.values()).values_list(
+            "municipality_id", "staff_municipality_id"
+        )
+    )
+    assert stored == {eksjo.pk: leksand.pk, leksand.pk: None}
+    # The log is append-only again afterwards.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=older[eksjo.pk]).update(child_ref="x")

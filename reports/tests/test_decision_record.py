@@ -231,6 +231,6 @@ def test_the_decision_form_costs_one_query_more_than_the_page_without_it(
     report = ready(world)
     client.force_login(intake(world))
     client.get(detail_url(report))  # the first request of a session checks two-factor
-    # The page's 16 (see test_intake_detail) and the people who may decide.
-    with django_assert_max_num_queries(17):
+    # The page's 17 (see test_intake_detail) and the people who may decide.
+    with django_assert_max_num_queries(18):
         assert client.get(detail_url(report)).status_code == 200
