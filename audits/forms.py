@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Assessment, AuditKind, EvidenceKind, Implementation, MeasureStatus
@@ -153,7 +154,7 @@ class VersionChoiceField(forms.ModelChoiceField):
 
 class OccurrenceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.series.title}, {obj.starts_at:%Y-%m-%d}"
+        return f"{obj.series.title}, {timezone.localtime(obj.starts_at):%Y-%m-%d}"
 
 
 class BoardReportChoiceField(forms.ModelChoiceField):

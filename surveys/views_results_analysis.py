@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -191,7 +192,7 @@ def meeting_words(occurrence: Occurrence) -> str:
     """The meeting as a sentence names it: "Resurssamråd 14 jan. 2027"."""
     return _("%(title)s on %(date)s") % {
         "title": occurrence.series.title,
-        "date": date_format(occurrence.starts_at, "DATE_FORMAT"),
+        "date": date_format(timezone.localtime(occurrence.starts_at), "DATE_FORMAT"),
     }
 
 

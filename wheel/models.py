@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -138,7 +139,7 @@ class Occurrence(models.Model):
         indexes = [models.Index(fields=["municipality", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.series} {self.starts_at:%Y-%m-%d}"
+        return f"{self.series} {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
 
 class Attendance(models.Model):

@@ -167,3 +167,14 @@ def test_who_reads_the_meeting_but_does_not_record_it_sees_no_form(world, settin
     _count, page = _occurrence_queries(client, setting)
     assert "Fältassistenter kvällstid" in page
     assert "Koppla beslutet" not in page
+
+
+def test_a_meeting_just_after_midnight_is_named_by_its_swedish_date(swedish, setting):
+    """00:30 in Stockholm on 14 January is still 13 January in UTC: the page names the day the
+    members will meet, not the server's."""
+    setting.council.starts_at = datetime.datetime(2027, 1, 13, 23, 30, tzinfo=datetime.UTC)
+    setting.council.save()
+    priority = Priority.objects.exclude(pk=setting.priority.pk).get()
+    url = reverse("survey_results:priority_send", args=[priority.pk])
+    page = swedish.get(url).content.decode()
+    assert "Resursråd den 14\xa0jan.\xa02027" in page
