@@ -24,10 +24,15 @@ OPEN_STATUSES = [
 
 
 class InboxFilterForm(forms.Form):
+    """The inbox's filters. Its selects are written without the template engine (``LeanSelect``):
+    Django renders each ``<option>`` through an include, which cost the inbox about as much as
+    its rows."""
+
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("Every open report")), *OPEN_STATUSES, (CLOSED, _("Closed reports"))],
+        widget=LeanSelect,
         error_messages={"invalid_choice": _("Choose one of the listed statuses.")},
     )
     # The schools' ids and names, read in one query in __init__ (a model choice field reads
@@ -44,12 +49,14 @@ class InboxFilterForm(forms.Form):
         label=_("Kind of concern"),
         required=False,
         choices=[("", _("Every kind")), *ConcernCategory.choices],
+        widget=LeanSelect,
         error_messages={"invalid_choice": _("Choose one of the listed kinds of concern.")},
     )
     owner = forms.ChoiceField(
         label=_("Case owner"),
         required=False,
         choices=[("", _("Everyone's")), (MINE, _("My cases")), (UNASSIGNED, _("Not assigned"))],
+        widget=LeanSelect,
         error_messages={"invalid_choice": _("Choose one of the listed case owners.")},
     )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)

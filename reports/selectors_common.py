@@ -13,6 +13,23 @@ from django.utils.functional import Promise
 from core.personnummer import IdentityNumberError, parse_identity_number
 from reports.models import ConcernCategory
 
+# The columns every list of reports reads (with ``.only()``): its link, its child, its status and
+# next deadline, and what its access-log row needs. A list row built from all 75 of the report's
+# columns cost more than the query itself (profile of the inbox page, issue 13).
+REPORT_ROW_COLUMNS = (
+    "id",
+    "public_id",
+    "reference_code",
+    "municipality",
+    "child_ref",
+    "child_name",
+    "child_identity_number",
+    "status",
+    "acute_danger",
+    "next_due_at",
+)
+OWNER_COLUMNS = ("owner", "owner__username", "owner__first_name", "owner__last_name")
+
 # --- identity numbers for display ----------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policies import read_page
 from core.keyset import rows_after
+from core.links import RowLink
 from organisations.models import Unit, UnitKind, User
 from reports import deadlines
 from reports.deadlines import DeadlineRules
@@ -35,6 +36,8 @@ from reports.policies import HANDLE, report_policy
 from reports.selectors_common import (
     _EPOCH,
     CATEGORY_LABELS,
+    OWNER_COLUMNS,
+    REPORT_ROW_COLUMNS,
     _micros,
     _moment,
     identity_number_formatted,
@@ -134,6 +137,7 @@ class InboxFilters:
 @dataclass
 class InboxRow:
     report: ConcernReport
+    url: str  # the report's page
     child_label: str
     identity_masked: str
     categories: list[str | Promise]
@@ -191,6 +195,20 @@ def inbox_reports(
     return reports.order_by(*OPEN_ORDER)
 
 
+# The columns an inbox row shows and its keyset cursor reads, besides those every list row reads
+# (``selectors_common.REPORT_ROW_COLUMNS``).
+INBOX_ROW_COLUMNS = (
+    *REPORT_ROW_COLUMNS,
+    *OWNER_COLUMNS,
+    "submitted_at",
+    "closed_at",
+    "source",
+    "forward_to_name",
+    "school_unit",
+    "school_unit__name",
+)
+
+
 def inbox_page(
     user: User,
     filters: InboxFilters,
@@ -204,21 +222,26 @@ def inbox_page(
     if after is not None and after.closed == filters.closed:
         reports = reports.filter(after.condition())
     shown, more = read_page(
-        reports.select_related("school_unit", "owner").prefetch_related("categories"), page_size
+        reports.select_related("school_unit", "owner")
+        .only(*INBOX_ROW_COLUMNS)
+        .prefetch_related("categories"),
+        page_size,
     )
-    page = InboxPage(rows=[_inbox_row(report, now) for report in shown])
+    link = RowLink("reports:intake_detail")
+    page = InboxPage(rows=[_inbox_row(report, now, link) for report in shown])
     if more:
         page.next_cursor = InboxCursor.after(shown[-1], closed=filters.closed)
     return page
 
 
-def _inbox_row(report: ConcernReport, now: datetime.datetime) -> InboxRow:
+def _inbox_row(report: ConcernReport, now: datetime.datetime, link: RowLink) -> InboxRow:
     categories = sorted(
         (CATEGORY_LABELS.get(row.category, row.category) for row in report.categories.all()),
         key=str,
     )
     return InboxRow(
         report=report,
+        url=link(report.public_id),
         child_label=report.child_name,
         identity_masked=identity_number_masked(report.child_identity_number),
         categories=categories,

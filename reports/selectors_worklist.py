@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from access.models import AccessAction
 from access.policies import access_log_submit
 from access.services import AccessLogEntry
+from core.links import RowLink
 from core.personnummer import IdentityNumberError, parse_identity_number
 from organisations.models import Membership, Role, UnitKind, User, active_on
 from reports import deadlines
@@ -28,7 +29,7 @@ from reports.identity import child_ref_for
 from reports.models import CaseAssignment, ConcernReport, ReportStatus
 from reports.policies import HANDLE, report_policy
 from reports.references import is_legacy_reference, is_reference, normalise_reference
-from reports.selectors_common import identity_number_masked
+from reports.selectors_common import OWNER_COLUMNS, REPORT_ROW_COLUMNS, identity_number_masked
 
 SEARCH_LIMIT = 50
 TODAY_LIMIT = 60
@@ -262,6 +263,7 @@ def other_reports_about_child(user: User, full: ConcernReport) -> list[OtherRepo
 @dataclass
 class TodayRow:
     report: ConcernReport
+    url: str  # the report's page
     step: str
     step_label: str | Promise
     due_at: datetime.datetime | None
@@ -281,6 +283,21 @@ class Today:
         return not (self.urgent or self.due_today or self.overdue)
 
 
+# A "today" row names its first pending step (``deadlines.pending_steps``).
+TODAY_COLUMNS = (
+    *REPORT_ROW_COLUMNS,
+    *OWNER_COLUMNS,
+    "protection_assessed_at",
+    "protection_due_at",
+    "decided_at",
+    "decision_due_at",
+    "decision_missed_due_at",
+    "feedback_given_at",
+    "feedback_due_at",
+    "wants_feedback",
+)
+
+
 def today_list(user: User, *, now: datetime.datetime) -> Today:
     """What the intake must do today, in one query: urgent reports whose protection has not
     been assessed, then the steps due today, then the overdue ones — each with the step due
@@ -292,11 +309,13 @@ def today_list(user: User, *, now: datetime.datetime) -> Today:
         .filter(_OPEN)
         .filter(urgent | Q(next_due_at__lte=end_of_today))
         .select_related("owner")
+        .only(*TODAY_COLUMNS)
         .order_by("next_due_at", "id")[: TODAY_LIMIT + 1]
     )
     today = Today(more=len(rows) > TODAY_LIMIT)
+    link = RowLink("reports:intake_detail")
     for report in rows[:TODAY_LIMIT]:
-        row = _today_row(report)
+        row = _today_row(report, link(report.public_id))
         row.overdue = row.due_at is not None and row.due_at < now
         if report.acute_danger and report.protection_assessed_at is None:
             today.urgent.append(row)
@@ -307,11 +326,12 @@ def today_list(user: User, *, now: datetime.datetime) -> Today:
     return today
 
 
-def _today_row(report: ConcernReport) -> TodayRow:
+def _today_row(report: ConcernReport, url: str) -> TodayRow:
     pending = deadlines.pending_steps(report)
     step, due_at = pending[0] if pending else (deadlines.PROTECTION, None)
     return TodayRow(
         report=report,
+        url=url,
         step=step,
         step_label=STEP_LABELS[step],
         due_at=due_at,
