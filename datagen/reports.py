@@ -9,7 +9,7 @@ the feedback is given (``allowed_steps``). References are unique per municipalit
 construction (an affine permutation of the 17**6 codes), not by retrying.
 
 Delays are right-skewed (lognormal): most reports are decided within the 14 days, about one in
-ten later; a few open reports are stuck at a step and overdue.
+ten later; a few reports of the last months are stuck at a step and overdue.
 """
 
 import bisect
@@ -89,7 +89,11 @@ _CATEGORY_TABLES = {
         (False, texts.CATEGORY_WEIGHTS["other"]),
     )
 }
-STUCK_SHARE = 0.004  # open reports stuck at a step, long overdue
+# Reports stuck at a step, overdue: only among those that arrived 30 to 90 days ago. A real
+# intake works its overdue steps off within weeks; years-old open reports made the inbox's
+# "today" panel list overdue steps from 2017 (and as heavy as it can be).
+STUCK_SHARE = 0.02
+STUCK_AGE_DAYS = (30, 90)
 _MINUTE = datetime.timedelta(minutes=1)
 
 
@@ -420,10 +424,10 @@ class ReportWriter:
             steps.append(("feedback_given", moment))
         moment += lognormal_hours(rng, 2 * 24, 1.0)
         steps.append(("closed", moment))
-        old = (self.now - arrival).days > 30
+        age = (self.now - arrival).days
         stop = len(steps)
-        if old and rng.random() < STUCK_SHARE:
-            stop = rng.randrange(0, 4)  # stuck before or at the decision, long overdue
+        if STUCK_AGE_DAYS[0] < age <= STUCK_AGE_DAYS[1] and rng.random() < STUCK_SHARE:
+            stop = rng.randrange(0, 4)  # stuck before or at the decision, overdue
         done = [(name, when) for name, when in steps[:stop] if when < self.now]
         if not row["received_at"]:
             row["status"] = ReportStatus.SUBMITTED

@@ -10,10 +10,12 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Min
 from django.test import Client
 from django.urls import reverse
 
 from datagen.runner import PASSWORD, Options, generate
+from reports.models import ConcernReport, ReportStatus
 
 AS_OF = datetime.date(2026, 12, 1)
 
@@ -61,6 +63,12 @@ def test_a_generated_installation_works_and_matches_its_manifest(tmp_path: Path)
     assert {label: _count(label) for label in manifest["counts"]} == manifest["counts"]
     assert manifest["counts"]["reports.ConcernReport"] >= 500
     assert manifest["counts"]["followup.Rollup"] > 0
+    # Overdue steps are recent, as in a working intake: every open report arrived within the
+    # last 90 days (the stuck ones 30 to 90 days ago, the rest are still being worked).
+    still_open = ConcernReport.objects.exclude(status__in=[ReportStatus.DRAFT, ReportStatus.CLOSED])
+    oldest = still_open.aggregate(oldest=Min("submitted_at"))["oldest"]
+    assert oldest is not None
+    assert oldest.date() >= AS_OF - datetime.timedelta(days=91)
     samples = manifest["samples"]
     assert samples["report_open"]
     assert samples["report_closed"]
