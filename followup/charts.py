@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from followup.periods import month_label
 from followup.selectors import TrendPoint
 
 WIDTH = 640
@@ -74,7 +74,7 @@ def trend_svg(
         _Bar(
             x=LEFT + index * slot + slot * 0.15,
             width=slot * 0.7,
-            label=date_format(point.month, "M"),
+            label=month_label(point.month, "M"),
             value=point.shown.value,
             protected=point.shown.protected,
         )

@@ -3,12 +3,13 @@ months. The summary tables hold months, so every period is a half-open range of 
 ``[start, end)`` (``start`` and ``end`` are first days of months)."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 
 class PeriodKind(StrEnum):
@@ -24,6 +25,19 @@ PERIOD_KIND_LABELS = {
     PeriodKind.YEAR: gettext_lazy("Year"),
     PeriodKind.CUSTOM: gettext_lazy("Choose months"),
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_label(month: datetime.date, format_name: str, language: str | None) -> str:
+    del language  # part of the cache key: the label is in the active language
+    return date_format(month, format_name)
+
+
+def month_label(month: datetime.date, format_name: str = "F Y") -> str:
+    """The month as ``date_format`` writes it in the active language ("mars 2026", "mar"),
+    remembered: a ten-year dashboard labels 120 months in each of its charts and tables, and
+    formatting them one by one cost more than the rest of the page."""
+    return _month_label(month, format_name, get_language())
 
 
 def month_start(day: datetime.date) -> datetime.date:

@@ -44,7 +44,7 @@ from followup.models import (
     Rollup,
     RollupSource,
 )
-from followup.periods import Period, PeriodKind, add_months, month_start
+from followup.periods import Period, PeriodKind, add_months, month_label, month_start
 from followup.suppression import Cell, Protection, cell, protect_parts
 from followup.values import Shown, compute_shown, shown_from_ratio, shown_share
 from organisations.models import Municipality, Sector, Unit, UnitKind
@@ -279,6 +279,11 @@ class SectorRow:
 class TrendPoint:
     month: datetime.date
     shown: Shown
+
+    @property
+    def label(self) -> str:
+        """The month for a table's row header: "mars 2026"."""
+        return month_label(self.month)
 
 
 @dataclass
