@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from access.loaders import permit_or_404
 from followup import exports
 from followup.catalogue import CATALOGUE
-from followup.charts import trend_svg
+from followup.charts import trend_svg, trend_table_rows
 from followup.forms import ComparisonConsentForm, TargetsForm
 from followup.models import ComparisonConsent, IndicatorTarget
 from followup.periods import (
@@ -180,6 +180,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
                 description=trend.description,
                 target=trend.target,
             ),
+            trend_table_rows(trend.points),
         )
         for trend in trends(loaded.dash)
     ]

@@ -1,8 +1,11 @@
 import datetime
 from decimal import Decimal
 
+from django.template import Context, Template
+from django.utils import translation
+
 from followup.catalogue import CATALOGUE
-from followup.charts import trend_svg
+from followup.charts import trend_svg, trend_table_rows
 from followup.selectors import TrendPoint
 from followup.values import Shown
 
@@ -35,3 +38,16 @@ def test_a_chart_escapes_its_texts() -> None:
     svg = trend_svg([_point(1, "1")], chart_id="c2", title="<script>", description="a & b")
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_the_table_rows_are_what_the_template_loop_wrote() -> None:
+    points = [_point(1, "80"), _point(2, None, protected=True)]
+    template = Template(
+        '{% for point in points %}<tr><th scope="row">{{ point.label }}</th>'
+        "<td>{{ point.shown.text }}</td></tr>{% endfor %}"
+    )
+    with translation.override("sv"):
+        rows = trend_table_rows(points)
+        assert rows == template.render(Context({"points": points}))
+        assert '<th scope="row">januari 2026</th>' in rows
+        assert "&lt;5" in rows  # the protected month, escaped
