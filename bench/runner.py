@@ -369,7 +369,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--smoke", action="store_true", help="~2 s per endpoint, 1 rep, tiny T11/T4"
     )
-    parser.add_argument("--only", default=None, help="measure only endpoints matching this glob")
+    parser.add_argument(
+        "--only", default=None, help="measure only endpoints matching this glob (several: a|b)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--locust-seconds", type=float, default=None, help="role mix (60)")
     parser.add_argument(
@@ -494,11 +496,15 @@ def measure_run(
     if deep is not None:
         endpoints.insert(2, deep)
     if arguments.only:
+        # Names hold commas ("intake inbox, page 1"), so several globs are split on "|".
+        globs = arguments.only.split("|")
         endpoints = [
             endpoint
             for endpoint in endpoints
-            if fnmatch.fnmatch(endpoint.key, arguments.only)
-            or fnmatch.fnmatch(endpoint.name, arguments.only)
+            if any(
+                fnmatch.fnmatch(endpoint.key, glob) or fnmatch.fnmatch(endpoint.name, glob)
+                for glob in globs
+            )
         ]
     references = [
         Endpoint(r.name, r.kind, r.role, list(r.paths), required=True) for r in REFERENCES
