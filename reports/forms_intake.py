@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import LeanSelect
+from core.widgets import LeanRadioSelect, LeanSelect
 from organisations.models import Unit
 from reports.deadlines import DeadlineRules
 from reports.models import ConcernCategory, Decision, ExtensionReason, Feedback, ReportStatus
@@ -114,7 +114,7 @@ class ProtectionForm(forms.Form):
             ("no", _("No, no immediate protection is needed")),
         ],
         coerce=_yes,
-        widget=forms.RadioSelect,
+        widget=LeanRadioSelect,
         error_messages={"required": _("Say whether the child needs immediate protection.")},
     )
     justification = forms.CharField(
@@ -154,7 +154,7 @@ class ExtendForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Exceptional reason"),
         choices=ExtensionReason.choices,
-        widget=forms.RadioSelect,
+        widget=LeanRadioSelect,
         help_text=_("Only exceptional reasons allow a later decision; workload is not one."),
         error_messages={
             "required": _("Choose the exceptional reason."),
@@ -182,7 +182,7 @@ class ExtendForm(forms.Form):
     )
 
 
-class _PeopleSelect(forms.Select):
+class _PeopleSelect(LeanSelect):
     """A list of people with no empty first option. Django would read the first option to see
     whether a ``required`` attribute fits, which costs a query of its own: there is always a
     choice made here, so the question does not arise."""
@@ -205,7 +205,7 @@ class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=Decision.choices,
-        widget=forms.RadioSelect,
+        widget=LeanRadioSelect,
         error_messages={
             "required": _("Choose a decision."),
             "invalid_choice": _("Choose one of the listed decisions."),
@@ -395,6 +395,8 @@ class SearchForm(forms.Form):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    widget = LeanSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 

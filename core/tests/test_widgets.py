@@ -1,6 +1,6 @@
 from django import forms
 
-from core.widgets import LeanSelect
+from core.widgets import LeanRadioSelect, LeanSelect
 
 CHOICES = [("", "Alla skolor"), ("1", "Ullvi & Tällberg"), ("2", "<Noret>")]
 
@@ -23,3 +23,30 @@ def test_the_lean_select_writes_the_same_markup_as_djangos_template() -> None:
         assert sorted(lean.split('" ')) == sorted(plain.split('" '))  # attribute order aside
     assert "&lt;Noret&gt;" in str(Both()["lean"])
     assert "Ullvi &amp; Tällberg" in str(Both()["lean"])
+
+
+KINDS = [("yes", "Ja, <genast>"), ("no", "Nej & inte nu")]
+GROUPED = [("Skolor", [("1", "Ullvi"), ("2", "Noret")]), ("3", "Annan")]
+
+
+class Radios(forms.Form):
+    lean = forms.ChoiceField(choices=KINDS, widget=LeanRadioSelect, help_text="Välj")
+    plain = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, help_text="Välj")
+    lean_grouped = forms.ChoiceField(choices=GROUPED, required=False, widget=LeanRadioSelect)
+    plain_grouped = forms.ChoiceField(choices=GROUPED, required=False, widget=forms.RadioSelect)
+
+
+def _same(lean: str, plain: str) -> None:
+    assert lean.replace("lean", "FIELD") == plain.replace("plain", "FIELD")
+
+
+def test_the_lean_radio_select_writes_the_same_markup_as_djangos_templates() -> None:
+    for data in (None, {"lean": "no", "plain": "no"}, {"lean": "x", "plain": "x"}):
+        form = Radios(data)
+        form.is_valid()
+        _same(str(form["lean"]), str(form["plain"]))
+        _same(str(form["lean_grouped"]), str(form["plain_grouped"]))
+    html = str(Radios()["lean"])
+    assert "Ja, &lt;genast&gt;" in html
+    assert "Nej &amp; inte nu" in html
+    assert 'value="yes" required id="id_lean_0"' in html
