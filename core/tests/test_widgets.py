@@ -1,4 +1,5 @@
 from django import forms
+from django.template.loader import render_to_string
 
 from core.widgets import LeanRadioSelect, LeanSelect
 
@@ -50,3 +51,10 @@ def test_the_lean_radio_select_writes_the_same_markup_as_djangos_templates() -> 
     assert "Ja, &lt;genast&gt;" in html
     assert "Nej &amp; inte nu" in html
     assert 'value="yes" required id="id_lean_0"' in html
+
+
+def test_the_error_summary_links_to_the_first_lean_radio_button() -> None:
+    form = Radios({"plain": "no"})
+    assert not form.is_valid()
+    html = render_to_string("includes/form_errors.html", {"form": form})
+    assert 'href="#id_lean_0"' in html  # the first button, not the wrapper
