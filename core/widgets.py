@@ -6,6 +6,7 @@ school in a large municipality (hundreds of schools and preschools) then costs m
 list it filters, and the cost grows with the municipality (PERFORMANCE.md, T5).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,9 +15,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
-class LeanSelect(forms.Select):
-    """A plain ``<select>`` (no option groups) written directly: the same markup as Django's
-    template, the widget's attributes (id, aria-describedby, required) included."""
+class _WrittenDirectly(forms.Widget):
+    """A widget whose markup is written by ``write`` from Django's widget context, without
+    the template renderer."""
+
+    write: Callable[[dict[str, Any]], SafeString]  # each lean widget writes its own markup
 
     def render(
         self,
@@ -26,7 +29,14 @@ class LeanSelect(forms.Select):
         renderer: Any = None,
     ) -> SafeString:
         del renderer  # written directly: no template renderer
-        widget = self.get_context(name, value, attrs)["widget"]
+        return self.write(self.get_context(name, value, attrs)["widget"])
+
+
+class LeanSelect(_WrittenDirectly, forms.Select):
+    """A plain ``<select>`` (no option groups) written directly: the same markup as Django's
+    template, the widget's attributes (id, aria-describedby, required) included."""
+
+    def write(self, widget: dict[str, Any]) -> SafeString:
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
@@ -41,20 +51,12 @@ class LeanSelect(forms.Select):
         )
 
 
-class LeanRadioSelect(forms.RadioSelect):
+class LeanRadioSelect(_WrittenDirectly, forms.RadioSelect):
     """Radio buttons written directly: the markup of Django's ``multiple_input.html`` and
     ``input_option.html``, without an include per option and per attribute list. The intake's
     report page has three groups of them on every view."""
 
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: Any = None,
-    ) -> SafeString:
-        del renderer  # written directly: no template renderer
-        widget = self.get_context(name, value, attrs)["widget"]
+    def write(self, widget: dict[str, Any]) -> SafeString:
         parts = [
             format_html(
                 "<div{}{}>",

@@ -522,16 +522,7 @@ class ReportWriter:
 class _Steps:
     """The fields ``deadlines.pending_steps`` reads, from a row being built."""
 
-    __slots__ = _STEP_FIELDS = (
-        "protection_assessed_at",
-        "protection_due_at",
-        "decided_at",
-        "decision_due_at",
-        "decision_missed_due_at",
-        "feedback_given_at",
-        "feedback_due_at",
-        "wants_feedback",
-    )
+    __slots__ = _STEP_FIELDS = deadlines.PENDING_STEP_FIELDS
 
     def __init__(self, row: dict[str, Any]) -> None:
         for name in self._STEP_FIELDS:

@@ -170,6 +170,20 @@ DECISION = "decision"
 FEEDBACK = "feedback"
 
 
+# The report's fields ``pending_steps`` reads: a list that reads only some columns
+# (``.only()``) must read these to name a report's next step.
+PENDING_STEP_FIELDS = (
+    "protection_assessed_at",
+    "protection_due_at",
+    "decided_at",
+    "decision_due_at",
+    "decision_missed_due_at",
+    "feedback_given_at",
+    "feedback_due_at",
+    "wants_feedback",
+)
+
+
 def pending_steps(report: "ConcernReport") -> list[tuple[str, datetime.datetime]]:
     """The steps not yet done that have a deadline, as (step, deadline), earliest first.
 

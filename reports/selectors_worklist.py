@@ -284,18 +284,7 @@ class Today:
 
 
 # A "today" row names its first pending step (``deadlines.pending_steps``).
-TODAY_COLUMNS = (
-    *REPORT_ROW_COLUMNS,
-    *OWNER_COLUMNS,
-    "protection_assessed_at",
-    "protection_due_at",
-    "decided_at",
-    "decision_due_at",
-    "decision_missed_due_at",
-    "feedback_given_at",
-    "feedback_due_at",
-    "wants_feedback",
-)
+TODAY_COLUMNS = (*REPORT_ROW_COLUMNS, *OWNER_COLUMNS, *deadlines.PENDING_STEP_FIELDS)
 
 
 def today_list(user: User, *, now: datetime.datetime) -> Today:
