@@ -12,7 +12,12 @@ may be NULL: a list sorted with NULLs last sorts on a non-null key instead (see 
 from collections.abc import Sequence
 
 from django.db.models import F, Q
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 
 
 def rows_after(fields: Sequence[str], values: Sequence[object], *, descending: bool) -> Q:
@@ -22,3 +27,12 @@ def rows_after(fields: Sequence[str], values: Sequence[object], *, descending: b
         raise ValueError("a keyset cursor needs one value per field of the order")
     lookup = TupleLessThan if descending else TupleGreaterThan
     return Q(lookup(Tuple(*(F(name) for name in fields)), tuple(values)))
+
+
+def rows_up_to(fields: Sequence[str], values: Sequence[object]) -> Q:
+    """The rows up to and including ``values`` in the ascending order of ``fields``: the start
+    of the list, as one index range (the inbox's "today": every urgent report, then those due
+    by tonight, is the start of the inbox's own order)."""
+    if len(fields) != len(values) or not fields:
+        raise ValueError("a keyset bound needs one value per field of the order")
+    return Q(TupleLessThanOrEqual(Tuple(*(F(name) for name in fields)), tuple(values)))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from access.models import AccessAction
 from access.policies import access_log_submit
 from access.services import AccessLogEntry
+from core.keyset import rows_up_to
 from core.links import RowLink
 from core.personnummer import IdentityNumberError, parse_identity_number
 from organisations.models import Membership, Role, UnitKind, User, active_on
@@ -296,6 +297,10 @@ def today_list(user: User, *, now: datetime.datetime) -> Today:
     rows = list(
         report_policy.visible(user, HANDLE)
         .filter(_OPEN)
+        # What is urgent or due by tonight is the start of the inbox's order (every acute
+        # report, then by deadline): bounding the rows by it makes the condition below a
+        # filter on one range of the inbox's index, not on every open report.
+        .filter(rows_up_to(("inbox_urgency", "inbox_due"), (1, end_of_today)))
         .filter(urgent | Q(next_due_at__lte=end_of_today))
         .select_related("owner")
         .only(*TODAY_COLUMNS)
