@@ -46,9 +46,14 @@ def test_both_processes_serve_the_one_address(stack: Any) -> None:
     for _ in range(30):
         # A new connection each time: the kernel spreads them over both listeners.
         assert Browser(stack.url).get("/healthz").status == 200
-    after = counts(stack, r'"GET /healthz" 200')
+
+    # The access log reaches its file a moment after the answer: wait for all 30 lines.
+    def all_logged() -> dict[str, int] | None:
+        after = counts(stack, r'"GET /healthz" 200')
+        return after if sum(after.values()) - sum(before.values()) >= 30 else None
+
+    after = wait_for(all_logged, timeout=15)
     assert all(after[name] > before[name] for name in WEB), (before, after)
-    assert sum(after.values()) - sum(before.values()) >= 30
 
 
 def test_a_session_made_on_one_process_works_on_the_other(stack: Any, reporter: Browser) -> None:
