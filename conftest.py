@@ -2,6 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 from xdist.remote import Producer
@@ -53,7 +54,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadSco
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """Fast password hashing, no demo mode, media in a temporary folder, tasks run at once."""
+    """Fast password hashing, no demo mode, media in a temporary folder, tasks run at once, an
+    empty cache (what one test kept, keyed by ids, must not meet the next test's rows: the
+    database gives their ids again)."""
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_MODE = False
     settings.MEDIA_ROOT = tmp_path / "media"

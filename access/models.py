@@ -26,21 +26,27 @@ class AccessLog(models.Model):
     """
 
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The foreign keys have no index of their own: each row is written by a page that shows
+    # children (tens of rows per list page), every index is one more write per row, and the
+    # reads go through the composite indexes below, which start with the same columns. A unit
+    # is never deleted (it is deactivated), so PROTECT needs no index on unit either.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150)
     role = models.CharField(_("role"), max_length=40, blank=True)
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("municipality"),
     )
     # The reader's own municipality, kept only when it is not the one whose data was read (a
@@ -58,7 +64,9 @@ class AccessLog(models.Model):
     )
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64)
-    child_ref = models.CharField(_("child reference"), max_length=64, db_index=True)
+    # Indexed in Meta: a plain b-tree, without the pattern index PostgreSQL adds to an indexed
+    # CharField (the log is searched for a child's reference whole, never by its start).
+    child_ref = models.CharField(_("child reference"), max_length=64)
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     rule = models.CharField(_("allowed by rule"), max_length=100)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
@@ -70,6 +78,7 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["municipality", "occurred_at", "id"]),
             models.Index(fields=["user", "occurred_at"]),
+            models.Index(fields=["child_ref"], name="access_log_child_ref"),
             models.Index(
                 fields=["staff_municipality", "occurred_at", "id"],
                 name="access_log_read_elsewhere",

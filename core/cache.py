@@ -2,8 +2,11 @@
 
 What the cache holds here is small but matters: the login rate limits (failed logins per
 account and per address), the two-factor codes already used, the once-per-form guards of the
-SIP pages and the accessibility report budget. Sessions are in the database, so nobody is
-logged out whatever happens to Redis.
+SIP pages and the accessibility report budget; and, to spare every page two queries, each
+user's memberships (keyed by the user's access stamp, so an entry is never wrong, only unused:
+organisations/access_stamp.py) and unread-notification count (forgotten at each change, kept
+at most a minute). Sessions are in the database, so nobody is logged out whatever happens to
+Redis.
 
 When Redis does not answer (refused, timed out), each operation goes to a table in the
 database instead (``core_cache_fallback``, Django's database cache), so the limits and guards

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.security import has_totp, two_factor_required_by_account, two_factor_triggered
 from organisations.models import User
+from organisations.selectors import read_for_this_request
 
 # Pages a user without two-factor may still reach: setting it up, logging out, the language
 # switch and the public pages. Everything else — the app, the API and the Django admin — is
@@ -120,6 +121,9 @@ class IdleSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            # The user was read from the database for this request: its access stamp is
+            # current, so its memberships may come from the shared cache.
+            read_for_this_request(request.user)
             now = int(time.time())
             if now - request.session.get(LAST_TOUCH, 0) >= settings.SESSION_TOUCH_INTERVAL:
                 request.session[LAST_TOUCH] = now

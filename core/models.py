@@ -1,7 +1,11 @@
 """Models of the web shell: reports of accessibility problems from the public statement page."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.querysets import WatchedQuerySet
 
 
 class AccessibilityReport(models.Model):
@@ -38,6 +42,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200)
     read_at = models.DateTimeField(null=True, blank=True)
 
+    # Bulk changes drop the kept unread counts of the users (core.notifications).
+    objects = WatchedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -47,6 +54,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @staticmethod
+    def rows_changed(pks: list[Any]) -> None:
+        from core.notifications import unread_forget
+
+        unread_forget(
+            Notification.objects.filter(pk__in=pks).values_list("user_id", flat=True).distinct()
+        )
+
+    @staticmethod
+    def rows_created(objs: list["Notification"]) -> None:
+        from core.notifications import unread_forget
+
+        unread_forget(obj.user_id for obj in objs)
 
 
 class StartPageVisit(models.Model):

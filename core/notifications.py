@@ -5,8 +5,10 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -80,8 +82,36 @@ def notify(
     return created
 
 
+# The count in the page header is kept in the shared cache: every page shows it, few change
+# it. Each change forgets it (below); the short life bounds what a lost forget (Redis going
+# away between two processes' writes) can leave: a wrong count, never anyone's content.
+UNREAD_CACHE_SECONDS = 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"unread-notifications:{user_id}"
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return int(count)
+
+
+def unread_forget(user_ids: Iterable[int]) -> None:
+    """Forget the kept counts of these users, now and again when the transaction commits (a
+    page counting in between would keep the count from before it)."""
+    keys = [_unread_key(user_id) for user_id in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def notification_changed(instance: Notification, **_signal: Any) -> None:
+    unread_forget([instance.user_id])
 
 
 # The notifications page shows this many, newest first; older ones are rarely looked for.

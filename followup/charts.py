@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from followup.periods import month_label
 from followup.selectors import TrendPoint
 
 WIDTH = 640
@@ -63,7 +62,8 @@ def trend_svg(
     description: str,
     target: Decimal | None = None,
 ) -> SafeString:
-    """A bar per month (the month's abbreviation below it), with the target as a line.
+    """A bar per month or year (the month's abbreviation or the year below it), with the
+    target as a line.
     ``chart_id`` makes the title's and description's ids unique on the page."""
     values = [point.shown.value for point in points if point.shown.value is not None]
     top = _scale_top(values, target)
@@ -74,7 +74,7 @@ def trend_svg(
         _Bar(
             x=LEFT + index * slot + slot * 0.15,
             width=slot * 0.7,
-            label=month_label(point.month, "M"),
+            label=point.axis_label,
             value=point.shown.value,
             protected=point.shown.protected,
         )

@@ -198,26 +198,42 @@ class Trend:
     points: list[TrendPoint]
     target: Decimal | None
 
+    @property
+    def yearly(self) -> bool:
+        return bool(self.points) and self.points[0].last is not None
+
 
 def trends(dash: Dashboard) -> list[Trend]:
-    """The monthly trends, the reports that arrived first."""
+    """The trends, month by month (year by year over more than two years), the reports that
+    arrived first."""
     result = []
     for key, points in dash.trend.items():
+        yearly = bool(points) and points[0].last is not None
         indicator = CATALOGUE.get(key)
         if indicator is None:
-            title = _("Reports of concern that arrived, per month")
+            title = (
+                _("Reports of concern that arrived, per year")
+                if yearly
+                else _("Reports of concern that arrived, per month")
+            )
             unit = _("number")
         else:
             title = str(indicator.name)
             unit = str(indicator.unit_label)
-        description = _(
-            "Bars per month from %(first)s to %(last)s, in %(unit)s; the same numbers are in "
-            "the table beside the chart."
-        ) % {
-            "first": points[0].month.strftime("%Y-%m") if points else "",
-            "last": points[-1].month.strftime("%Y-%m") if points else "",
-            "unit": unit,
-        }
+        if yearly:
+            description = _(
+                "Bars per year from %(first)s to %(last)s, in %(unit)s; the same numbers are in "
+                "the table beside the chart."
+            ) % {"first": points[0].month.year, "last": points[-1].month.year, "unit": unit}
+        else:
+            description = _(
+                "Bars per month from %(first)s to %(last)s, in %(unit)s; the same numbers are in "
+                "the table beside the chart."
+            ) % {
+                "first": points[0].month.strftime("%Y-%m") if points else "",
+                "last": points[-1].month.strftime("%Y-%m") if points else "",
+                "unit": unit,
+            }
         target = dash.targets.get(key) if indicator is not None else None
         result.append(Trend(key, title, description, points, target))
     result.sort(key=lambda trend: trend.key != "reports")

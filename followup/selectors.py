@@ -277,13 +277,26 @@ class SectorRow:
 
 @dataclass(frozen=True)
 class TrendPoint:
+    """One bar of a trend: a month, or (``last`` set) the months ``month`` to ``last`` of one
+    calendar year."""
+
     month: datetime.date
     shown: Shown
+    last: datetime.date | None = None
 
     @property
     def label(self) -> str:
-        """The month for a table's row header: "mars 2026"."""
-        return month_label(self.month)
+        """The bar for a table's row header: "mars 2026", "2025" or "mars–december 2017"."""
+        if self.last is None:
+            return month_label(self.month)
+        if self.month.month == 1 and self.last.month == 12:
+            return str(self.month.year)
+        return f"{month_label(self.month, 'F')}–{month_label(self.last)}"
+
+    @property
+    def axis_label(self) -> str:
+        """The bar's label under a chart: the month's abbreviation, or the year."""
+        return month_label(self.month, "M") if self.last is None else str(self.month.year)
 
 
 @dataclass
@@ -545,22 +558,52 @@ def _previous_school_rows(schools: list[Unit], sums: PeriodSums) -> list[SchoolR
     return rows
 
 
+# A trend longer than this is drawn per year: 120 monthly bars can not be read (nor told
+# apart by a screen reader's user), and a year is what a board compares over a decade.
+YEARLY_BEYOND_MONTHS = 24
+
+
 def _trend(
     monthly: dict[datetime.date, Metrics], period: Period, targets: dict[str, Decimal | None]
 ) -> dict[str, list[TrendPoint]]:
-    """Per indicator with a monthly meaning, its value month by month. Counts that are parts
-    of the period's total are protected together (a month of 1–4 reports is "<5")."""
+    """Per indicator with a monthly meaning, its value month by month, or year by year over
+    more than two years. Counts that are parts of the period's total are protected together
+    (a month of 1–4 reports is "<5")."""
+    lasts: dict[datetime.date, datetime.date | None] = dict.fromkeys(monthly)
+    if len(monthly) > YEARLY_BEYOND_MONTHS:
+        monthly, lasts = _by_year(monthly)
     trend: dict[str, list[TrendPoint]] = {}
     for key, indicator in CATALOGUE.items():
         if indicator.compute is None or indicator.snapshot or not indicator.trend:
             continue
         trend[key] = [
-            TrendPoint(month, compute_shown(indicator, metrics, target=targets.get(key)))
+            TrendPoint(
+                month, compute_shown(indicator, metrics, target=targets.get(key)), lasts[month]
+            )
             for month, metrics in monthly.items()
         ]
     cells = _protected_months(monthly, period)
-    trend["reports"] = [TrendPoint(month, _count_shown(cells[month])) for month in monthly]
+    trend["reports"] = [
+        TrendPoint(month, _count_shown(cells[month]), lasts[month]) for month in monthly
+    ]
     return trend
+
+
+def _by_year(
+    monthly: dict[datetime.date, Metrics],
+) -> tuple[dict[datetime.date, Metrics], dict[datetime.date, datetime.date | None]]:
+    """The months' sums added up per calendar year (every metric is a count), each year under
+    its first month in the trend, and the last month of each year in the trend."""
+    yearly: dict[datetime.date, Metrics] = {}
+    lasts: dict[datetime.date, datetime.date | None] = {}
+    firsts: dict[int, datetime.date] = {}
+    for month, metrics in monthly.items():
+        first = firsts.setdefault(month.year, month)
+        total = yearly.setdefault(first, defaultdict(int))
+        for metric, value in metrics.items():
+            total[metric] += value
+        lasts[first] = month
+    return yearly, lasts
 
 
 def _protected_months(

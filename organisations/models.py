@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.querysets import WatchedQuerySet
+from organisations import access_stamp
 from organisations.phone import tel_uri
 
 
@@ -112,6 +114,11 @@ class Municipality(models.Model):
         help_text=_("SCB's four-digit code, e.g. 2029 for Leksand."),
     )
 
+    # Bulk changes restamp the users of its units (organisations/access_stamp.py).
+    objects = WatchedQuerySet.as_manager()
+    rows_changed = staticmethod(access_stamp.municipalities_restamp)
+    rows_created = staticmethod(access_stamp.nothing_to_restamp)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("municipality")
@@ -153,6 +160,11 @@ class Unit(models.Model):
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
     history = HistoricalRecords()
 
+    # Bulk changes restamp the unit's members (organisations/access_stamp.py).
+    objects = WatchedQuerySet.as_manager()
+    rows_changed = staticmethod(access_stamp.units_restamp)
+    rows_created = staticmethod(access_stamp.nothing_to_restamp)
+
     class Meta:
         ordering = ["municipality", "name"]
         verbose_name = _("unit")
@@ -186,6 +198,9 @@ class User(AbstractUser):
     )
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Changed with every change to the user's memberships (organisations/access_stamp.py): the
+    # memberships kept in the shared cache are keyed by it.
+    access_stamp = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")  # type: ignore[assignment]
@@ -251,6 +266,11 @@ class Membership(models.Model):
     decided_at = models.DateTimeField(_("approved or refused"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    # Bulk changes restamp the users (organisations/access_stamp.py).
+    objects = WatchedQuerySet.as_manager()
+    rows_changed = staticmethod(access_stamp.memberships_changed)
+    rows_created = staticmethod(access_stamp.memberships_created)
 
     class Meta:
         ordering = ["unit__name", "role"]

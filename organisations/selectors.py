@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -20,30 +21,65 @@ from organisations.models import (
 )
 
 _CACHE_ATTR = "_samverkan_memberships"
+_READ_FOR_REQUEST_ATTR = "_samverkan_read_for_request"
+# A day: the key names the day, so an entry is never useful for longer.
+SHARED_CACHE_SECONDS = 24 * 60 * 60
 
 
 def memberships_of(user: User) -> list[Membership]:
-    """The user's memberships in force today, with unit and municipality, cached on the user.
+    """The user's memberships in force today, with unit and municipality.
 
-    The cache lives on the user object of one request, so a change is seen on the next request.
+    Kept on the user object for the request, and, for the user a request is made by, in the
+    shared cache under a key that names the user's ``access_stamp``, which every change to the
+    list renews in the same transaction (organisations/access_stamp.py): a change is seen on
+    the user's next request. Any other user object (a task's, a command's, a test's) may hold
+    a stamp from before a change, so it always reads the database.
     """
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         today = timezone.localdate()
-        cached = list(
-            Membership.objects.filter(active_on(today), user=user, unit__is_active=True)
-            .select_related("unit", "unit__municipality")
-            .order_by("unit__municipality__name", "unit__name", "role")
-        )
+        key = _shared_key(user, today)
+        cached = cache.get(key) if key else None
+        if cached is None:
+            cached = list(
+                Membership.objects.filter(active_on(today), user=user, unit__is_active=True)
+                .select_related("unit", "unit__municipality")
+                .order_by("unit__municipality__name", "unit__name", "role")
+            )
+            if key:
+                cache.set(key, cached, SHARED_CACHE_SECONDS)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
 
+def read_for_this_request(user: User) -> None:
+    """Mark the request's user, read from the database as the request began: its stamp is
+    current (core.middleware.IdleSessionMiddleware calls this)."""
+    setattr(user, _READ_FOR_REQUEST_ATTR, True)
+
+
+def _shared_key(user: User, today: datetime.date) -> str | None:
+    """The shared cache's key of the user's memberships today, or None for a user object
+    that was not read for this request (its stamp may be old) or without its stamp."""
+    if not getattr(user, _READ_FOR_REQUEST_ATTR, False):
+        return None
+    if {"access_stamp", "date_joined"} & user.get_deferred_fields():
+        return None
+    # The account's creation time too: a database that reuses a deleted user's id (SQLite)
+    # gives the new account a stamp the old one may have had.
+    joined = int(user.date_joined.timestamp() * 1_000_000)
+    return f"memberships:{user.pk}:{joined}:{user.access_stamp}:{today.isoformat()}"
+
+
 def forget_memberships(user: User) -> None:
+    """Drop what is kept of the user's memberships, after changing them in this request."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if user.pk is not None:
+        # The new stamp the change gave the user, so the next read is not the old entry's.
+        user.refresh_from_db(fields=["access_stamp"])
 
 
 def roles_of(user: User) -> set[str]:

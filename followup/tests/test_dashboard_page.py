@@ -297,3 +297,19 @@ def test_a_value_that_can_not_be_judged_against_its_target_says_why():
     # A document far past its date: a true minus sign and grouped thousands.
     days = CATALOGUE["document_days_to_revision"]
     assert format_value(Decimal(-2943), days.unit) == "\N{MINUS SIGN}2,943"
+
+
+def test_ten_years_are_drawn_year_by_year(client, march):
+    response = _page(
+        client,
+        march.user(Role.BOARD_MEMBER),
+        period="custom",
+        **{"from": "2017-01", "to": "2026-03"},
+    )
+    html = response.content.decode()
+    for trend, _svg, _table in response.context["charts"]:
+        assert trend.yearly
+        assert [point.label for point in trend.points][-2:] == ["2025", "January–March 2026"]
+    assert '<th scope="col">Year</th>' in html
+    assert "Reports of concern that arrived, per year" in html
+    assert "Bars per year from 2017 to 2026" in html

@@ -157,9 +157,9 @@ def _more_reports(world):
     rebuild(now=NOW)
 
 
-# The queries of each page after the first request of a session: session, user and
-# memberships (3) and the unread notifications (1) on every page; the rest is the role's
-# attention items and follow-up panel. The dashboard of a year is seven queries of
+# The queries of each page after the first request of a session: session and user (2) on every
+# page (the memberships and the unread count are in the shared cache by then); the rest is the
+# role's attention items and follow-up panel. The dashboard of a year is seven queries of
 # ``followup.selectors.dashboard`` (eight with an approved governance document), computed
 # once per request however many roles show it; the principal's term is two or three
 # (``period_sums``) and one for the next meeting. The audits' overdue answers and measures
@@ -171,19 +171,19 @@ def _more_reports(world):
 # Every start page also asks once for the survey rounds whose analysis group names the user
 # (surveys.attention_results): the +1 in each figure below.
 EXPECTED = {
-    Role.BOARD_MEMBER: 15,  # 4 + the dashboard (7) + audits (1) + board report (2) + 1
-    Role.COORDINATOR: 21,  # 4 + the dashboard (7) + audits, board report, other apps' items
+    Role.BOARD_MEMBER: 13,  # 2 + the dashboard (7) + audits (1) + board report (2) + 1
+    Role.COORDINATOR: 19,  # 2 + the dashboard (7) + audits, board report, other apps' items
     # + the next board report (2)
-    Role.MANAGER: 14,  # 4 + the dashboard (7) + other apps' attention items
-    # 4 + term sums + next meeting + other apps' attention items (9), and the reports' panels
+    Role.MANAGER: 12,  # 2 + the dashboard (7) + other apps' attention items
+    # 2 + term sums + next meeting + other apps' attention items (9), and the reports' panels
     # (reports.start): the last visit, the news counted and listed, the access log of the
     # news shown, the numbers to call and the principal's own latest reports.
-    Role.PRINCIPAL: 16,
-    Role.INTAKE: 14,  # 4 + the month's dashboard (7) + other apps' attention items
-    Role.AUDITOR: 8,  # 4 + audits (1) + board report (2) + 1
+    Role.PRINCIPAL: 14,
+    Role.INTAKE: 12,  # 2 + the month's dashboard (7) + other apps' attention items
+    Role.AUDITOR: 6,  # 2 + audits (1) + board report (2) + 1
 }
-# 4 + the dashboard (7) + the comparisons (2)
-DASHBOARD_QUERIES = 13
+# 2 + the dashboard (7) + the comparisons (2)
+DASHBOARD_QUERIES = 11
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -2,9 +2,11 @@
 
 import datetime
 
+from django.utils import translation
+
 from followup.catalogue import CATALOGUE
 from followup.periods import Period, PeriodKind, add_months, month_period
-from followup.selectors import _protected_months
+from followup.selectors import _protected_months, _trend
 from followup.suppression import Cell, Protection, protect_parts, share_shown
 from followup.values import shown_share
 
@@ -85,3 +87,47 @@ def test_a_hidden_share_says_dash_and_a_small_one_says_less_than_five() -> None:
     small = shown_share(indicator, Cell(3, suppressed=True), Cell(200), target=None)
     assert (hidden.text, hidden.hidden) == ("–", True)
     assert (small.text, small.hidden) == ("<5", False)
+
+
+def test_a_trend_over_more_than_two_years_is_drawn_per_year() -> None:
+    # March 2023 to February 2026: 36 months, so a bar per calendar year (the first and the
+    # last years only partly), each the sum of its months.
+    period = Period(PeriodKind.CUSTOM, datetime.date(2023, 3, 1), datetime.date(2026, 3, 1))
+    monthly = _months(datetime.date(2023, 3, 1), [10] * 10 + [20] * 12 + [30] * 12 + [7, 8])
+    points = _trend(monthly, period, {})["reports"]
+    assert [(point.month, point.last) for point in points] == [
+        (datetime.date(2023, 3, 1), datetime.date(2023, 12, 1)),
+        (datetime.date(2024, 1, 1), datetime.date(2024, 12, 1)),
+        (datetime.date(2025, 1, 1), datetime.date(2025, 12, 1)),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)),
+    ]
+    assert [point.shown.text for point in points] == ["100", "240", "360", "15"]
+    with translation.override("sv"):
+        assert [point.label for point in points] == [
+            "mars–december 2023",
+            "2024",
+            "2025",
+            "januari–februari 2026",
+        ]
+        assert [point.axis_label for point in points] == ["2023", "2024", "2025", "2026"]
+
+
+def test_two_years_are_still_drawn_month_by_month() -> None:
+    period = Period(PeriodKind.CUSTOM, datetime.date(2024, 3, 1), datetime.date(2026, 3, 1))
+    monthly = _months(datetime.date(2024, 3, 1), [10] * 24)
+    points = _trend(monthly, period, {})["reports"]
+    assert len(points) == 24
+    assert all(point.last is None for point in points)
+    with translation.override("sv"):
+        assert points[0].label == "mars 2024"
+        assert points[0].axis_label == "Mar"
+
+
+def test_a_yearly_bar_is_protected_like_a_month() -> None:
+    # 2024 had three reports in all: its bar says "<5", and 2025's, which could be worked back
+    # from the period's total, is hidden.
+    period = Period(PeriodKind.CUSTOM, datetime.date(2024, 1, 1), datetime.date(2026, 1, 1))
+    monthly = _months(datetime.date(2023, 1, 1), [1] * 12 + [0, 1, 0, 2] + [0] * 8 + [9] * 12)
+    # 36 months in the trend, the period's two years and the two before it.
+    points = _trend(monthly, period, {})["reports"]
+    assert [point.shown.text for point in points] == ["12", "<5", "–"]
