@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ListedChoiceIterator
 from core.widgets import LeanRadioSelect, LeanSelect
 from organisations.models import Unit
 from reports.deadlines import DeadlineRules
@@ -193,6 +194,7 @@ class _PeopleSelect(LeanSelect):
 
 class DecisionMakerField(forms.ModelChoiceField):
     widget = _PeopleSelect
+    iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -396,6 +398,7 @@ class SearchForm(forms.Form):
 
 class UserChoiceField(forms.ModelChoiceField):
     widget = LeanSelect
+    iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
