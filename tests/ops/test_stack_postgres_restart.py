@@ -40,6 +40,7 @@ def cluster() -> Iterator[Cluster]:
 
 @dataclass
 class Seen:
+    sent: float
     at: float
     status: int
     friendly: bool
@@ -48,14 +49,15 @@ class Seen:
 
 def keep_reading(browser: Browser, seen: list[Seen], stop: threading.Event) -> None:
     while not stop.is_set():
+        sent = time.monotonic()
         try:
             answer = browser.get("/anmalan/mine/")
         except OSError:
             # The connection itself failed: that is gunicorn's business, not a page.
-            seen.append(Seen(time.monotonic(), 0, False, ""))
+            seen.append(Seen(sent, time.monotonic(), 0, False, ""))
         else:
             retry = answer.headers.get("retry-after", "")
-            seen.append(Seen(time.monotonic(), answer.status, FRIENDLY in answer.text, retry))
+            seen.append(Seen(sent, time.monotonic(), answer.status, FRIENDLY in answer.text, retry))
         time.sleep(0.1)
 
 
@@ -98,7 +100,10 @@ def test_postgresql_restarted_under_load(cluster: Cluster, static_root: Path) ->
             for thread in threads:
                 thread.join(120)
 
-        during = [s for s in seen if down_at + 0.5 < s.at < up_at]
+        # Sent after PostgreSQL had stopped and answered before it started again: a request
+        # sent before the stop may still be answered from its finished queries (seen on a
+        # loaded machine, with the one web worker busy with the writer's request).
+        during = [s for s in seen if down_at < s.sent and s.at < up_at]
         assert during, "no request was answered while PostgreSQL was down"
         assert all(s.status == 503 for s in during), sorted({s.status for s in during})
         assert all(s.friendly and s.retry_after for s in during)

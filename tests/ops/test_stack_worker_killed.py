@@ -12,9 +12,12 @@ BOARD_TASK = "%followup.board_tasks.generate_board_report"
 
 
 def running_board_task() -> str:
+    # Both at once: the worker claims the task row first and marks the report a moment later,
+    # so a kill between the two would find the report still queued.
     return (
-        "SELECT id, worker_ids FROM django_tasks_database_dbtaskresult "
-        "WHERE task_path LIKE %s AND status = 'RUNNING'"
+        "SELECT t.id, t.worker_ids FROM django_tasks_database_dbtaskresult t, "
+        "followup_boardreport r WHERE t.task_path LIKE %s AND t.status = 'RUNNING' "
+        "AND r.id = %s AND r.generation_state = 'running'"
     )
 
 
@@ -25,9 +28,9 @@ def test_a_task_whose_worker_is_killed_runs_again_once(stack: Any, people: dict)
     assert answer.status == 302
     report_id = int(answer.location.rstrip("/").rsplit("/", 1)[-1])
 
-    # The moment a worker has claimed it, that worker dies without a chance to clean up.
+    # The moment a worker has claimed it and begun, that worker dies without a chance to clean up.
     [(task_id, worker_ids)] = wait_for(
-        lambda: sql(stack, running_board_task(), BOARD_TASK), timeout=120, every=0.05
+        lambda: sql(stack, running_board_task(), BOARD_TASK, report_id), timeout=120, every=0.05
     )
     killed = worker_ids[-1].split("-")[0]
     stack.stop(killed, signal.SIGKILL)
