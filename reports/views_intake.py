@@ -45,6 +45,7 @@ from reports.forms_intake import (
     ReceiveForm,
 )
 from reports.forms_registration import ConfirmInWritingForm
+from reports.fragments_intake import inbox_rows_html, today_groups_html
 from reports.models import ConcernReport, DeadlineSettings, Feedback
 from reports.policies import HANDLE, report_policy
 from reports.rules import installation_rules, rules_for
@@ -121,7 +122,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "closed": filters is not None and filters.closed,
             "overdue_count": inbox_overdue_count(user, now=now),
             "today": today,
-            "today_groups": _today_groups(today),
+            "today_html": today_groups_html(_today_groups(today)),
+            "rows_html": inbox_rows_html(page.rows, closed=filters.closed)
+            if page and filters
+            else "",
             "next_query": next_query,
             "first_query": first_query,
             "show_first": show_first,

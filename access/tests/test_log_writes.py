@@ -1,0 +1,124 @@
+"""The two ways of writing the access log give the same rows: a page's reads go in one
+statement without model objects (``access_log_record_reads``), a single read through the
+ORM (``access_log_record``). CI runs this file on SQLite and on PostgreSQL, where the page's
+insert is written differently (one array per column)."""
+
+import datetime
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from access.context import current_request_id
+from access.models import AccessAction, AccessLog
+from access.services import (
+    AccessLogEntry,
+    access_log_record,
+    access_log_record_many,
+    access_log_record_reads,
+)
+from organisations.models import Role, UnitKind
+from organisations.selectors import memberships_of
+from tests.world import World
+
+AT = datetime.datetime(2025, 3, 4, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+COLUMNS = [field.attname for field in AccessLog._meta.concrete_fields if field.attname != "id"]
+
+
+def stored() -> list[tuple[object, ...]]:
+    return list(AccessLog.objects.order_by("id").values_list(*COLUMNS))
+
+
+def test_a_page_and_a_single_read_write_the_same_row(world: World) -> None:
+    user = world.user(Role.INTAKE)
+    membership = memberships_of(user)[0]
+    leksand = world.municipality("leksand")
+    unit = world.unit(UnitKind.INTAKE)
+    token = current_request_id.set("request-abc")
+    try:
+        with time_machine.travel(AT, tick=False):
+            access_log_record(
+                user=user,
+                municipality=leksand,
+                obj=unit,
+                child_ref="child-1",
+                action=AccessAction.VIEW,
+                rule="intake_of_municipality",
+                membership=membership,
+            )
+            entry = AccessLogEntry(
+                obj=unit,
+                municipality_id=leksand.pk,
+                child_ref="child-1",
+                rule="intake_of_municipality",
+                membership=membership,
+            )
+            assert access_log_record_reads(user=user, reads=[(AccessAction.VIEW, entry)]) == 1
+    finally:
+        current_request_id.reset(token)
+    single, page = stored()
+    assert single == page
+    values = dict(zip(COLUMNS, page, strict=True))
+    assert values["occurred_at"] == AT
+    assert values["user_id"] == user.pk
+    assert values["username"] == user.username
+    assert values["role"] == membership.role
+    assert values["unit_id"] == membership.unit_id
+    assert values["municipality_id"] == leksand.pk
+    assert values["staff_municipality_id"] is None
+    assert values["object_type"] == "organisations.unit"
+    assert values["object_id"] == str(unit.pk)
+    assert values["request_id"] == "request-abc"
+
+
+def test_many_reads_are_one_insert_in_the_given_order(world: World) -> None:
+    """One statement for a page of rows, with nulls (no membership), another municipality's
+    data (the reader's own municipality is kept) and names that need quoting in an array."""
+    user = world.user(Role.INTAKE)
+    membership = memberships_of(user)[0]
+    leksand, eksjo = world.municipality("leksand"), world.municipality("eksjo")
+    refs = [f'child-{index}, "quoted" {{braces}}' for index in range(40)]
+    entries = [
+        AccessLogEntry(
+            obj=leksand,
+            municipality_id=(eksjo if index % 2 else leksand).pk,
+            child_ref=ref,
+            rule="rule",
+            membership=None if index % 3 == 0 else membership,
+        )
+        for index, ref in enumerate(refs)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        written = access_log_record_many(user=user, action=AccessAction.SEARCH, entries=entries)
+    assert written == 40
+    assert len(queries) == 1
+    rows = list(AccessLog.objects.order_by("id"))
+    assert [row.child_ref for row in rows] == refs
+    for index, row in enumerate(rows):
+        assert row.action == AccessAction.SEARCH
+        if index % 3 == 0:
+            assert (row.role, row.unit_id, row.staff_municipality_id) == ("", None, None)
+        else:
+            assert row.unit_id == membership.unit_id
+            elsewhere = leksand.pk if index % 2 else None
+            assert row.staff_municipality_id == elsewhere
+
+
+def test_nothing_to_log_writes_nothing(world: World) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert access_log_record_reads(user=world.user(Role.INTAKE), reads=[]) == 0
+    assert not queries
+    assert not AccessLog.objects.exists()
+
+
+def test_more_rows_than_one_statement_takes_are_all_written(world: World) -> None:
+    """SQLite bounds a statement's parameters: a long list goes in batches, in order."""
+    user = world.user(Role.INTAKE)
+    leksand = world.municipality("leksand")
+    entries = [
+        AccessLogEntry(obj=leksand, municipality_id=leksand.pk, child_ref=f"c{index}", rule="r")
+        for index in range(250)
+    ]
+    assert access_log_record_many(user=user, action=AccessAction.VIEW, entries=entries) == 250
+    refs = list(AccessLog.objects.order_by("id").values_list("child_ref", flat=True))
+    assert refs == [f"c{index}" for index in range(250)]
