@@ -33,6 +33,7 @@ from django.views.decorators.http import (
 )
 
 from access.loaders import get_or_404
+from core.widgets import LeanSelect
 from organisations.calendar import school_break_days, swedish_holidays
 from organisations.models import Municipality, Sector, User
 from organisations.selectors import municipalities_of
@@ -66,18 +67,22 @@ def _user(request: HttpRequest) -> User:
 class WheelFilterForm(forms.Form):
     """The filters of the wheel, the list and the month (GET, no personal data)."""
 
+    # Written without the template engine (``LeanSelect``): an include per option made the
+    # filters cost more than the wheel they filter.
     municipality = forms.TypedChoiceField(
-        label=gettext_lazy("Municipality"), coerce=int, required=False
+        label=gettext_lazy("Municipality"), coerce=int, required=False, widget=LeanSelect
     )
     activity_type = forms.ChoiceField(
         label=gettext_lazy("Type of activity"),
         choices=[("", gettext_lazy("All types")), *ActivityType.choices],
         required=False,
+        widget=LeanSelect,
     )
     sector = forms.ChoiceField(
         label=gettext_lazy("Sector"),
         choices=[("", gettext_lazy("All sectors")), *Sector.choices],
         required=False,
+        widget=LeanSelect,
     )
 
     def __init__(self, *args: object, municipalities: list[Municipality], **kwargs: object):
@@ -98,6 +103,7 @@ class YearForm(forms.Form):
             (CALENDAR_YEAR, gettext_lazy("Calendar year")),
         ],
         required=False,
+        widget=LeanSelect,
     )
 
 
@@ -510,7 +516,7 @@ def this_month(request: HttpRequest) -> HttpResponse:
 
 class CoverageForm(forms.Form):
     municipality = forms.TypedChoiceField(
-        label=gettext_lazy("Municipality"), coerce=int, required=False
+        label=gettext_lazy("Municipality"), coerce=int, required=False, widget=LeanSelect
     )
     year = forms.IntegerField(
         label=gettext_lazy("School year starting in"),
