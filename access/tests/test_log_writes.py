@@ -5,8 +5,10 @@ insert is written differently (one array per column)."""
 
 import datetime
 
+import pytest
 import time_machine
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from access.context import current_request_id
@@ -122,3 +124,44 @@ def test_more_rows_than_one_statement_takes_are_all_written(world: World) -> Non
     assert access_log_record_many(user=user, action=AccessAction.VIEW, entries=entries) == 250
     refs = list(AccessLog.objects.order_by("id").values_list("child_ref", flat=True))
     assert refs == [f"c{index}" for index in range(250)]
+
+
+def test_a_user_who_read_a_child_can_not_be_deleted(world: World) -> None:
+    """The log's foreign keys have no database constraint on PostgreSQL (each was a lookup per
+    written row): PROTECT still refuses to delete a reader, in Django's delete collector."""
+    user = world.user(Role.INTAKE)
+    leksand = world.municipality("leksand")
+    entry = AccessLogEntry(obj=leksand, municipality_id=leksand.pk, child_ref="c", rule="r")
+    access_log_record_many(user=user, action=AccessAction.VIEW, entries=[entry])
+    with pytest.raises(ProtectedError) as refused:
+        user.delete()
+    assert any(isinstance(row, AccessLog) for row in refused.value.protected_objects)
+    assert AccessLog.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_log_table_keeps_its_triggers_and_checks_no_keys_on_postgresql() -> None:
+    """Migration 0014 drops the foreign-key checks on PostgreSQL only: SQLite would rebuild the
+    table to drop them, and the rebuild would lose the append-only triggers."""
+    table = AccessLog._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+        foreign_keys = {name for name, details in constraints.items() if details["foreign_key"]}
+        if connection.vendor == "postgresql":
+            assert foreign_keys == set()
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [table],
+            )
+            expected = {"access_accesslog_append_only", "access_accesslog_no_truncate"}
+        else:
+            assert len(foreign_keys) == 4
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+            expected = {
+                "access_accesslog_no_update",
+                "access_accesslog_no_delete",
+                "access_accesslog_no_overwrite",
+            }
+        assert {name for (name,) in cursor.fetchall()} == expected
