@@ -366,12 +366,28 @@ def access_log_batch() -> Iterator[None]:
         yield
     finally:
         _batch.reset(token)
-        by_user: dict[int, tuple[User, list[tuple[str, Any]]]] = {}
+        by_user: dict[int, tuple[User, dict[tuple[Any, ...], tuple[str, Any]]]] = {}
         for user, log_action, entries in pending:
-            reads = by_user.setdefault(user.pk, (user, []))[1]
-            reads.extend((log_action, entry) for entry in entries)
+            reads = by_user.setdefault(user.pk, (user, {}))[1]
+            for entry in entries:
+                # A child shown twice on one page under the same rule (the inbox's "today"
+                # and its list) was read once: one row, in the order first shown.
+                reads.setdefault(_read_key(log_action, entry), (log_action, entry))
         for user, reads in by_user.values():
-            _record_reads(user, reads)
+            _record_reads(user, list(reads.values()))
+
+
+def _read_key(log_action: str, entry: Any) -> tuple[Any, ...]:
+    membership = entry.membership
+    return (
+        log_action,
+        entry.obj._meta.label_lower,
+        entry.obj.pk,
+        entry.child_ref,
+        entry.municipality_id,
+        entry.rule,
+        membership.pk if membership is not None else None,
+    )
 
 
 def access_log_submit(user: User, log_action: str, entries: list[Any]) -> None:

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from access.context import current_request_id
 from access.models import AccessAction, AccessLog
+from access.policies import access_log_batch, access_log_submit
 from access.services import (
     AccessLogEntry,
     access_log_record,
@@ -165,3 +166,28 @@ def test_the_log_table_keeps_its_triggers_and_checks_no_keys_on_postgresql() -> 
                 "access_accesslog_no_overwrite",
             }
         assert {name for (name,) in cursor.fetchall()} == expected
+
+
+def test_a_child_shown_twice_on_one_page_is_logged_once(world: World) -> None:
+    """Within one request (one batch) the same read of the same child under the same rule is
+    one row, in the order first shown; another action or another child is a row of its own."""
+    user = world.user(Role.INTAKE)
+    membership = memberships_of(user)[0]
+    leksand = world.municipality("leksand")
+
+    def entry(ref: str) -> AccessLogEntry:
+        return AccessLogEntry(
+            obj=leksand, municipality_id=leksand.pk, child_ref=ref, rule="r", membership=membership
+        )
+
+    with access_log_batch():
+        access_log_submit(user, AccessAction.SEARCH, [entry("a"), entry("b")])
+        access_log_submit(user, AccessAction.SEARCH, [entry("b"), entry("c"), entry("a")])
+        access_log_submit(user, AccessAction.VIEW, [entry("a")])
+    rows = AccessLog.objects.order_by("id").values_list("action", "child_ref")
+    assert list(rows) == [
+        (AccessAction.SEARCH, "a"),
+        (AccessAction.SEARCH, "b"),
+        (AccessAction.SEARCH, "c"),
+        (AccessAction.VIEW, "a"),
+    ]
