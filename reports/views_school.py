@@ -39,6 +39,7 @@ from reports.forms_school import (
     SupplementForm,
     guardians_mode,
 )
+from reports.fragments_school import school_rows_html
 from reports.models import ConcernReport, ReportStatus
 from reports.policies import (
     EDIT,
@@ -522,6 +523,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         {
             "drafts": drafts,
             "reports": reports,
+            "rows_html": school_rows_html(reports.rows, with_class=False),
             "may_file": bool(selectors_school.reporting_memberships(user)),
             "drafts_older_url": (
                 f"{base}?drafts_before={drafts.next_cursor.encode()}" if drafts.next_cursor else ""
@@ -638,6 +640,7 @@ def school_reports(request: HttpRequest) -> HttpResponse:
         "reports/school/school_reports.html",
         {
             "page": page,
+            "rows_html": school_rows_html(page.rows, with_class=True),
             "older_url": f"{base}?before={page.next_cursor.encode()}" if page.next_cursor else "",
             "newest_url": base if before else "",
         },
