@@ -38,6 +38,7 @@ def school_rows_html(rows: Sequence[SchoolRow], *, with_class: bool) -> SafeStri
         )
         child = escape(row.child_label) if row.child_label else unnamed
         school_class = f"<td>{escape(report.child_class)}</td>" if with_class else ""
+        school = escape(report.school_unit.name) if report.school_unit else ""
         done = " badge--ok" if row.status_key in _DONE_KEYS else ""
         feedback = (
             escape(str(row.feedback_label))
@@ -48,7 +49,7 @@ def school_rows_html(rows: Sequence[SchoolRow], *, with_class: bool) -> SafeStri
             f"<tr><td>{submitted}</td>"
             f'<th scope="row"><a href="{link(report.public_id)}">{child}'
             f" ({escape(report.reference)})</a></th>{school_class}"
-            f"<td>{escape(report.school_unit.name)}</td>"
+            f"<td>{school}</td>"
             f'<td><span class="badge{done}">{escape(str(row.status_label))}</span></td>'
             f"<td>{feedback}</td></tr>\n"
         )

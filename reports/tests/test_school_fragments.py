@@ -35,12 +35,12 @@ def reports(world: World) -> None:
 def test_the_rows_are_the_template_rows(world: World, language: str, principal: bool) -> None:
     if principal:
         page = school_reports_page(world.user(Role.PRINCIPAL))
-        reference, context = "school_reports_rows.html", {"page": None}
+        reference, name = "school_reports_rows.html", "page"
     else:
         page = my_reports_page(world.user(Role.REPORTER))
-        reference, context = "my_reports_rows.html", {"reports": None}
+        reference, name = "my_reports_rows.html", "reports"
     assert len(page.rows) == 4
-    context = dict.fromkeys(context, page)
+    context = {name: page}
     with translation.override(language):
         expected = Template((REFERENCE / reference).read_text()).render(Context(context))
         written = school_rows_html(page.rows, with_class=principal)
