@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import LeanSelect
 from followup.models import BoardReportSection
 from followup.periods import (
     Period,
@@ -77,22 +78,29 @@ class DraftForm(forms.Form):
     board-report occurrence it belongs to. ``cleaned_data["period"]`` is the chosen
     :class:`Period`."""
 
+    # The selects are written without the template engine (``LeanSelect``): with an include per
+    # option the months since 2020, twice, made this form ~30 ms of the list page's render.
     municipality = forms.ModelChoiceField(
-        label=_("Municipality"), queryset=Municipality.objects.none(), empty_label=None
+        label=_("Municipality"),
+        queryset=Municipality.objects.none(),
+        empty_label=None,
+        widget=LeanSelect,
     )
     period_kind = forms.ChoiceField(
         label=_("Period"), choices=PERIOD_CHOICES, widget=forms.RadioSelect, required=False
     )
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
-    term = forms.ChoiceField(label=_("School term"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=LeanSelect)
+    term = forms.ChoiceField(label=_("School term"), required=False, widget=LeanSelect)
     from_month = forms.ChoiceField(
         label=_("From month"),
         required=False,
+        widget=LeanSelect,
         error_messages={"invalid_choice": _("Choose a month up to this month.")},
     )
     to_month = forms.ChoiceField(
         label=_("To month"),
         required=False,
+        widget=LeanSelect,
         error_messages={"invalid_choice": _("Choose a month up to this month.")},
     )
     occurrence = OccurrenceChoiceField(
@@ -100,6 +108,7 @@ class DraftForm(forms.Form):
         help_text=_("Optional: the board meeting in the annual wheel that this report is for."),
         queryset=Occurrence.objects.none(),
         required=False,
+        widget=LeanSelect,
     )
 
     def __init__(
