@@ -349,7 +349,8 @@ def _intake_siblings(user: User, full: ConcernReport) -> list[SiblingRow]:
         for sibling in report_policy.visible(user, HANDLE).filter(pk__in=linked.values("pk"))
     }
     rows = []
-    for sibling in linked.only("id", "public_id", "submitted_at").order_by("submitted_at", "id"):
+    by_arrival = linked.only("id", "public_id", "submitted_at", "child_ref")
+    for sibling in by_arrival.order_by("submitted_at", "id"):
         shown = handled.get(sibling.pk)
         label = ""
         if shown is not None:

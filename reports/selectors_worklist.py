@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -233,17 +234,25 @@ class OtherReport:
     decision_label: str | Promise
 
 
-def other_reports_about_child(user: User, full: ConcernReport) -> list[OtherReport]:
+def other_reports_about_child(
+    user: User, full: ConcernReport, *, sibling_refs: Sequence[str] | None = None
+) -> list[OtherReport]:
     """The user's intakes' other reports about the same child, and about the siblings linked
-    to this report (the only way the data knows siblings), newest first, in one query. A
-    logged list: each shown report is a read of a child's data.
+    to this report (the only way the data knows siblings), newest first. A logged list: each
+    shown report is a read of a child's data. ``sibling_refs`` are the linked siblings'
+    references when the caller has read them (the report page has); else one query more.
 
     A child without an identity number has a reference of its own per report, so only the
     linked siblings' reports are found for it."""
-    sibling_refs = full.siblings.exclude(status=ReportStatus.DRAFT).values("child_ref")
+    if sibling_refs is None:
+        siblings = full.siblings.exclude(status=ReportStatus.DRAFT)
+        sibling_refs = list(siblings.values_list("child_ref", flat=True))
     rows = (
         report_policy.visible(user, HANDLE)
-        .filter(Q(child_ref=full.child_ref) | Q(child_ref__in=sibling_refs))
+        # A list of references, not "this child OR a subquery's": PostgreSQL can not look an
+        # OR with a subquery up in the child_ref index, and walked every report of the
+        # municipality newest first instead (7 ms at 10,000 reports, growing with them).
+        .filter(child_ref__in=[full.child_ref, *sibling_refs])
         .exclude(pk=full.pk)
         .order_by("-submitted_at", "-id")[:OTHER_REPORTS_LIMIT]
     )

@@ -397,7 +397,10 @@ def _render_detail(
     context = _detail_context(request, report)
     context["step_forms"] = _step_forms(context["report"], bound, _user(request))
     # The page only (not the print view): other reports of the child are logged reads.
-    context["other_reports"] = other_reports_about_child(_user(request), report)
+    siblings = context["content"].siblings
+    context["other_reports"] = other_reports_about_child(
+        _user(request), report, sibling_refs=[row.report.child_ref for row in siblings]
+    )
     context["assignments"] = assignment_history(report)
     context["assign_form"] = assign_form or AssignForm(
         initial={"owner": report.owner_id, "expected_owner": report.owner_id},

@@ -20,7 +20,12 @@ from organisations.tests.builders import new_user
 from reports import services_common, services_intake, services_school
 from reports.identity import child_ref_for
 from reports.models import CaseAssignment, ConcernReport, ReportStatus
-from reports.selectors_worklist import SearchError, parse_search, today_list
+from reports.selectors_worklist import (
+    SearchError,
+    other_reports_about_child,
+    parse_search,
+    today_list,
+)
 from reports.tests.builders import advance, submitted
 from tests.matrix import LOGIN, assert_matrix, everyone_else
 from tests.world import World
@@ -238,6 +243,10 @@ def test_the_report_page_lists_the_childs_other_reports_and_siblings(
     assert "Investigation opened" in text_of(response)
     logged = set(AccessLog.objects.values_list("object_id", flat=True))
     assert {str(earlier.pk), str(sibling_earlier.pk)} <= logged
+    # The page hands the siblings' references it read to the list; without them the list
+    # reads them itself, and finds the same reports.
+    alone = {str(row.report.public_id) for row in other_reports_about_child(intake, report)}
+    assert alone == shown
 
 
 # --- case ownership ----------------------------------------------------------------------------
