@@ -353,8 +353,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"{machine.get('wrk')}, {machine.get('locust')}",
         f"- Settings: {json.dumps(results['settings'], ensure_ascii=False)}",
         f"- Data: {manifest.get('profile')} seed {manifest.get('seed')}, "
-        f"{manifest.get('content_hash')}"
-        + (" — STAND-IN (demo data), not the generator" if manifest.get("stand_in") else ""),
+        f"{manifest.get('content_hash')}",
         "",
         "## Targets",
         "",

@@ -3,8 +3,7 @@
 1. a private PostgreSQL cluster with pg_stat_statements (deploy/pg_cluster.py);
 2. the production stack against it (deploy/local_stack.py: production settings, DEBUG off, one
    gunicorn process with 2 workers, no task workers, BENCH_REFERENCES=1, no worker recycling);
-3. ``manage.py generate --profile P --seed N --manifest FILE`` fills the database (or, while
-   the generator is not on main, the clearly marked stand-in: bench/stand_in.py);
+3. ``manage.py generate --profile P --seed N --manifest FILE`` fills the database;
 4. logs in as each role, probes every endpoint, samples its SQL figures, runs wrk (warm-up,
    repetitions, medians) on each, the references in the same run;
 5. the role mix: its saturation with wrk, then locust at 70 % of it (T4); 1 vs 2 gunicorn
@@ -52,36 +51,22 @@ def log(message: str) -> None:
 # --- the database ---------------------------------------------------------------------------
 
 
-def has_generator(stack: Stack) -> bool:
-    return stack.manage("help", "generate", check=False).returncode == 0
-
-
 def fill(stack: Stack, arguments: argparse.Namespace, manifest_path: Path) -> dict[str, Any]:
-    """The generator's manifest (or the stand-in's while the generator is not on main)."""
-    if has_generator(stack):
-        started = time.monotonic()
-        stack.manage(
-            "generate",
-            "--profile",
-            arguments.profile,
-            "--seed",
-            str(arguments.seed),
-            "--manifest",
-            str(manifest_path),
-            owner=True,
-            timeout=4 * 3600,
-        )
-        manifest = json.loads(manifest_path.read_text())
-        manifest.setdefault("seconds", time.monotonic() - started)
-    else:
-        # STAND-IN (bench/stand_in.py): the demo data, until the generator lands.
-        log("manage.py generate does not exist yet: STAND-IN with the demo data (demo_data)")
-        stack.manage("demo_data", "--force", owner=True, timeout=1800)
-        done = stack.manage(
-            "shell", "--no-imports", "-c", "from bench.stand_in import main; main()", owner=True
-        )
-        manifest = json.loads(done.stdout.strip().splitlines()[-1])
-        manifest_path.write_text(json.dumps(manifest, indent=2))
+    """The generator's data and its manifest."""
+    started = time.monotonic()
+    stack.manage(
+        "generate",
+        "--profile",
+        arguments.profile,
+        "--seed",
+        str(arguments.seed),
+        "--manifest",
+        str(manifest_path),
+        owner=True,
+        timeout=4 * 3600,
+    )
+    manifest = json.loads(manifest_path.read_text())
+    manifest.setdefault("seconds", time.monotonic() - started)
     # Tables or partitions the generator made after the migrations: the app role's grants.
     stack.manage("grant_app_role", "--role", stack.state.app, owner=True)
     return manifest
@@ -468,7 +453,7 @@ def run(arguments: argparse.Namespace) -> Path:
         manifest = holder["manifest"]
         results["manifest"] = {
             key: manifest.get(key)
-            for key in ("profile", "seed", "as_of", "content_hash", "seconds", "counts", "stand_in")
+            for key in ("profile", "seed", "as_of", "content_hash", "seconds", "counts")
         }
         results["machine"]["postgresql"] = sql(stack, "SHOW server_version")[0][0]
         measure_run(stack, manifest, arguments, results)

@@ -36,6 +36,7 @@ from organisations.forms import (
     UserEditForm,
     add_service_errors,
 )
+from organisations.fragments import user_rows_html
 from organisations.models import (
     Membership,
     MembershipState,
@@ -297,7 +298,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
             (membership.role for membership in account.local_roles),  # type: ignore[attr-defined]
             staff=account.is_staff or account.is_superuser,
         )
-    return render(request, "organisations/user_list.html", {"page": page, "query": query})
+    return render(
+        request,
+        "organisations/user_list.html",
+        {"page": page, "query": query, "rows_html": user_rows_html(page.users)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
