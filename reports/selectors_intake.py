@@ -342,15 +342,21 @@ def intake_report_content(user: User, full: ConcernReport) -> ReportContent:
 
 def _intake_siblings(user: User, full: ConcernReport) -> list[SiblingRow]:
     """The report's siblings: those the user may handle with the child (a logged read), the
-    others by reference only (two queries)."""
+    others by reference only. One query when there are none (most reports), else two."""
     linked = full.siblings.exclude(status=ReportStatus.DRAFT)
+    by_arrival = list(
+        linked.only("id", "public_id", "submitted_at", "child_ref").order_by("submitted_at", "id")
+    )
+    if not by_arrival:
+        return []
     handled = {
         sibling.pk: sibling
-        for sibling in report_policy.visible(user, HANDLE).filter(pk__in=linked.values("pk"))
+        for sibling in report_policy.visible(user, HANDLE).filter(
+            pk__in=[sibling.pk for sibling in by_arrival]
+        )
     }
     rows = []
-    by_arrival = linked.only("id", "public_id", "submitted_at", "child_ref")
-    for sibling in by_arrival.order_by("submitted_at", "id"):
+    for sibling in by_arrival:
         shown = handled.get(sibling.pk)
         label = ""
         if shown is not None:
