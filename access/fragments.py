@@ -11,11 +11,12 @@ import datetime
 from collections.abc import Sequence
 from html import escape
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from access.grouping import AccessGroup
+from core.datetimes import DateTimeWriter
 
 
 class _Labels:
@@ -31,12 +32,12 @@ class _Labels:
         self.rule = escape(gettext("Why access was allowed"))
         self.child = escape(gettext("Child"))
         self.follow = escape(gettext("All accesses to this child"))
-        self.datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
-        self.time_format = formats.get_format("TIME_FORMAT")
+        self.date_time = DateTimeWriter("SHORT_DATETIME_FORMAT")
+        self.time_of_day = DateTimeWriter("TIME_FORMAT")
 
     def time(self, moment: datetime.datetime, *, time_only: bool = False) -> str:
         local = timezone.localtime(moment)
-        shown = formats.date_format(local, self.time_format if time_only else self.datetime_format)
+        shown = (self.time_of_day if time_only else self.date_time)(local)
         return f'<time class="nowrap" datetime="{local.isoformat()}">{escape(shown)}</time>'
 
 

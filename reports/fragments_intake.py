@@ -13,11 +13,11 @@ import datetime
 from collections.abc import Sequence
 from html import escape
 
-from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core.datetimes import DateTimeWriter
 from reports.models import ConcernReport
 from reports.selectors_intake import InboxRow
 from reports.selectors_worklist import TodayRow
@@ -44,10 +44,10 @@ class _Words:
         self.unassigned = escape(gettext("Not assigned"))
         self.was_due = escape(gettext("was due"))
         self.due = escape(gettext("due"))
-        self.date_format = formats.get_format("SHORT_DATETIME_FORMAT")
+        self.date_time = DateTimeWriter("SHORT_DATETIME_FORMAT")
 
     def date(self, value: datetime.datetime) -> str:
-        return escape(formats.date_format(timezone.localtime(value), self.date_format))
+        return escape(self.date_time(value))
 
     def owner(self, report: ConcernReport) -> str:
         if report.owner is not None:

@@ -10,10 +10,10 @@ through ``html.escape``, as in ``reports/fragments_intake.py``.
 from collections.abc import Sequence
 from html import escape
 
-from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core.datetimes import DateTimeWriter
 from core.links import RowLink
 from reports.selectors_school import SchoolRow
 
@@ -27,15 +27,11 @@ def school_rows_html(rows: Sequence[SchoolRow], *, with_class: bool) -> SafeStri
         return mark_safe("")
     link = RowLink("reports:status")
     unnamed = escape(gettext("Child not named"))
-    date_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    date_time = DateTimeWriter("SHORT_DATETIME_FORMAT")
     parts = []
     for row in rows:
         report = row.report
-        submitted = (
-            escape(formats.date_format(timezone.localtime(report.submitted_at), date_format))
-            if report.submitted_at
-            else ""
-        )
+        submitted = escape(date_time(report.submitted_at)) if report.submitted_at else ""
         child = escape(row.child_label) if row.child_label else unnamed
         school_class = f"<td>{escape(report.child_class)}</td>" if with_class else ""
         school = escape(report.school_unit.name) if report.school_unit else ""
