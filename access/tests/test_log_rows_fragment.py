@@ -3,7 +3,6 @@ the markup the template loop they replaced gave (kept in ``reference/log_rows.ht
 languages, with and without the municipality and child columns, every value escaped."""
 
 import datetime
-import re
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,11 @@ from access.selectors import AccessLogFilters, access_log_page
 from access.services import access_log_record
 from organisations.models import Role, UnitKind
 from organisations.selectors import memberships_of
+from tests.markup import normalised
 from tests.world import World
 
 REFERENCE = (Path(__file__).parent / "reference" / "log_rows.html").read_text()
 AT = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
-
-
-def normalised(html: str) -> str:
-    html = re.sub(r">\s+<", "><", html)
-    html = re.sub(r"\s+</", "</", html)
-    return re.sub(r"\s+", " ", html).strip()
 
 
 @pytest.fixture

@@ -16,18 +16,10 @@ from organisations import services
 from organisations.fragments import user_rows_html
 from organisations.models import Role, UnitKind
 from organisations.tests.builders import new_user
+from tests.markup import normalised
 from tests.world import World
 
 REFERENCE = (Path(__file__).parent / "reference" / "user_rows.html").read_text()
-
-
-def normalised(html: str) -> str:
-    """Whitespace between tags, at the start of a cell and before a closing tag does not
-    change the page."""
-    html = re.sub(r"(<td[^>]*>)\s+", r"\1", html)
-    html = re.sub(r">\s+<", "><", html)
-    html = re.sub(r"\s+</", "</", html)
-    return re.sub(r"\s+", " ", html).strip()
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -4,7 +4,6 @@ languages, with every value escaped. The loops are kept in ``reference/``, word 
 the reference."""
 
 import datetime
-import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from reports.selectors_intake import CLOSED, InboxFilters, inbox_page
 from reports.selectors_worklist import today_list
 from reports.tests import builders
 from reports.views_intake import _today_groups
+from tests.markup import normalised
 from tests.world import World
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -27,14 +27,6 @@ TODAY_TEMPLATE = (REFERENCE / "inbox_today.html").read_text()
 
 # A week after the arrival: the first steps' deadlines have passed.
 NOW = builders.ARRIVAL + datetime.timedelta(days=7)
-
-
-def normalised(html: str) -> str:
-    """Whitespace between tags, before a closing tag and runs of it inside text do not change
-    the page."""
-    html = re.sub(r">\s+<", "><", html)
-    html = re.sub(r"\s+</", "</", html)
-    return re.sub(r"\s+", " ", html).strip()
 
 
 @pytest.fixture

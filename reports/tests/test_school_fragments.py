@@ -13,7 +13,7 @@ from reports.fragments_school import school_rows_html
 from reports.models import ReportStatus
 from reports.selectors_school import my_reports_page, school_reports_page
 from reports.tests import builders
-from reports.tests.test_inbox_fragments import normalised
+from tests.markup import normalised
 from tests.world import World
 
 REFERENCE = Path(__file__).parent / "reference"
