@@ -214,6 +214,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:start"
 
+# Sessions are kept in the database (nobody is logged out whatever happens to Redis) and read
+# through the shared cache for at most a minute (core/sessions.py). Ending a session ("log out
+# everywhere", logout) goes through the session store, which forgets the cached copy too.
+SESSION_ENGINE = "core.sessions"
 # Sessions end after inactivity. Activity pushes the expiry forward, at most once a minute
 # (core.middleware.IdleSessionMiddleware) so that requests do not all write the session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)

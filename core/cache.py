@@ -6,7 +6,8 @@ SIP pages and the accessibility report budget; and, to spare every page two quer
 user's memberships (keyed by the user's access stamp, so an entry is never wrong, only unused:
 organisations/access_stamp.py) and unread-notification count (forgotten at each change, kept
 at most a minute). Sessions are in the database, so nobody is logged out whatever happens to
-Redis.
+Redis; the cache holds a copy for a minute, so that a page does not read its session from the
+database (core/sessions.py).
 
 When Redis does not answer (refused, timed out), each operation goes to a table in the
 database instead (``core_cache_fallback``, Django's database cache), so the limits and guards

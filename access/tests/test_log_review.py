@@ -27,12 +27,12 @@ FILTER_URL = reverse("access:log_review_filter")
 
 pytestmark = pytest.mark.usefixtures("demo_mode")  # no two-factor set-up in these tests
 
-# Every request: session and user (the memberships and the header's unread count are in the
-# shared cache after the first request); then the page of rows with their people, units and
+# Every request: the user (the session, the memberships and the header's unread count are in
+# the shared cache after the first request); then the page of rows with their people, units and
 # municipalities in two queries (reads of the municipality's data, its staff's reads
 # elsewhere: each one index range), and the events to check. (The session is saved at most
 # once a minute.)
-PAGE_QUERIES = 5
+PAGE_QUERIES = 4
 
 
 def listed(response) -> list[int]:

@@ -330,13 +330,13 @@ def test_query_counts_of_the_sample_pages(
     log_sample_review(actor=world.user(Role.MUNICIPAL_ADMIN), sample=sample, comment="Fine.")
     client.force_login(world.user(Role.MUNICIPAL_ADMIN))
     client.get(reverse("access:log_sample_list"))  # the session's first request
-    # The request's own 2 (session, user; the memberships and the unread count are in the
-    # shared cache) and one for the samples.
-    with django_assert_num_queries(3):
+    # The request's own one (the user; the session, the memberships and the unread count are
+    # in the shared cache) and one for the samples.
+    with django_assert_num_queries(2):
         page = client.get(reverse("access:log_sample_list"))
     assert len(page.context["samples"]) == count
     # ... and two for the sample and its rows.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(reverse("access:log_sample_detail", args=[sample.pk]))
 
 

@@ -194,10 +194,10 @@ def _count_queries(client, url, django_assert_num_queries, expected):
         assert client.get(url).status_code == 200
 
 
-# After the session's first request; the memberships and the unread count come from the
-# shared cache.
-LIST_QUERIES = 3
-DETAIL_QUERIES = 13
+# After the session's first request; the session, the memberships and the unread count come
+# from the shared cache.
+LIST_QUERIES = 2
+DETAIL_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [1, 5])

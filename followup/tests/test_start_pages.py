@@ -157,11 +157,11 @@ def _more_reports(world):
     rebuild(now=NOW)
 
 
-# The queries of each page after the first request of a session: session and user (2) on every
-# page (the memberships and the unread count are in the shared cache by then); the rest is the
-# role's attention items and follow-up panel. The dashboard of a year is seven queries of
-# ``followup.selectors.dashboard`` (eight with an approved governance document), computed
-# once per request however many roles show it; the principal's term is two or three
+# The queries of each page after the first request of a session: the user (1) on every page
+# (the session, the memberships and the unread count are in the shared cache by then); the
+# rest is the role's attention items and follow-up panel. The dashboard of a year is seven
+# queries of ``followup.selectors.dashboard`` (eight with an approved governance document),
+# computed once per request however many roles show it; the principal's term is two or three
 # (``period_sums``) and one for the next meeting. The audits' overdue answers and measures
 # (auditor, coordinator, board member) are one query; the board report's news and its latest
 # published report (board member, auditor) two, the coordinator's draft one. The
@@ -171,19 +171,19 @@ def _more_reports(world):
 # Every start page also asks once for the survey rounds whose analysis group names the user
 # (surveys.attention_results): the +1 in each figure below.
 EXPECTED = {
-    Role.BOARD_MEMBER: 13,  # 2 + the dashboard (7) + audits (1) + board report (2) + 1
-    Role.COORDINATOR: 19,  # 2 + the dashboard (7) + audits, board report, other apps' items
+    Role.BOARD_MEMBER: 12,  # 1 + the dashboard (7) + audits (1) + board report (2) + 1
+    Role.COORDINATOR: 18,  # 1 + the dashboard (7) + audits, board report, other apps' items
     # + the next board report (2)
-    Role.MANAGER: 12,  # 2 + the dashboard (7) + other apps' attention items
-    # 2 + term sums + next meeting + other apps' attention items (9), and the reports' panels
+    Role.MANAGER: 11,  # 1 + the dashboard (7) + other apps' attention items
+    # 1 + term sums + next meeting + other apps' attention items (9), and the reports' panels
     # (reports.start): the last visit, the news counted and listed, the access log of the
     # news shown, the numbers to call and the principal's own latest reports.
-    Role.PRINCIPAL: 14,
-    Role.INTAKE: 12,  # 2 + the month's dashboard (7) + other apps' attention items
-    Role.AUDITOR: 6,  # 2 + audits (1) + board report (2) + 1
+    Role.PRINCIPAL: 13,
+    Role.INTAKE: 11,  # 1 + the month's dashboard (7) + other apps' attention items
+    Role.AUDITOR: 5,  # 1 + audits (1) + board report (2) + 1
 }
-# 2 + the dashboard (7) + the comparisons (2)
-DASHBOARD_QUERIES = 11
+# 1 + the dashboard (7) + the comparisons (2)
+DASHBOARD_QUERIES = 10
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -295,8 +295,9 @@ def test_the_list_costs_the_same_number_of_queries(client, world, count, django_
     assert _body(response).count("Revision overdue since") == count
 
 
-# session, user, documents, versions (memberships and the unread count: the shared cache)
-QUERIES = 4
+# user, documents, versions (the session, the memberships and the unread count: the shared
+# cache)
+QUERIES = 3
 
 
 def test_line_breaks_in_the_html_source_are_not_lines_of_the_diff():

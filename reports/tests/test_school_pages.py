@@ -386,7 +386,7 @@ def count_queries(client: Client, url: str) -> int:
 
 @pytest.mark.parametrize(
     ("name", "role", "expected"),
-    [("my_reports", Role.REPORTER, 5), ("school_reports", Role.PRINCIPAL, 4)],
+    [("my_reports", Role.REPORTER, 4), ("school_reports", Role.PRINCIPAL, 3)],
 )
 def test_list_query_counts_do_not_grow_with_the_reports(client, world, name, role, expected):
     login(client, world.user(role))

@@ -303,16 +303,16 @@ def test_more_news_than_shown_are_counted(client, monday):
 
 # --- a fixed number of queries -------------------------------------------------------------------
 
-# After the first request of a session: session and user (2; the memberships and the unread
-# count are in the shared cache);
+# After the first request of a session: the user (1; the session, the memberships and the
+# unread count are in the shared cache);
 # the reporter's drafts and feedback (1) and the routine to confirm (governance, 1); the
 # numbers to call (1), the latest reports (1), the access log of those shown (1) and the survey
 # rounds whose analysis group names the user (1, surveys.attention_results).
-REPORTER_QUERIES = 8
+REPORTER_QUERIES = 7
 # The principal: the same, the principal's own latest reports included, and the last visit
 # (1), the news counted (1) and listed (1), the next meeting with the intake (1) and the
 # follow-up's term sums (2).
-PRINCIPAL_QUERIES = 14
+PRINCIPAL_QUERIES = 13
 
 
 def _queries(client, user, django_assert_num_queries, expected, more) -> None:

@@ -22,10 +22,10 @@ from tests.world import World
 
 pytestmark = pytest.mark.usefixtures("two_factor_set_up")
 
-# The session, the user, the plan through the policy, the access log, the meetings (one query
-# with the counts) and the SIP routine link; the memberships and the page frame's unread count
-# are in the shared cache.
-LIST_QUERIES = 7
+# The user, the plan through the policy, the access log, the meetings (one query with the
+# counts) and the SIP routine link; the session, the memberships and the page frame's unread
+# count are in the shared cache.
+LIST_QUERIES = 6
 
 
 def _permit(user, plan: Plan, action: SipAction = SipAction.EDIT):

@@ -97,7 +97,7 @@ def test_the_report_page_shows_the_part_at_the_same_cost(
     client = Client(headers={"Accept-Language": "sv"})
     client.force_login(world.user(Role.BOARD_MEMBER))
     client.get(reverse("followup_board:detail", args=[report.pk]))  # warm the caches
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(reverse("followup_board:detail", args=[report.pk]))
     page = response.content.decode()
     assert "Utbildning och enkäter" in page

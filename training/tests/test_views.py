@@ -344,7 +344,7 @@ def test_the_list_shows_the_share_per_sector_in_a_fixed_number_of_queries(
     client.force_login(world.user(Role.COORDINATOR))
     record(2)
     client.get(reverse("training:session_list"))  # warm the caches
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(6) as small:
         response = client.get(reverse("training:session_list"))
     record(10)
     with django_assert_num_queries(len(small.captured_queries)):

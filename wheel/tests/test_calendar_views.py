@@ -240,13 +240,13 @@ def _fill(series, count: int) -> None:
 @pytest.mark.parametrize(
     ("name", "args", "query", "queries"),
     [
-        # Session, user, the occurrences (the memberships and the unread count are in the
-        # shared cache).
-        ("wheel:wheel", [], YEAR_QUERY, 3),
-        ("wheel:list", [], YEAR_QUERY, 3),
-        ("wheel:month", [2026, 10], {}, 4),
+        # The user and the occurrences (the session, the memberships and the unread count are
+        # in the shared cache).
+        ("wheel:wheel", [], YEAR_QUERY, 2),
+        ("wheel:list", [], YEAR_QUERY, 2),
+        ("wheel:month", [2026, 10], {}, 3),
         # ... and the invited units when filtering by sector.
-        ("wheel:wheel", [], {**YEAR_QUERY, "sector": "school"}, 4),
+        ("wheel:wheel", [], {**YEAR_QUERY, "sector": "school"}, 3),
     ],
 )
 def test_query_count_is_fixed(
@@ -373,9 +373,9 @@ def test_coverage_query_count(client: Client, world: World, django_assert_num_qu
     client.force_login(world.user(Role.COORDINATOR))
     url = reverse("wheel:coverage")
     client.get(url)
-    # Session, user, schools, terms, two grouped counts (memberships and the unread count: the
-    # shared cache).
-    with django_assert_num_queries(6):
+    # User, schools, terms, two grouped counts (the session, the memberships and the unread
+    # count: the shared cache).
+    with django_assert_num_queries(5):
         client.get(url)
 
 

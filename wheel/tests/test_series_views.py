@@ -159,9 +159,9 @@ def test_list_query_count_is_fixed(
         make_series(world, title=f"Serie {index:02d}")
     client.force_login(world.user(Role.COORDINATOR))
     client.get(reverse("wheel:series_list"))
-    # The session, the user and the series with their counts (the memberships and the page
+    # The user and the series with their counts (the session, the memberships and the page
     # frame's unread count are in the shared cache).
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get(reverse("wheel:series_list"))
     assert len(response.context["rows"]) == count
 
@@ -223,9 +223,10 @@ def test_series_page_query_count_is_fixed(
         )
     client.force_login(coordinator)
     client.get(reverse("wheel:series_detail", args=[series.pk]))
-    # Session, user, the series, its invited units, the occurrences with their counts, the
-    # participants and may-record (memberships and the unread count: the shared cache).
-    with django_assert_num_queries(7):
+    # User, the series, its invited units, the occurrences with their counts, the
+    # participants and may-record (the session, the memberships and the unread count: the
+    # shared cache).
+    with django_assert_num_queries(6):
         response = client.get(reverse("wheel:series_detail", args=[series.pk]))
     assert len(response.context["rows"]) == series.occurrences.count()
 
