@@ -1,8 +1,9 @@
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms.models import ModelChoiceIterator
 
 from core.models import AccessibilityReport
@@ -17,8 +18,19 @@ class ListedChoiceIterator(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        rows = getattr(self.field, "offered_rows", None)
+        for obj in self.queryset if rows is None else rows:
             yield self.choice(obj)
+
+
+def offer_rows(field: forms.Field, rows: Sequence[Model]) -> None:
+    """Show ``rows`` as the choices of a model choice field using :class:`ListedChoiceIterator`,
+    with no query: for a page that has read them already, with other rows, in one query. The
+    rows must be what the field's queryset gives, in its order (the caller's test holds them
+    to it); a submitted choice is still checked against the queryset."""
+    if not isinstance(field, forms.ModelChoiceField) or field.iterator is not ListedChoiceIterator:
+        raise TypeError("offer_rows needs a model choice field with ListedChoiceIterator")
+    field.offered_rows = list(rows)  # type: ignore[attr-defined]
 
 
 def add_service_errors(

@@ -11,13 +11,11 @@ data (the slowest list template, T8). The markup is the loop's
 from collections.abc import Sequence
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from core.links import RowLink
 from organisations.models import User
-
-_PLACEHOLDER_PK = 999999999
 
 
 def user_rows_html(users: Sequence[User]) -> SafeString:
@@ -44,11 +42,7 @@ class _Words:
         self.set_up = escape(gettext("Set up"))
         self.missing = escape(gettext("Missing, required for the role"))
         self.not_set_up = escape(gettext("Not set up"))
-        url = reverse("organisations:user_detail", args=[_PLACEHOLDER_PK])
-        self._link_start, self._link_end = url.split(str(_PLACEHOLDER_PK))
-
-    def link(self, pk: int) -> str:
-        return f"{self._link_start}{pk}{self._link_end}"
+        self.link = RowLink("organisations:user_detail", numbered=True)
 
 
 def _row(account: User, words: _Words) -> str:

@@ -281,7 +281,8 @@ class ReportContent:
 # A report for the intake's page: its places and the municipality's rules joined in, and
 # everyone who took a step read in a second query. One query joining all fourteen tables cost
 # more to plan (~14 ms, past PostgreSQL's genetic-optimizer threshold) than both together to run.
-_INTAKE_PLACES = ("school_unit", "municipality__deadline_settings", "home_municipality")
+# The page loads the places with the policy's check itself (``find(with_related=...)``).
+INTAKE_PLACES = ("school_unit", "municipality__deadline_settings", "home_municipality")
 _INTAKE_PEOPLE = (
     "author",
     "received_by",
@@ -300,7 +301,12 @@ _INTAKE_PEOPLE = (
 def intake_report_load(pk: int) -> ConcernReport:
     """The report (already allowed by the policy) with its places and its people, in two
     queries; ``report.received_by`` and the others then cost none."""
-    report = ConcernReport.objects.select_related(*_INTAKE_PLACES).get(pk=pk)
+    return intake_report_people(ConcernReport.objects.select_related(*INTAKE_PLACES).get(pk=pk))
+
+
+def intake_report_people(report: ConcernReport) -> ConcernReport:
+    """Everyone who took a step on ``report`` (loaded with its ``INTAKE_PLACES``), in one
+    query."""
     people_ids = {getattr(report, f"{name}_id") for name in _INTAKE_PEOPLE} - {None}
     people = User.objects.in_bulk(sorted(people_ids))
     for name in _INTAKE_PEOPLE:

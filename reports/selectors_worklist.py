@@ -55,18 +55,27 @@ STEP_LABELS: dict[str, str | Promise] = {
 DECISION_MAKER_ROLES = frozenset({Role.INTAKE, Role.MANAGER})
 
 
-def _intake_people(municipality_id: int, roles: frozenset[str]) -> QuerySet[User]:
-    """Active people holding one of ``roles`` at an active intake unit of the municipality,
-    in force today, by name."""
-    memberships = Membership.objects.filter(
+_BY_NAME = ("first_name", "last_name", "pk")
+
+
+def _intake_memberships(municipality_id: int, roles: frozenset[str]) -> QuerySet[Membership]:
+    """The memberships in force today that give one of ``roles`` at an active intake unit of
+    the municipality."""
+    return Membership.objects.filter(
         active_on(timezone.localdate()),
         role__in=sorted(roles),
         unit__kind=UnitKind.INTAKE,
         unit__municipality_id=municipality_id,
         unit__is_active=True,
     )
+
+
+def _intake_people(municipality_id: int, roles: frozenset[str]) -> QuerySet[User]:
+    """Active people holding one of ``roles`` at an active intake unit of the municipality,
+    in force today, by name."""
+    memberships = _intake_memberships(municipality_id, roles)
     return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True).order_by(
-        "first_name", "last_name", "pk"
+        *_BY_NAME
     )
 
 
@@ -80,6 +89,33 @@ def intake_decision_makers(municipality_id: int) -> QuerySet[User]:
     """The people who may decide on an investigation for the municipality
     (``DECISION_MAKER_ROLES`` at one of its intake units, in force today)."""
     return _intake_people(municipality_id, DECISION_MAKER_ROLES)
+
+
+@dataclass(frozen=True)
+class IntakePeople:
+    """Both lists of people of the report page, by name: the same as
+    :func:`intake_case_workers` and :func:`intake_decision_makers` would give."""
+
+    case_workers: list[User]
+    decision_makers: list[User]
+
+
+def intake_people(municipality_id: int) -> IntakePeople:
+    """The report page's case owners and decision makers in one query (the case workers are
+    decision makers too): their memberships with the people, in the people's order."""
+    memberships = (
+        _intake_memberships(municipality_id, DECISION_MAKER_ROLES)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by(*(f"user__{name}" for name in _BY_NAME))
+    )
+    makers: dict[int, User] = {}
+    workers: dict[int, User] = {}
+    for membership in memberships:  # a person with several roles comes once in each list
+        person = makers.setdefault(membership.user_id, membership.user)
+        if membership.role == Role.INTAKE:
+            workers.setdefault(membership.user_id, person)
+    return IntakePeople(case_workers=list(workers.values()), decision_makers=list(makers.values()))
 
 
 def assignment_history(report: ConcernReport) -> list[CaseAssignment]:

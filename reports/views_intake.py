@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.loaders import log_read
 from access.models import AccessAction
-from core.forms import add_service_errors
+from core.forms import add_service_errors, offer_rows
 from organisations.models import Municipality, Role, User
 from organisations.policies import CONFIGURE, municipality_policy
 from organisations.selectors import municipality_asked_for
@@ -50,23 +50,27 @@ from reports.models import ConcernReport, DeadlineSettings, Feedback
 from reports.policies import HANDLE, report_policy
 from reports.rules import installation_rules, rules_for
 from reports.selectors_intake import (
+    INTAKE_PLACES,
     InboxFilters,
     InboxPage,
     inbox_overdue_count,
     inbox_page,
     intake_report_content,
     intake_report_load,
+    intake_report_people,
     intake_schools,
     is_intake,
     report_deadline_rows,
     report_history,
 )
 from reports.selectors_worklist import (
+    IntakePeople,
     Today,
     TodayRow,
     assignment_history,
     intake_case_workers,
     intake_decision_makers,
+    intake_people,
     other_reports_about_child,
     today_list,
 )
@@ -309,13 +313,16 @@ class StepForm:
     feedback_label: str | Promise = ""
 
 
-def _unbound_form(name: str, report: ConcernReport, user: User) -> forms.Form:
+def _unbound_form(name: str, report: ConcernReport, user: User, people: IntakePeople) -> forms.Form:
     initial: dict[str, Any] = {}
     if name == "decide":
         initial.update(_decide_initial(report, user))
     if name == "give_feedback":
         initial["feedback"] = services_common.FEEDBACK_FOR_DECISION.get(report.decision, "")
-    return STEPS[name].form(report, prefix=name, initial=initial)
+    form = STEPS[name].form(report, prefix=name, initial=initial)
+    if name == "decide":
+        offer_rows(form.fields["decision_maker"], people.decision_makers)
+    return form
 
 
 def _decide_initial(report: ConcernReport, user: User) -> dict[str, Any]:
@@ -339,7 +346,9 @@ def _own_settings_loaded(report: ConcernReport) -> DeadlineSettings | None:
         return None
 
 
-def _step_forms(report: ConcernReport, bound: StepForm | None, user: User) -> list[StepForm]:
+def _step_forms(
+    report: ConcernReport, bound: StepForm | None, user: User, people: IntakePeople
+) -> list[StepForm]:
     allowed = services_common.allowed_steps(report)
     result = []
     for name, step in STEPS.items():
@@ -348,7 +357,7 @@ def _step_forms(report: ConcernReport, bound: StepForm | None, user: User) -> li
         if bound is not None and bound.name == name:
             step_form = bound
         else:
-            step_form = StepForm(name, step, _unbound_form(name, report, user))
+            step_form = StepForm(name, step, _unbound_form(name, report, user, people))
         if name == "give_feedback":
             expected = services_common.FEEDBACK_FOR_DECISION.get(report.decision, "")
             step_form.feedback_label = Feedback(expected).label if expected else ""
@@ -357,12 +366,14 @@ def _step_forms(report: ConcernReport, bound: StepForm | None, user: User) -> li
 
 
 def _load(request: HttpRequest, public_id: UUID, log_action: str) -> ConcernReport:
-    """``get_or_404`` for the intake's pages: the policy's check, the report with its people
-    and rules, and the access-log row (written from the loaded report, so no extra query)."""
-    found = report_policy.find(_user(request), HANDLE, public_id=public_id)
+    """``get_or_404`` for the intake's pages: the policy's check with the report's places and
+    rules (one query), its people (one more), and the access-log row."""
+    found = report_policy.find(
+        _user(request), HANDLE, with_related=INTAKE_PLACES, public_id=public_id
+    )
     if found is None:
         raise Http404
-    full = intake_report_load(found.obj.pk)
+    full = intake_report_people(found.obj)
     log_read(request, found, log_action, obj=full)
     return full
 
@@ -395,17 +406,22 @@ def _render_detail(
     assign_form: AssignForm | None = None,
 ) -> HttpResponse:
     context = _detail_context(request, report)
-    context["step_forms"] = _step_forms(context["report"], bound, _user(request))
+    # The people to choose from in the decision's step and the case owner's form: one query.
+    people = intake_people(report.municipality_id)
+    context["step_forms"] = _step_forms(context["report"], bound, _user(request), people)
     # The page only (not the print view): other reports of the child are logged reads.
     siblings = context["content"].siblings
     context["other_reports"] = other_reports_about_child(
         _user(request), report, sibling_refs=[row.report.child_ref for row in siblings]
     )
     context["assignments"] = assignment_history(report)
-    context["assign_form"] = assign_form or AssignForm(
-        initial={"owner": report.owner_id, "expected_owner": report.owner_id},
-        workers=intake_case_workers(report.municipality_id),
-    )
+    if assign_form is None:
+        assign_form = AssignForm(
+            initial={"owner": report.owner_id, "expected_owner": report.owner_id},
+            workers=intake_case_workers(report.municipality_id),
+        )
+        offer_rows(assign_form.fields["owner"], people.case_workers)
+    context["assign_form"] = assign_form
     return render(request, "reports/intake/detail.html", context)
 
 

@@ -13,6 +13,12 @@ def test_a_row_link_is_what_reverse_gives():
         assert link(public_id) == reverse("reports:intake_detail", args=[public_id])
 
 
+def test_a_numbered_row_link_is_what_reverse_gives():
+    link = RowLink("organisations:user_detail", numbered=True)
+    for pk in (1, 42, 987654321, 2**63 - 1):
+        assert link(pk) == reverse("organisations:user_detail", args=[pk])
+
+
 def test_a_row_link_keeps_the_script_prefix():
     set_script_prefix("/samverkan/")
     try:

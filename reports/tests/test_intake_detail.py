@@ -799,13 +799,13 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     services_school.report_supplement_add(report=report, actor=report.author, text="Mer.")
     client.force_login(world.user(Role.INTAKE))
     client.get(detail_url(report))  # the first request of a session checks two-factor
-    # 14: the session, the user, the policy's find, the report with its places, its people (a
+    # 12: the user, the report through the policy with its places and rules, its people (a
     # second query: one join of fourteen tables took ~37 ms to plan, two queries ~1 ms), its
     # categories, files, supplements and siblings, the other reports about the child, the
-    # case owner's history and choices, the consents to feedback in own words, and the
-    # access-log row; the memberships and the unread count are in the cache. (The decision's
-    # step adds its decision makers.)
-    with django_assert_num_queries(14):
+    # case owner's history, the people to choose from (case owners and decision makers in one
+    # query), the consents to feedback in own words, and the access-log row; the session,
+    # the memberships and the unread count are in the cache.
+    with django_assert_num_queries(12):
         assert client.get(detail_url(report)).status_code == 200
     # Earlier reports about the child and a history of owners cost no more.
     for _ in range(3):
@@ -817,14 +817,19 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     services_intake.report_assign(
         report=report, actor=intake, assignee=None, expected_owner_id=intake.pk
     )
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         assert client.get(detail_url(report)).status_code == 200
+    # The decision's step, with its decision makers, costs no more.
+    report = advance(report, ReportStatus.PROTECTION_ASSESSED, intake=intake)
+    assert "decide" in services_common.allowed_steps(report)
+    with django_assert_num_queries(12):
+        assert 'name="decide-decision_maker"' in text_of(client.get(detail_url(report)))
     # Linked siblings cost one query more (which of them the user may read), whatever their
     # number.
     for child in ("201203159801", "201112249807"):
         sibling = submitted(world, child_identity_number=child)
         services_school.sibling_link(report=report, sibling=sibling, actor=report.author)
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(13):
             assert client.get(detail_url(report)).status_code == 200
 
 
