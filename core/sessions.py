@@ -14,7 +14,9 @@ session is gone everywhere a minute after it was last cached, whatever Redis did
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends import cached_db
+from django.core.cache import caches
 
 # How long a session is read from the cache before the database is asked again.
 CACHED_SECONDS = 60
@@ -44,4 +46,4 @@ class SessionStore(cached_db.SessionStore):
 
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
-        self._cache = _ShortLived(self._cache)
+        self._cache: Any = _ShortLived(caches[settings.SESSION_CACHE_ALIAS])
