@@ -14,7 +14,7 @@ meetings, in a fixed number of queries whatever the amount of data (at most eigh
    second only when a document has an approved version);
 8. the auditors' open recommendations and overdue measures (live, from the audits).
 
-Comparisons with other municipalities and national reference values are two queries more
+Comparisons with other municipalities and national reference values are three queries more
 (:func:`comparisons`).
 """
 
@@ -666,45 +666,32 @@ def comparisons(
 ) -> tuple[dict[str, list[Comparison]], dict[str, list[ReferenceValue]]]:
     """Per indicator, every municipality on the installation for the period (others unnamed
     unless they agreed to be named), and the national reference values. One query for the
-    sums and consents, one for the reference values."""
+    sums, one for the municipalities' names, pupils and consents, one for the reference
+    values."""
     rows = (
         Rollup.objects.filter(month__gte=period.start, month__lt=period.end)
         .exclude(source=RollupSource.GOVERNANCE)
-        .values("municipality_id", "municipality__name", "metric")
+        .values("municipality_id", "metric")
         .annotate(
             total=Sum("value"),
             # The rate per pupil counts what the active schools sent, as the dashboard does.
             from_active=Sum("value", filter=Q(unit__isnull=True) | Q(unit__is_active=True)),
-            pupils=Subquery(
-                Unit.objects.filter(
-                    municipality_id=OuterRef("municipality_id"),
-                    kind__in=[UnitKind.SCHOOL, UnitKind.PRESCHOOL],
-                    is_active=True,
-                )
-                .values("municipality_id")
-                .annotate(pupils=Sum("pupil_count"))
-                .values("pupils")
-            ),
-            named=Exists(
-                ComparisonConsent.objects.filter(
-                    municipality_id=OuterRef("municipality_id"), named=True
-                )
-            ),
         )
         .order_by()
     )
     sums: dict[int, Metrics] = defaultdict(lambda: defaultdict(int))
-    names: dict[int, str] = {}
-    named: set[int] = set()
     for row in rows:
         metrics = sums[row["municipality_id"]]
         metrics[row["metric"]] += row["total"]
         if row["metric"] == "sent":
             metrics[SENT_FROM_ACTIVE] += row["from_active"] or 0
-        metrics[PUPILS] = row["pupils"] or 0
-        names[row["municipality_id"]] = row["municipality__name"]
-        if row["named"]:
-            named.add(row["municipality_id"])
+    names: dict[int, str] = {}
+    named: set[int] = set()
+    for place in _compared_municipalities(list(sums)):
+        sums[place["id"]][PUPILS] = place["pupils"] or 0
+        names[place["id"]] = place["name"]
+        if place["named"]:
+            named.add(place["id"])
     result: dict[str, list[Comparison]] = {}
     for key in keys:
         indicator = CATALOGUE[key]
@@ -717,6 +704,32 @@ def comparisons(
     for reference in ReferenceValue.objects.filter(indicator_key__in=keys):
         references[reference.indicator_key].append(reference)
     return result, dict(references)
+
+
+def _compared_municipalities(ids: list[int]) -> list[dict[str, Any]]:
+    """The municipalities' names, pupils in active schools and consent to be named, in one
+    query. (Asked per municipality, not per summed row: as columns of the sums' query the two
+    subqueries ran once for every rollup row of the period, 6,300 times for ten years of
+    Leksand alone, 111 ms.)"""
+    if not ids:
+        return []
+    pupils = (
+        Unit.objects.filter(
+            municipality_id=OuterRef("pk"),
+            kind__in=[UnitKind.SCHOOL, UnitKind.PRESCHOOL],
+            is_active=True,
+        )
+        .values("municipality_id")
+        .annotate(pupils=Sum("pupil_count"))
+        .values("pupils")
+    )
+    consents = ComparisonConsent.objects.filter(municipality_id=OuterRef("pk"), named=True)
+    places = (
+        Municipality.objects.filter(pk__in=ids)
+        .annotate(pupils=Subquery(pupils), named=Exists(consents))
+        .values("id", "name", "pupils", "named")
+    )
+    return [dict(place) for place in places]
 
 
 def _compared(

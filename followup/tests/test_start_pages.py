@@ -182,8 +182,9 @@ EXPECTED = {
     Role.INTAKE: 11,  # 1 + the month's dashboard (7) + other apps' attention items
     Role.AUDITOR: 5,  # 1 + audits (1) + board report (2) + 1
 }
-# 1 + the dashboard (7) + the comparisons (2)
-DASHBOARD_QUERIES = 10
+# 1 + the dashboard (7) + the comparisons (3: the sums, the municipalities, the reference
+# values)
+DASHBOARD_QUERIES = 11
 
 
 @pytest.mark.parametrize("role", ROLES)
