@@ -17,6 +17,7 @@ from django.test import override_settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from core.sessions import SessionStore
 from organisations.models import Role
 from reports.models import ConcernReport
 from reports.tests.test_school_drafts import draft
@@ -44,8 +45,11 @@ def wait_for(condition: Callable[[], bool], message: str, timeout: float = 10.0)
 
 
 def end_every_session() -> None:
-    # What the idle timeout does: the session is gone on the server, the cookie still sent.
-    Session.objects.all().delete()
+    # What the idle timeout does: the session is gone on the server (its row and its cached
+    # copy, core/sessions.py), the cookie still sent.
+    store = SessionStore()
+    for key in Session.objects.values_list("session_key", flat=True):
+        store.delete(key)
 
 
 def fill_and_leave(page: Page, selector: str, text: str) -> None:
