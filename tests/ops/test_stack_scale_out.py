@@ -74,28 +74,36 @@ def test_a_session_made_on_one_process_works_on_the_other(stack: Any, reporter: 
 
 def test_the_failed_login_limit_counts_both_processes(stack: Any, people: dict) -> None:
     username = "principal.leksand"
-    before = counts(stack, r'"POST /accounts/login/"')
+    login_line = r'"POST /accounts/login/"'
+    before = counts(stack, login_line)
 
     def attempt(password: str) -> int:
-        browser = Browser(stack.url)
+        browser = Browser(stack.url)  # a new connection: the kernel picks the process
         page = browser.get("/accounts/login/")
         values = {"login": username, "password": password}
         return browser.submit(page, has="login", values=values).status
 
-    # The limit is 5 failures per account in 5 minutes (LOGIN_RATE_LIMIT).
-    assert [attempt("not the password") for _ in range(5)] == [200] * 5
-    # Now even the right password is refused, on whichever process answers.
-    assert [attempt(people["password"]) for _ in range(5)] == [200] * 5
-
-    def attempts_logged() -> dict[str, int] | None:
-        after = counts(stack, r'"POST /accounts/login/"')
+    def served(total: int) -> dict[str, int] | None:
+        after = counts(stack, login_line)
         found = {name: after[name] - before[name] for name in WEB}
         # Every attempt's line has reached the access logs (they are written a moment later).
-        return found if sum(found.values()) >= 10 else None
+        return found if sum(found.values()) >= total else None
 
-    served: dict[str, int] = wait_for(attempts_logged, timeout=15)
-    assert sum(served.values()) == 10
-    assert all(served.values()), f"one process served every attempt: {served}"
+    # The limit is 5 failures per account in 5 minutes (LOGIN_RATE_LIMIT).
+    assert [attempt("not the password") for _ in range(5)] == [200] * 5
+    # Now even the right password is refused, on whichever process answers. Both processes
+    # must have answered some of the attempts for that to say anything: the kernel spreads
+    # new connections at random, so (rarely) ten in a row go to one; try on until both have
+    # (at most 20 posts in all: the login's own limit is 30 a minute per address).
+    attempts = 5
+    for _ in range(3):
+        assert [attempt(people["password"]) for _ in range(5)] == [200] * 5
+        attempts += 5
+        found: dict[str, int] = wait_for(partial(served, attempts), timeout=15)
+        if all(found.values()):
+            break
+    assert sum(found.values()) == attempts
+    assert all(found.values()), f"one process served every attempt: {found}"
 
 
 def test_every_task_is_claimed_by_exactly_one_worker(stack: Any) -> None:
