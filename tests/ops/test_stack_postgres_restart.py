@@ -90,6 +90,7 @@ def test_postgresql_restarted_under_load(cluster: Cluster, static_root: Path) ->
             cluster.stop()
             down_at = time.monotonic()
             time.sleep(OUTAGE_SECONDS)
+            starting_at = time.monotonic()
             cluster.start()
             up_at = time.monotonic()
             wait_for(lambda: any(s.at > up_at and s.status == 200 for s in seen), timeout=60)
@@ -100,10 +101,12 @@ def test_postgresql_restarted_under_load(cluster: Cluster, static_root: Path) ->
             for thread in threads:
                 thread.join(120)
 
-        # Sent after PostgreSQL had stopped and answered before it started again: a request
+        # Sent after PostgreSQL had stopped and answered before it was started again: a request
         # sent before the stop may still be answered from its finished queries (seen on a
-        # loaded machine, with the one web worker busy with the writer's request).
-        during = [s for s in seen if down_at < s.sent and s.at < up_at]
+        # loaded machine, with the one web worker busy with the writer's request), and one
+        # answered while `pg_ctl start` was returning may have been served by the new server
+        # (pg_ctl polls for readiness; seen in CI as a 200 in this window).
+        during = [s for s in seen if down_at < s.sent and s.at < starting_at]
         assert during, "no request was answered while PostgreSQL was down"
         assert all(s.status == 503 for s in during), sorted({s.status for s in during})
         assert all(s.friendly and s.retry_after for s in during)
