@@ -5,7 +5,9 @@ account and per address), the two-factor codes already used, the once-per-form g
 SIP pages and the accessibility report budget; and, to spare every page two queries, each
 user's memberships (keyed by the user's access stamp, so an entry is never wrong, only unused:
 organisations/access_stamp.py) and unread-notification count (forgotten at each change, kept
-at most a minute). Sessions are in the database, so nobody is logged out whatever happens to
+at most a minute), and the follow-up's computed dashboards (keyed by the municipalities'
+follow-up stamps, so an entry is never wrong either: followup/cached.py). Sessions are in the
+database, so nobody is logged out whatever happens to
 Redis; the cache holds a copy for a minute, so that a page does not read its session from the
 database (core/sessions.py).
 

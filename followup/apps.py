@@ -9,7 +9,7 @@ class FollowupConfig(AppConfig):
 
     def ready(self) -> None:
         from core.attention import register, register_panel
-        from followup import start
+        from followup import stamps, start
         from followup.board_attention import (
             READER_ORDER,
             coordinator_report_attention,
@@ -17,6 +17,9 @@ class FollowupConfig(AppConfig):
             published_report_attention,
         )
         from organisations.models import Role
+
+        # Changes to what the dashboard reads renew the municipality's follow-up stamp.
+        stamps.connect()
 
         # The board report's start-page items (followup.board_attention).
         for reader_role in READER_ORDER:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, SupportsIndex
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +104,13 @@ class Indicator:
     # Drawn month by month in the trends. A count of children is not: its months are parts of
     # the period's total, and only the reports' months are protected as such parts.
     trend: bool = True
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        # Pickled (the dashboards kept in the shared cache, followup/cached.py) as its key:
+        # its ``compute`` may be a closure, which pickle can not write.
+        if CATALOGUE.get(self.key) is self:
+            return (catalogue_indicator, (self.key,))
+        return super().__reduce_ex__(protocol)
 
     @property
     def unit_label(self) -> Promise:
@@ -552,6 +560,10 @@ AUDIT_INDICATORS: tuple[Indicator, ...] = (
 CATALOGUE: dict[str, Indicator] = {
     indicator.key: indicator for indicator in (*INDICATORS, *AUDIT_INDICATORS)
 }
+
+
+def catalogue_indicator(key: str) -> Indicator:
+    return CATALOGUE[key]
 
 
 def for_goal(indicator: Indicator, goal_direction: str) -> Indicator:

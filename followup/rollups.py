@@ -54,6 +54,7 @@ from followup.models import Rollup, RollupChange, RollupSource
 from followup.periods import add_months, month_start
 from governance.selectors import main_routine_version
 from governance.shares import read_shares
+from organisations.followup_stamp import followup_restamp, followup_restamp_all
 from organisations.models import Municipality
 from reports.deadlines import decision_was_late
 from reports.models import ConcernReport, Decision
@@ -210,9 +211,18 @@ def bucket_refresh(
         _lock_bucket(municipality_id, source, month)
         # Computed under the lock, so that the last refresh to write has read the latest rows.
         rows = bucket_rows(municipality_id, source, month, now=now)
-        Rollup.objects.filter(municipality_id=municipality_id, source=source, month=month).delete()
-        Rollup.objects.bulk_create(rows)
+        bucket = Rollup.objects.filter(municipality_id=municipality_id, source=source, month=month)
+        if _contents(rows) != _contents(bucket):
+            bucket.delete()
+            Rollup.objects.bulk_create(rows)
+            # The dashboards kept with the old numbers are not used again; a recount that
+            # changed nothing (the hourly refresh, a note added to a report) keeps them.
+            followup_restamp([municipality_id])
     return len(rows)
+
+
+def _contents(rows: Iterable[Rollup]) -> Counter[tuple[int | None, str, str, int]]:
+    return Counter((row.unit_id, row.sector, row.metric, row.value) for row in rows)
 
 
 def _report_counts(
@@ -462,4 +472,5 @@ def rebuild(*, now: datetime.datetime | None = None) -> int:
         RollupChange.objects.all().delete()
         for municipality_id, source, month in sorted(buckets):
             bucket_refresh(municipality_id, source, month, now=now)
+        followup_restamp_all()  # the deleted buckets' municipalities too
     return len(buckets)

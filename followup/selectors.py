@@ -55,17 +55,23 @@ TREND_MONTHS = 12
 Metrics = dict[str, int]
 
 
+def _metrics() -> Metrics:
+    # A function of the module, not a lambda: the sums are pickled with the dashboards kept in
+    # the shared cache (followup/cached.py).
+    return defaultdict(int)
+
+
+def _metrics_by() -> defaultdict[Any, Metrics]:
+    return defaultdict(_metrics)
+
+
 @dataclass
 class Sums:
     """Metric sums of one municipality: in total, per unit and per sector."""
 
-    total: Metrics = field(default_factory=lambda: defaultdict(int))
-    by_unit: dict[int, Metrics] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(int))
-    )
-    by_sector: dict[str, Metrics] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(int))
-    )
+    total: Metrics = field(default_factory=_metrics)
+    by_unit: dict[int, Metrics] = field(default_factory=_metrics_by)
+    by_sector: dict[str, Metrics] = field(default_factory=_metrics_by)
 
     def add(self, unit_id: int | None, sector: str, metric: str, value: int) -> None:
         self.total[metric] += value

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from core.attention import StartPanel
 from followup.board_next import before_next_report, next_board_occurrences
+from followup.cached import dashboard_parts
 from followup.catalogue import CATALOGUE
 from followup.periods import Period, month_period, term_of, year_period
 from followup.presentation import IndicatorRow, indicator_rows, school_flags
 from followup.sectors import schools_below, sector_view, unit_sector
-from followup.selectors import Dashboard, dashboard, period_sums
+from followup.selectors import Dashboard, period_sums
 from followup.suppression import Cell, Protection, cell
 from followup.values import Shown, shown_share
 from organisations.models import Membership, Municipality, Unit, User
@@ -41,11 +42,12 @@ def _today() -> datetime.date:
 
 
 def cached_dashboard(user: User, municipality: Municipality, period: Period) -> Dashboard:
-    """The dashboard, computed once per user object (one request)."""
+    """The dashboard, read once per user object (one request), from the parts the dashboard
+    page keeps in the shared cache (followup/cached.py; without its trend)."""
     cache: dict[tuple[int, Period], Dashboard] = user.__dict__.setdefault(_CACHE_ATTR, {})
     key = (municipality.pk, period)
     if key not in cache:
-        cache[key] = dashboard(municipality, period, today=_today())
+        cache[key] = dashboard_parts(municipality, period, today=_today()).dash
     return cache[key]
 
 

@@ -3,9 +3,10 @@ coordinator's targets and the municipal admin's consent to be named in compariso
 
 The municipality is loaded through ``followup_policy`` (no query: memberships are cached per
 request): another municipality, or a role without the follow-up, is the same 404. Every page
-reads the summary tables through ``followup.selectors`` in a fixed number of queries; no
-child is ever shown, and small numbers are protected the same way on the page and in the
-exports (``followup.presentation``).
+reads the summary tables through ``followup.selectors`` in a fixed number of queries, and the
+dashboard keeps what it computed and rendered in the shared cache (``followup.cached``: two
+queries when it is kept, whatever the period); no child is ever shown, and small numbers are
+protected the same way on the page and in the exports (``followup.presentation``).
 """
 
 import datetime
@@ -15,6 +16,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -23,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access.loaders import permit_or_404
 from followup import exports
+from followup.cached import DashboardParts, dashboard_parts, kept_html
 from followup.catalogue import CATALOGUE
-from followup.charts import trend_svg, trend_table_rows
 from followup.forms import ComparisonConsentForm, TargetsForm
 from followup.models import ComparisonConsent, IndicatorTarget
 from followup.periods import (
@@ -44,15 +46,9 @@ from followup.policies import (
     municipality_for,
     own_schools_only,
 )
-from followup.presentation import (
-    KEY_INDICATORS,
-    indicator_rows,
-    school_flags,
-    target_text,
-    trends,
-)
+from followup.presentation import indicator_rows, school_flags, target_text
 from followup.sectors import is_sector, manager_sector, sector_choices, sector_view
-from followup.selectors import Dashboard, SchoolRow, comparisons, dashboard
+from followup.selectors import Dashboard, SchoolRow
 from followup.services import comparison_consent_set, targets_set
 from organisations.models import Municipality, User
 from organisations.selectors import memberships_of
@@ -115,6 +111,7 @@ class Loaded:
     period_error: str
     dash: Dashboard
     own_schools: set[int] | None
+    parts: DashboardParts
     sector_error: str = ""
 
     @property
@@ -132,15 +129,16 @@ def _load(request: HttpRequest) -> Loaded:
     municipality = _municipality(request)
     today = timezone.localdate()
     period, error = chosen_period(request, today)
-    dash = dashboard(municipality, period, today=today)
-    default = manager_sector(memberships_of(_user(request)), municipality, dash.schools)
+    parts = dashboard_parts(municipality, period, today=today)
+    default = manager_sector(memberships_of(_user(request)), municipality, parts.dash.schools)
     sector, sector_error = chosen_sector(request, default)
     return Loaded(
         municipality=municipality,
         period=period,
         period_error=error,
-        dash=sector_view(dash, sector),
+        dash=sector_view(parts.dash, sector),
         own_schools=own_schools_only(_user(request), municipality),
+        parts=parts,
         sector_error=sector_error,
     )
 
@@ -168,22 +166,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     tables of schools, sectors and documents."""
     loaded = _load(request)
     user = _user(request)
-    compared, references = comparisons(loaded.municipality, loaded.period, KEY_INDICATORS)
-    rows = indicator_rows(loaded.dash, compared, references)
-    charts = [
-        (
-            trend,
-            trend_svg(
-                trend.points,
-                chart_id=f"trend-{trend.key}",
-                title=trend.title,
-                description=trend.description,
-                target=trend.target,
-            ),
-            trend_table_rows(trend.points),
-        )
-        for trend in trends(loaded.dash)
-    ]
     municipalities = followup_policy.municipalities(user, VIEW_DASHBOARD)
     today = timezone.localdate()
     return render(
@@ -192,11 +174,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         {
             "loaded": loaded,
             "dash": loaded.dash,
-            "rows": rows,
-            "key_rows": [row for row in rows if row.comparisons or row.references],
-            "charts": charts,
-            "schools": [(row, *school_flags(row)) for row in loaded.schools],
-            "own_schools_only": loaded.own_schools is not None,
+            "body": kept_html(loaded.parts, _body_variant(loaded), lambda: _body(loaded)),
             "municipalities": municipalities,
             "query": _query(loaded, len(municipalities) > 1),
             "period_kinds": list(PERIOD_KIND_LABELS.items()),
@@ -208,6 +186,32 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             in followup_policy.municipality_ids(user, MANAGE_TARGETS),
             "can_manage_comparison": loaded.municipality.pk
             in followup_policy.municipality_ids(user, MANAGE_COMPARISON),
+        },
+    )
+
+
+def _body_variant(loaded: Loaded) -> str:
+    """What the body depends on beyond the parts: the sector and a principal's own schools."""
+    schools = (
+        "all" if loaded.own_schools is None else ",".join(map(str, sorted(loaded.own_schools)))
+    )
+    return f"{loaded.sector}:{schools}"
+
+
+def _body(loaded: Loaded) -> str:
+    """The dashboard below its form (``followup/_dashboard_body.html``), with no request: the
+    same for everyone who asks for the same parts and variant."""
+    rows = indicator_rows(loaded.dash, loaded.parts.compared, loaded.parts.references)
+    return render_to_string(
+        "followup/_dashboard_body.html",
+        {
+            "loaded": loaded,
+            "dash": loaded.dash,
+            "rows": rows,
+            "key_rows": [row for row in rows if row.comparisons or row.references],
+            "charts": loaded.parts.charts,
+            "schools": [(row, *school_flags(row)) for row in loaded.schools],
+            "own_schools_only": loaded.own_schools is not None,
         },
     )
 

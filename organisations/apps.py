@@ -10,7 +10,7 @@ class OrganisationsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.attention import register, register_panel
-        from organisations import access_stamp
+        from organisations import access_stamp, followup_stamp
         from organisations.attention import municipal_admin_attention
         from organisations.models import Membership, Municipality, Role, Unit
         from organisations.start import contacts_attention, contacts_panels
@@ -25,3 +25,7 @@ class OrganisationsConfig(AppConfig):
             signal.connect(access_stamp.membership_changed, sender=Membership)
             signal.connect(access_stamp.unit_changed, sender=Unit)
             signal.connect(access_stamp.municipality_changed, sender=Municipality)
+            # A unit's name, pupils or activity is in its municipality's dashboard
+            # (organisations/followup_stamp.py).
+            signal.connect(followup_stamp.unit_saved, sender=Unit)
+        post_save.connect(followup_stamp.municipality_saved, sender=Municipality)

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from core.querysets import WatchedQuerySet
 from organisations import access_stamp
+from organisations import followup_stamp as followup_stamping
 from organisations.phone import tel_uri
 
 
@@ -114,9 +115,14 @@ class Municipality(models.Model):
         help_text=_("SCB's four-digit code, e.g. 2029 for Leksand."),
     )
 
-    # Bulk changes restamp the users of its units (organisations/access_stamp.py).
+    # Changed with every change to what the follow-up's dashboard reads
+    # (organisations/followup_stamp.py): the dashboards in the shared cache are keyed by it.
+    followup_stamp = models.BigIntegerField(default=0, db_default=0, editable=False)
+
+    # Bulk changes restamp the users of its units (organisations/access_stamp.py) and the
+    # follow-up (organisations/followup_stamp.py).
     objects = WatchedQuerySet.as_manager()
-    rows_changed = staticmethod(access_stamp.municipalities_restamp)
+    rows_changed = staticmethod(followup_stamping.municipalities_changed)
     rows_created = staticmethod(access_stamp.nothing_to_restamp)
 
     class Meta:
@@ -160,9 +166,10 @@ class Unit(models.Model):
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
     history = HistoricalRecords()
 
-    # Bulk changes restamp the unit's members (organisations/access_stamp.py).
+    # Bulk changes restamp the unit's members (organisations/access_stamp.py) and its
+    # municipality's follow-up (organisations/followup_stamp.py).
     objects = WatchedQuerySet.as_manager()
-    rows_changed = staticmethod(access_stamp.units_restamp)
+    rows_changed = staticmethod(followup_stamping.units_changed)
     rows_created = staticmethod(access_stamp.nothing_to_restamp)
 
     class Meta:

@@ -1,10 +1,15 @@
+import datetime
+
 import pytest
 import time_machine
 from django.utils import translation
 
 from conftest import give_totp
+from followup.models import Rollup, RollupSource
 from followup.rollups import rebuild
 from followup.tests.scenario import NOW, march_meetings, march_reports
+from organisations.models import UnitKind
+from tests.factories import UnitFactory
 from tests.world import build_world
 
 
@@ -34,3 +39,25 @@ def _default_language(settings):
     test left active; a test about English texts asks for ``english``."""
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture
+def two_schools(world):
+    """Leksand's school sent 10 reports in March 2026, a second school 3 (hand-made summary
+    rows: the dashboard reads nothing else)."""
+    municipality = world.municipality()
+    small = UnitFactory.create(
+        municipality=municipality, name="Lilla skolan", kind=UnitKind.SCHOOL, pupil_count=100
+    )
+    big = world.unit(UnitKind.SCHOOL)
+    for unit, sent in ((big, 10), (small, 3)):
+        Rollup.objects.create(
+            municipality=municipality,
+            source=RollupSource.REPORTS,
+            month=datetime.date(2026, 3, 1),
+            unit=unit,
+            sector="school",
+            metric="sent",
+            value=sent,
+        )
+    return world, big, small

@@ -3,6 +3,7 @@ value, counts, target, light in words, the previous period and the change; the p
 and its bad input; the comparison; the schools, sectors and documents."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -307,9 +308,10 @@ def test_ten_years_are_drawn_year_by_year(client, march):
         **{"from": "2017-01", "to": "2026-03"},
     )
     html = response.content.decode()
-    for trend, _svg, _table in response.context["charts"]:
+    for trend, _svg, table in response.context["charts"]:
         assert trend.yearly
-        assert [point.label for point in trend.points][-2:] == ["2025", "January–March 2026"]
+        labels = re.findall(r'<th scope="row">([^<]*)</th>', str(table))
+        assert labels[-2:] == ["2025", "January–March 2026"]
     assert '<th scope="col">Year</th>' in html
     assert "Reports of concern that arrived, per year" in html
     assert "Bars per year from 2017 to 2026" in html

@@ -5,38 +5,13 @@ municipality's total does not give it away. Files are named by municipality and 
 import datetime
 import io
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from followup.models import Rollup, RollupSource
-from organisations.models import Role, UnitKind
-from tests.factories import UnitFactory
+from organisations.models import Role
 
 MARCH = datetime.date(2026, 3, 1)
 QUERY = {"period": "month", "month": "2026-03"}
-
-
-@pytest.fixture
-def two_schools(world):
-    """Leksand's school sent 10 reports in March 2026, a second school 3 (hand-made summary
-    rows: the dashboard reads nothing else)."""
-    municipality = world.municipality()
-    small = UnitFactory.create(
-        municipality=municipality, name="Lilla skolan", kind=UnitKind.SCHOOL, pupil_count=100
-    )
-    big = world.unit(UnitKind.SCHOOL)
-    for unit, sent in ((big, 10), (small, 3)):
-        Rollup.objects.create(
-            municipality=municipality,
-            source=RollupSource.REPORTS,
-            month=MARCH,
-            unit=unit,
-            sector="school",
-            metric="sent",
-            value=sent,
-        )
-    return world, big, small
 
 
 def _get(client, world, name):
