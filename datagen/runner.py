@@ -34,6 +34,7 @@ from datagen.reports import ReportWriter
 from datagen.wheel import WheelWriter
 from followup.models import Rollup
 from followup.rollups import rebuild
+from organisations.followup_stamp import followup_restamp_all
 from organisations.models import Municipality
 from reports.models import CaseAssignment, ConcernReport, ConcernReportCategory
 
@@ -206,6 +207,9 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
     )
     log(f"access log ({time.monotonic() - started:.1f} s)")
     loader.finish()
+    # Loaded without the models' signals: every municipality gets a new follow-up stamp, so no
+    # dashboard kept in the shared cache from an earlier database is taken for this one's.
+    followup_restamp_all()
     counts = loader.counts()
     if options.rollups:
         # The app's own rebuild, at the generated world's "now", so the summaries are what
