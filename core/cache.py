@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -87,11 +87,32 @@ def _delegated(name: str) -> Any:
     return method
 
 
+class _KeptClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool. Django makes a
+    new one for every operation, and redis-py copies its table of ~170 response callbacks into
+    each: ~0.3 ms, three times on every page (the session, the memberships, the unread count).
+    A ``redis.Redis`` is safe to share, and the connections are the pool's as before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:  # noqa: ARG002 - Django passes it
+        django_client: Any = self  # its pool helpers are not in the type stubs
+        index = django_client._get_connection_pool_index(write)
+        client = self._kept.get(index)
+        if client is None:
+            pool = django_client._get_connection_pool(write)
+            client = self._kept[index] = django_client._client(connection_pool=pool)
+        return client
+
+
 class FallbackRedisCache(RedisCache):
     """Django's Redis cache that uses the database cache while Redis is unreachable."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
+        self._class = _KeptClient
         fallback_params = {key: value for key, value in params.items() if key != "OPTIONS"}
         # Django's database cache deletes a third of its rows beyond 300 entries: rate-limit
         # counts must not vanish like that while the database stands in for Redis.

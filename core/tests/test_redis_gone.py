@@ -240,3 +240,14 @@ def test_the_metrics_say_when_the_database_stands_in_for_redis(settings):
     assert isinstance(default, resilient.FallbackRedisCache)
     assert default.degraded()
     assert samples(scrape())[("samverkan_cache_fallback", ())] == 1
+
+
+def test_one_redis_client_serves_every_operation(settings, real_redis: tuple[str, Any]) -> None:
+    location, _restart = real_redis
+    settings.CACHES = redis_cache_settings(location)
+    resilient._outages.clear()
+    default = caches["default"]
+    cache.set("answer", 42)
+    client = default._cache.get_client(write=False)  # type: ignore[attr-defined]
+    assert cache.get("answer") == 42
+    assert default._cache.get_client(write=True) is client  # type: ignore[attr-defined]
