@@ -204,9 +204,16 @@ def _lock_bucket(municipality_id: int, source: str, month: datetime.date) -> Non
 
 
 def bucket_refresh(
-    municipality_id: int, source: str, month: datetime.date, *, now: datetime.datetime
+    municipality_id: int,
+    source: str,
+    month: datetime.date,
+    *,
+    now: datetime.datetime,
+    restamp: bool = True,
 ) -> int:
-    """Replace one bucket with its recomputed rows; the number of rows written."""
+    """Replace one bucket with its recomputed rows; the number of rows written. ``restamp``:
+    renew the municipality's follow-up stamp when the numbers changed (the rebuild renews
+    every stamp once, at its end)."""
     with transaction.atomic():
         _lock_bucket(municipality_id, source, month)
         # Computed under the lock, so that the last refresh to write has read the latest rows.
@@ -217,7 +224,9 @@ def bucket_refresh(
             Rollup.objects.bulk_create(rows)
             # The dashboards kept with the old numbers are not used again; a recount that
             # changed nothing (the hourly refresh, a note added to a report) keeps them.
-            followup_restamp([municipality_id])
+            # Locks: the bucket's, then the municipality's row, always in that order.
+            if restamp:
+                followup_restamp([municipality_id])
     return len(rows)
 
 
@@ -471,6 +480,9 @@ def rebuild(*, now: datetime.datetime | None = None) -> int:
         Rollup.objects.exclude(source=RollupSource.GOVERNANCE).delete()
         RollupChange.objects.all().delete()
         for municipality_id, source, month in sorted(buckets):
-            bucket_refresh(municipality_id, source, month, now=now)
-        followup_restamp_all()  # the deleted buckets' municipalities too
+            # Not restamped per bucket: this transaction would hold a municipality's row
+            # while it waits for the next bucket's lock, which a refresh may hold while it
+            # waits for that row (a deadlock).
+            bucket_refresh(municipality_id, source, month, now=now, restamp=False)
+        followup_restamp_all()  # once, at the end: the deleted buckets' municipalities too
     return len(buckets)

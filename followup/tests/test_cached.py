@@ -10,7 +10,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -284,3 +285,18 @@ def test_each_reader_gets_their_own_schools_from_the_same_kept_parts(client, two
     assert big.name in principal
     assert small.name not in principal
     assert small.name in again
+
+
+@pytest.mark.usefixtures("march")
+def test_the_rebuild_renews_the_stamps_once_at_its_end():
+    """Renewed per bucket, the rebuild would hold a municipality's row while it waits for the
+    next bucket's lock, which a refresh may hold while it waits for that row."""
+    with CaptureQueriesContext(connection) as queries:
+        rollups.rebuild(now=NOW)
+    restamps = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("UPDATE") and "organisations_municipality" in query["sql"]
+    ]
+    assert len(restamps) == 1
+    assert "WHERE" not in restamps[0]  # every municipality
