@@ -18,8 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -236,14 +237,29 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     """What every indicator means: for everyone with a role (no numbers, no query)."""
     if not has_any_role(_user(request)):
         raise Http404
-    indicators = [
-        (indicator, target_text(indicator, indicator.default_target))
-        for indicator in CATALOGUE.values()
-    ]
     can_view = followup_policy.allows_any(_user(request), VIEW_DASHBOARD)
     return render(
-        request, "followup/catalogue.html", {"indicators": indicators, "can_view": can_view}
+        request, "followup/catalogue.html", {"body": _catalogue_body(), "can_view": can_view}
     )
+
+
+# The catalogue's descriptions per language, rendered once in each process: the catalogue is
+# code (the apps register their indicators as they start), so it can not change while the
+# process runs.
+_CATALOGUE_BODIES: dict[str, str] = {}
+
+
+def _catalogue_body() -> SafeString:
+    language = translation.get_language() or ""
+    found = _CATALOGUE_BODIES.get(language)
+    if found is None:
+        indicators = [
+            (indicator, target_text(indicator, indicator.default_target))
+            for indicator in CATALOGUE.values()
+        ]
+        found = render_to_string("followup/_catalogue_body.html", {"indicators": indicators})
+        _CATALOGUE_BODIES[language] = found
+    return mark_safe(found)  # noqa: S308 - rendered by a template, escaped there
 
 
 @require_GET

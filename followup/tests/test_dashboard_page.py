@@ -201,6 +201,26 @@ def test_the_catalogue_describes_every_indicator(client, march):
     assert f'href="{reverse("followup:dashboard")}"' not in html
 
 
+def test_the_catalogue_is_rendered_once_per_language(client, march):
+    """Its descriptions are kept per language in the process: each language gets its own."""
+    client.force_login(march.user(Role.BOARD_MEMBER))
+    url = reverse("followup:catalogue")
+    english = client.get(url, headers={"Accept-Language": "en"}).content.decode()
+    swedish = client.get(url, headers={"Accept-Language": "sv"}).content.decode()
+    again = client.get(url, headers={"Accept-Language": "en"}).content.decode()
+    assert "How it is counted" in english
+    assert "Så räknas den" not in english
+    assert "Så räknas den" in swedish
+    assert "How it is counted" not in swedish
+    assert _descriptions(again) == _descriptions(english)
+    # A board member has a dashboard to go back to; the shared part does not say so.
+    assert f'href="{reverse("followup:dashboard")}"' in english
+
+
+def _descriptions(html: str) -> str:
+    return html[html.index('<nav aria-labelledby="contents-heading">') : html.index("</main>")]
+
+
 @pytest.mark.parametrize(
     ("role", "shown"),
     [
