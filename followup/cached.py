@@ -19,6 +19,7 @@ done per request, without a query.
 """
 
 import datetime
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from followup.catalogue import CATALOGUE
 from followup.charts import trend_svg, trend_table_rows
 from followup.models import ReferenceValue
 from followup.periods import Period
@@ -53,15 +55,17 @@ _SHAPING_MODULES = (
 )
 
 
+@functools.cache
 def _code_version() -> str:
+    """The shaping modules' code and the catalogue's keys (indicators are pickled as their key,
+    and other apps register theirs as they start): asked first by a request, when every app is
+    ready."""
     digest = hashlib.sha256()
     folder = Path(__file__).resolve().parent
     for name in _SHAPING_MODULES:
         digest.update((folder / name).read_bytes())
+    digest.update(",".join(sorted(CATALOGUE)).encode())
     return digest.hexdigest()[:12]
-
-
-_CODE_VERSION = _code_version()
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ def _key(municipality_id: int, period: Period, today: datetime.date) -> str | No
     return ":".join(
         (
             "followup-dashboard",
-            _CODE_VERSION,
+            _code_version(),
             str(municipality_id),
             str(own),
             everyone,
