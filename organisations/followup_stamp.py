@@ -52,6 +52,11 @@ def units_changed(pks: list[Any]) -> None:
     )
 
 
+def units_created(objs: list[Any]) -> None:
+    """New units in bulk: no members yet, but a new school is in its municipality's dashboard."""
+    followup_restamp(obj.municipality_id for obj in objs)
+
+
 def municipalities_changed(pks: list[Any]) -> None:
     from organisations import access_stamp
 

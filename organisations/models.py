@@ -170,7 +170,7 @@ class Unit(models.Model):
     # municipality's follow-up (organisations/followup_stamp.py).
     objects = WatchedQuerySet.as_manager()
     rows_changed = staticmethod(followup_stamping.units_changed)
-    rows_created = staticmethod(access_stamp.nothing_to_restamp)
+    rows_created = staticmethod(followup_stamping.units_created)
 
     class Meta:
         ordering = ["municipality", "name"]

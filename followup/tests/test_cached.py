@@ -152,6 +152,19 @@ def _units_in_bulk(world):
     Unit.objects.filter(pk=world.unit(UnitKind.SCHOOL).pk).update(pupil_count=123)
 
 
+def _units_created_in_bulk(world):
+    Unit.objects.bulk_create(
+        [
+            Unit(
+                municipality=world.municipality(),
+                name="Nya skolan",
+                kind=UnitKind.SCHOOL,
+                path="/999999/",  # the services keep the path; any non-empty one will do here
+            )
+        ]
+    )
+
+
 def _municipality_saved(world):
     municipality = Municipality.objects.get(pk=world.municipality().pk)
     municipality.name = "Leksands kommun"
@@ -210,7 +223,16 @@ def _round(world, audit):
 
 @pytest.mark.parametrize(
     "change",
-    [_target, _consent, _unit_saved, _units_in_bulk, _municipality_saved, _document, _audit],
+    [
+        _target,
+        _consent,
+        _unit_saved,
+        _units_in_bulk,
+        _units_created_in_bulk,
+        _municipality_saved,
+        _document,
+        _audit,
+    ],
     ids=lambda change: change.__name__.strip("_"),
 )
 def test_a_change_to_what_the_dashboard_reads_restamps_its_municipality(world, change):
