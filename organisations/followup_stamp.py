@@ -11,9 +11,9 @@ next request, a rolled-back change leaves the old stamp and the old entry, which
 and a random stamp is never reused (a restored backup, two processes, Redis gone).
 
 What renews it: a summary-table bucket of the municipality recomputed with other rows
-(``followup.rollups``), the municipality or one of its units saved or changed in bulk (here),
-and the receivers in ``followup.stamps`` for the other inputs. A change in raw SQL must call
-``followup_restamp`` itself.
+(``followup.rollups``), the municipality or one of its units saved, changed or created in
+bulk (here), and the receivers in ``followup.stamps`` for the other inputs. A change in raw
+SQL must call ``followup_restamp`` itself.
 """
 
 from collections.abc import Iterable
