@@ -334,7 +334,10 @@ class LogReviewSample(models.Model):
         verbose_name=_("municipality"),
     )
     month = models.DateField(_("month"), help_text=_("First day of the sampled month."))
-    entries = models.ManyToManyField(AccessLog, related_name="+")
+    # No database constraint: the log is partitioned by month on PostgreSQL (migration 0015),
+    # and a foreign key can only point at a partitioned table's whole key (id, occurred_at).
+    # The rows are append-only and never deleted by the application.
+    entries = models.ManyToManyField(AccessLog, related_name="+", db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

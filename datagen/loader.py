@@ -202,7 +202,9 @@ class Loader:
                     [table, table],
                 )
                 for name, definition in cursor.fetchall():
-                    self._deferred_indexes.append(definition)
+                    # A partitioned table's index reads "ON ONLY table", which would make it
+                    # again without its partitions' indexes.
+                    self._deferred_indexes.append(definition.replace(" ON ONLY ", " ON "))
                     cursor.execute(f'DROP INDEX "{name}"')
 
     def finish(self) -> None:

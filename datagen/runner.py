@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from access.models import AccessLog
+from access.partitions import ensure_partitions
 from core.security import ROLES_REQUIRING_TWO_FACTOR
 from datagen.access_log import write_access_log
 from datagen.governance import GovernanceWriter
@@ -185,6 +186,9 @@ def generate(options: Options, log: Callable[[str], None] = lambda _line: None) 
         wheel.write(random.Random(f"{options.seed}:wheel:{place.index}"), place)
     log(f"governance documents and the annual wheel ({time.monotonic() - started:.1f} s)")
 
+    # PostgreSQL: the log's months from the first generated day, before any row is written,
+    # so that no row lands in the default partition (access/partitions.py).
+    ensure_partitions(first_month=options.as_of - datetime.timedelta(days=profile.access_log_days))
     loader.defer_indexes([ConcernReport, ConcernReportCategory, CaseAssignment, AccessLog])
     reports = ReportWriter(
         loader,

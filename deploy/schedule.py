@@ -36,6 +36,12 @@ JOBS = (
         "*:0/5",
         "background tasks whose worker died run again",
     ),
+    Job(
+        "access_log_partitions",
+        "30 5 * * *",
+        "*-*-* 05:30",
+        "the access log's monthly partitions for the coming months",
+    ),
     Job("followup_refresh", "5 * * * *", "*:05", "the follow-up's summary tables"),
     Job(
         "governance_watchdog",

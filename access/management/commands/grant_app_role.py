@@ -9,7 +9,9 @@ and append: no UPDATE, DELETE, TRUNCATE or TRIGGER, so even a compromised applic
 rewrite the evidence, and since it owns nothing it cannot drop or disable the triggers either.
 The one exception is the review of a log-review sample, which is an UPDATE of three columns;
 the database triggers (migration ``access/0009``) allow it once per sample. Everywhere else the
-role gets ordinary read and write access. Running the command again changes nothing; it also
+role gets ordinary read and write access, and on a partitioned access log the right to call
+the function that makes its coming months (access/partitions.py), none on the months.
+Running the command again changes nothing; it also
 takes back privileges on the log tables that someone granted by hand.
 
 After granting, the command checks the role's effective privileges (including those it gets
@@ -27,6 +29,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from access.models import AccessLog, AuditEvent, LogReviewSample
+from access.partitions import FUNCTION as ENSURE_FUNCTION
+from access.partitions import partitioned
 
 # The privileges that would let the role rewrite history. TRIGGER would let it add a trigger
 # that changes rows on their way in; the owner's own rights (ALTER, DROP, DISABLE TRIGGER) are
@@ -95,6 +99,13 @@ def grant_statements(
     statements.append(
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {quote(schema)} TO {grantee}"
     )
+    if partitioned(connection.alias):
+        # The periodic command makes the access log's coming months through this function,
+        # which runs with the owner's rights (access/partitions.py); the role may call it, and
+        # gets no privilege on the months themselves (it reads and writes through the log).
+        statements.append(
+            f"GRANT EXECUTE ON FUNCTION {quote(ENSURE_FUNCTION)}(date, integer) TO {grantee}"
+        )
     return statements
 
 
