@@ -24,6 +24,7 @@ TABLE = "access_accesslog"
 NEW = "access_accesslog_partitioned"
 DEFAULT = "access_accesslog_default"
 FUNCTION = "access_log_ensure_partitions"
+COUNT = "access_log_rows_in_default"
 ENTRIES = "access_logreviewsample_entries"
 
 # Creates the missing months from first_month to months_ahead months after the current one
@@ -69,6 +70,14 @@ BEGIN
 END;
 $$;
 REVOKE ALL ON FUNCTION {FUNCTION}(date, integer) FROM PUBLIC;
+"""
+# The rows no month holds, for the periodic command's warning: the application's role may not
+# read the default partition itself (only the log as a whole).
+COUNT_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {COUNT}() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
+AS $$ SELECT count(*) FROM {DEFAULT} $$;
+REVOKE ALL ON FUNCTION {COUNT}() FROM PUBLIC;
 """
 
 
@@ -127,6 +136,7 @@ def partition(_apps, schema_editor) -> None:
             cursor.execute(definition)
         # The function again, now naming the table under its own name.
         cursor.execute(ENSURE_FUNCTION)
+        cursor.execute(COUNT_FUNCTION)
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
             f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {TABLE}), false)",  # noqa: S608
@@ -146,6 +156,7 @@ def unpartition(_apps, schema_editor) -> None:
             f"INSERT INTO {NEW} SELECT * FROM {TABLE} ORDER BY id",  # noqa: S608
             f"DROP TABLE {TABLE}",
             f"DROP FUNCTION IF EXISTS {FUNCTION}(date, integer)",
+            f"DROP FUNCTION IF EXISTS {COUNT}()",
             f"ALTER TABLE {NEW} RENAME TO {TABLE}",
             f"ALTER SEQUENCE {NEW}_id_seq RENAME TO {TABLE}_id_seq",
             f"ALTER TABLE {TABLE} ADD CONSTRAINT access_accesslog_pkey PRIMARY KEY (id)",

@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from access.models import AccessAction, AccessLog, AuditEvent, AuditEventType, LogReviewSample
-from access.partitions import ensure_partitions
+from access.partitions import ensure_partitions, rows_in_default
 from access.services import (
     access_log_record,
     audit_event_record,
@@ -538,6 +538,7 @@ def test_the_app_role_reads_and_appends_but_can_not_rewrite_the_logs(
             # The log's months (PostgreSQL partitions): made through the owner's function,
             # which the role may call, and never touched directly.
             assert ensure_partitions() == []  # the coming months are there already
+            assert rows_in_default() == 1  # the row of February 2025 above: no month of its own
             month = quote(f"access_accesslog_{timezone.now():%Y_%m}")
             assert_denied(raw(f"SELECT count(*) FROM {month}"))  # noqa: S608
             assert_denied(raw(f"INSERT INTO {month} SELECT * FROM {month}"))  # noqa: S608

@@ -10,9 +10,9 @@ rewrite the evidence, and since it owns nothing it cannot drop or disable the tr
 The one exception is the review of a log-review sample, which is an UPDATE of three columns;
 the database triggers (migration ``access/0009``) allow it once per sample. Everywhere else the
 role gets ordinary read and write access, and on a partitioned access log the right to call
-the function that makes its coming months (access/partitions.py), none on the months.
-Running the command again changes nothing; it also
-takes back privileges on the log tables that someone granted by hand.
+the functions that make its coming months and count its stray rows (access/partitions.py),
+none on the months. Running the command again changes nothing; it also takes back privileges
+on the log tables that someone granted by hand.
 
 After granting, the command checks the role's effective privileges (including those it gets
 through PUBLIC or through roles it belongs to) and fails if any forbidden one remains.
@@ -29,8 +29,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from access.models import AccessLog, AuditEvent, LogReviewSample
+from access.partitions import COUNT_FUNCTION, partitioned
 from access.partitions import FUNCTION as ENSURE_FUNCTION
-from access.partitions import partitioned
 
 # The privileges that would let the role rewrite history. TRIGGER would let it add a trigger
 # that changes rows on their way in; the owner's own rights (ALTER, DROP, DISABLE TRIGGER) are
@@ -103,9 +103,10 @@ def grant_statements(
         # The periodic command makes the access log's coming months through this function,
         # which runs with the owner's rights (access/partitions.py); the role may call it, and
         # gets no privilege on the months themselves (it reads and writes through the log).
-        statements.append(
-            f"GRANT EXECUTE ON FUNCTION {quote(ENSURE_FUNCTION)}(date, integer) TO {grantee}"
-        )
+        statements += [
+            f"GRANT EXECUTE ON FUNCTION {quote(ENSURE_FUNCTION)}(date, integer) TO {grantee}",
+            f"GRANT EXECUTE ON FUNCTION {quote(COUNT_FUNCTION)}() TO {grantee}",
+        ]
     return statements
 
 
