@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.test import Client
 from django.urls import reverse
 
+from access.models import AccessLog
 from datagen.runner import PASSWORD, Options, generate
-from reports.models import ConcernReport, ReportStatus
+from reports.models import CaseAssignment, ConcernReport, ConcernReportCategory, ReportStatus
 
 AS_OF = datetime.date(2026, 12, 1)
 
@@ -98,3 +99,36 @@ def test_a_generated_installation_works_and_matches_its_manifest(tmp_path: Path)
     # Never into a database that holds data.
     with pytest.raises(CommandError, match="already holds municipalities"):
         call_command("generate", "--profile", "tiny", "--seed", "4", "--manifest", str(path))
+
+
+def _schema(tables: list[str]) -> list[tuple[str, str]]:
+    """Each table's foreign keys, as PostgreSQL defines them, and its indexes' names and
+    columns (an index made again from its definition may print its condition otherwise)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s) "
+            "UNION ALL SELECT indexname, split_part(indexdef, ' WHERE ', 1) FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = ANY(%s) ORDER BY 1, 2",
+            [tables, tables],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_the_loaded_tables_end_with_their_indexes_and_foreign_keys():
+    """The load drops the big tables' indexes and foreign keys and makes them again at its
+    end (checking every row): the schema ends as it began."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's load defers indexes and foreign keys")
+    tables = [
+        model._meta.db_table
+        for model in (ConcernReport, ConcernReportCategory, CaseAssignment, AccessLog)
+    ]
+    before = _schema(tables)
+    assert sum(1 for _name, definition in before if "FOREIGN KEY" in definition) >= 15
+    with transaction.atomic():
+        generate(Options(profile="tiny", seed=5, as_of=AS_OF, rollups=False))
+        after = _schema(tables)
+        transaction.set_rollback(True)
+    assert after == before
