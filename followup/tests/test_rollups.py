@@ -2,16 +2,24 @@
 
 import datetime
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 import time_machine
 
+from datagen.runner import Options, generate
 from followup.models import Rollup, RollupChange, RollupSource
-from followup.rollups import bucket_rows, changes_process, mark_time_dependent, rebuild
+from followup.rollups import (
+    bucket_rows,
+    changes_process,
+    local_month,
+    mark_time_dependent,
+    rebuild,
+)
 from followup.tests.scenario import MARCH, NOW, at, march_meetings, march_reports
 from organisations.models import Role, UnitKind
-from reports.models import ConcernCategory, ReceivedVia, ReportSource
+from reports.models import ConcernCategory, ConcernReport, ReceivedVia, ReportSource
 from reports.services_registration import ReportedConcern, Reporter, report_register
 from tests.world import World, build_world
 from wheel import services as wheel_services
@@ -190,3 +198,32 @@ def test_changing_a_series_type_recounts_its_past_meetings(db) -> None:  # noqa:
         rebuild(now=NOW)
         assert _table() == incremental
         assert "held_intake_principal" not in _metrics(world, RollupSource.WHEEL, unit=school)
+
+
+@pytest.mark.django_db
+def test_the_rebuilds_single_pass_counts_what_each_bucket_counts() -> None:
+    """The rebuild counts every report in one pass; a refresh counts one bucket with a query
+    of its own. On a generated installation (three municipalities, ten years) both give the
+    same rows for every bucket of reports."""
+    generate(Options(profile="tiny", seed=7, as_of=datetime.date(2026, 12, 1), rollups=False))
+    now = datetime.datetime(2026, 12, 1, 8, tzinfo=datetime.UTC)
+    rebuild(now=now)
+    submitted = ConcernReport.objects.filter(submitted_at__isnull=False).values_list(
+        "municipality_id", "school_unit__municipality_id", "submitted_at"
+    )
+    buckets = {
+        (municipality_id, local_month(submitted_at))
+        for report_municipality, school_municipality, submitted_at in submitted
+        if submitted_at is not None
+        for municipality_id in (report_municipality, school_municipality)
+        if municipality_id is not None
+    }
+    columns = ("municipality_id", "month", "unit_id", "sector", "metric", "value")
+    expected = Counter(
+        tuple(getattr(row, column) for column in columns)
+        for municipality_id, month in buckets
+        for row in bucket_rows(municipality_id, RollupSource.REPORTS, month, now=now)
+    )
+    written = Counter(Rollup.objects.filter(source=RollupSource.REPORTS).values_list(*columns))
+    assert len(buckets) > 50
+    assert written == expected
