@@ -142,6 +142,10 @@ def partition(_apps, schema_editor) -> None:
             f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {TABLE}), false)",  # noqa: S608
             [TABLE],
         )
+        # The new tables have no statistics until autovacuum comes by, and the log review's
+        # plans without them took 0.28 s instead of 0.03 s on Leksand's log. (Autovacuum never
+        # analyses a partitioned table as a whole, only its months.)
+        cursor.execute(f"ANALYZE {TABLE}")
 
 
 def unpartition(_apps, schema_editor) -> None:
@@ -174,6 +178,7 @@ def unpartition(_apps, schema_editor) -> None:
             f"ALTER TABLE {ENTRIES} ADD CONSTRAINT {ENTRIES}_accesslog_id_fk FOREIGN KEY (accesslog_id) "
             f"REFERENCES {TABLE} (id) DEFERRABLE INITIALLY DEFERRED"
         )
+        cursor.execute(f"ANALYZE {TABLE}")
 
 
 class Migration(migrations.Migration):
