@@ -274,18 +274,14 @@ def _report_counts(
     counts: Counter[Key] = Counter()
     # Plain rows, not models: the rebuild reads every report once (7 million nationally),
     # and building a model instance per row was most of its time.
-    reports = _report_rows().filter(
-        Q(municipality_id=municipality_id) | Q(school_unit__municipality_id=municipality_id),
-        submitted_at__gte=start,
-        submitted_at__lt=end,
-    )
-    for report in reports:
-        _count_report(
-            report,
-            now,
-            intake=counts if report.municipality_id == municipality_id else None,
-            school=counts if report.school_municipality_id == municipality_id else None,
-        )
+    month_rows = _report_rows().filter(submitted_at__gte=start, submitted_at__lt=end)
+    # Two queries, each along an index (report_municipality_month, report_school_order):
+    # one with "municipality OR school's municipality" read every report of the month in the
+    # country (60,000 nationally) for each municipality's bucket.
+    for report in month_rows.filter(municipality_id=municipality_id):
+        _count_report(report, now, intake=counts, school=None)
+    for report in month_rows.filter(school_unit__municipality_id=municipality_id):
+        _count_report(report, now, intake=None, school=counts)
     return counts
 
 

@@ -362,6 +362,26 @@ class ConcernReport(models.Model):
             ),
             # The school's reports (principal), newest first.
             models.Index(fields=["school_unit", "submitted_at", "id"], name="report_school_order"),
+            # The follow-up's recount of one municipality's month (followup.rollups): the
+            # intake's reports by this index, the schools' by report_school_order.
+            models.Index(fields=["municipality", "submitted_at"], name="report_municipality_month"),
+            # The hourly refresh finds the steps whose deadline just passed undone: small
+            # indexes, holding only the reports with that step still pending.
+            models.Index(
+                fields=["protection_due_at"],
+                name="report_protection_pending",
+                condition=Q(protection_assessed_at__isnull=True, protection_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["decision_due_at"],
+                name="report_decision_pending",
+                condition=Q(decided_at__isnull=True, decision_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["feedback_due_at"],
+                name="report_feedback_pending",
+                condition=Q(feedback_given_at__isnull=True, feedback_due_at__isnull=False),
+            ),
             # "My reports" (the author's submitted reports), newest first.
             models.Index(
                 fields=["author", "submitted_at", "id"],
