@@ -4,6 +4,7 @@ double submit makes one meeting; only those who see the plan see its meetings.""
 
 import datetime
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -93,19 +94,26 @@ def test_a_meeting_updates_the_actions_and_the_follow_up_in_one_go(
     assert AuditEvent.objects.filter(event_type=AuditEventType.SIP_MEETING_RECORDED).count() == 1
 
 
+def _days_from_today(days: int) -> Callable[[], datetime.date]:
+    """A date worked out when the test runs, not when it is collected: a run that crosses
+    midnight (Swedish time) would otherwise test yesterday's "tomorrow"."""
+    return lambda: timezone.localdate() + datetime.timedelta(days=days)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"held_on": timezone.localdate() + datetime.timedelta(days=1)}, "held_on"),
+        ({"held_on": _days_from_today(1)}, "held_on"),
         ({"is_follow_up": True}, "next_follow_up_on"),
         (
-            {"is_follow_up": True, "next_follow_up_on": timezone.localdate()},
+            {"is_follow_up": True, "next_follow_up_on": _days_from_today(0)},
             "next_follow_up_on",
         ),
         ({"present_ids": [999999]}, "present"),
     ],
 )
 def test_bad_input_saves_nothing(plan: Plan, nurse, kwargs, field) -> None:
+    kwargs = {name: value() if callable(value) else value for name, value in kwargs.items()}
     version = Plan.objects.get(pk=plan.pk).version
     with pytest.raises(ValidationError) as caught:
         _record(nurse, plan, **kwargs)
